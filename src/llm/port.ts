@@ -1,0 +1,38 @@
+/** What Eos needs from a language model. Adapters: openai.ts (any OpenAI-compatible API), memory.ts (training memory, offline). */
+export type ChatRole = 'system' | 'user' | 'assistant';
+
+export interface ChatMessage {
+  role: ChatRole;
+  content: string;
+  /** Speaker label for multi-user channels (display name or anonymous label, never a user ID). */
+  name?: string;
+}
+
+export interface CompletionOptions {
+  temperature?: number;
+  maxTokens?: number;
+  /** Overrides the adapter's default model. */
+  model?: string;
+  signal?: AbortSignal;
+}
+
+export interface ChatModel {
+  /** Human-readable description for logs and !help, e.g. "openai:gpt-4o-mini @ http://host/v1". Never contains keys. */
+  readonly description: string;
+  complete(messages: ChatMessage[], opts?: CompletionOptions): Promise<string>;
+  /** Yields text deltas as they arrive. Throws LlmError on failure. */
+  stream(messages: ChatMessage[], opts?: CompletionOptions): AsyncIterable<string>;
+}
+
+export type LlmErrorKind = 'timeout' | 'http' | 'network' | 'aborted' | 'empty' | 'unavailable';
+
+export class LlmError extends Error {
+  override readonly name = 'LlmError';
+  constructor(
+    readonly kind: LlmErrorKind,
+    message: string,
+    readonly status?: number,
+  ) {
+    super(message);
+  }
+}
