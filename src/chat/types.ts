@@ -96,6 +96,8 @@ export interface SentMessage {
 /** What Eos needs from a chat platform. */
 export interface ChatSurface {
   readonly kind: 'discord' | 'console';
+  /** False where a sent message cannot be edited in place (the console): replies are then sent once, complete. */
+  readonly supportsEdits: boolean;
   botUser(): { id: string; username: string };
   send(channelId: string, msg: OutgoingMessage): Promise<SentMessage>;
   edit(channelId: string, messageId: string, msg: OutgoingMessage): Promise<void>;

@@ -1,0 +1,60 @@
+/**
+ * Validation of the environment variables Eos understands. Works on a plain env object that is passed in
+ * (src/config.ts is the only module that touches process.env). Empty values count as absent.
+ */
+import { z } from 'zod';
+import { ConfigError, problemsOf } from './config-issues.js';
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export const STT_PROVIDERS = ['openai', 'offline'] as const;
+export const TTS_PROVIDERS = ['google', 'openai', 'espeak', 'flite'] as const;
+
+const httpUrl = z.url({ protocol: /^https?$/ }).transform((u) => u.replace(/\/+$/, ''));
+const intString = z
+  .string()
+  .regex(/^\d+$/, 'must be a whole number of milliseconds')
+  .transform(Number)
+  .pipe(z.number().int().min(1000).max(3_600_000));
+
+export const envSchema = z.object({
+  DISCORD_TOKEN: z.string().optional(),
+  DISCORD_API_URL: httpUrl.default('https://discord.com/api'),
+  OPENAI_API_KEY: z.string().optional(),
+  OPENAI_BASE_URL: httpUrl.optional(),
+  EOS_CHAT_MODEL: z.string().default('gpt-4o-mini'),
+  EOS_DATA_DIR: z.string().optional(),
+  EOS_CONFIG: z.string().optional(),
+  EOS_LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
+  EOS_OWNER_IDS: z
+    .string()
+    .transform((s) => s.split(',').map((x) => x.trim()).filter((x) => x.length > 0))
+    .pipe(z.array(z.string().regex(/^\S+$/, 'must be comma-separated IDs without spaces')))
+    .default([]),
+  EOS_LLM_TIMEOUT_MS: intString.default(60_000),
+  EOS_STT_PROVIDER: z.enum(STT_PROVIDERS).default('openai'),
+  EOS_TTS_PROVIDER: z.enum(TTS_PROVIDERS).default('google'),
+  EOS_STT_MODEL: z.string().default('whisper-1'),
+  EOS_TTS_VOICE: z.string().optional(),
+});
+
+export type EnvValues = z.output<typeof envSchema>;
+export const ENV_KEYS = Object.keys(envSchema.shape) as (keyof EnvValues)[];
+
+/** Picks the known keys, trims them and drops empty ones. */
+function pickKnown(env: Readonly<Record<string, string | undefined>>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const key of ENV_KEYS) {
+    const value = env[key]?.trim();
+    if (value) out[key] = value;
+  }
+  return out;
+}
+
+/** Validates the env; throws ConfigError naming the first bad variable(s). */
+export function parseEnv(env: Readonly<Record<string, string | undefined>>): EnvValues {
+  const result = envSchema.safeParse(pickKnown(env), { reportInput: true });
+  if (result.success) return result.data;
+  const problems = problemsOf(result.error);
+  const text = problems.map((p) => `Invalid env ${p.key}: ${p.text}`).join('; ');
+  throw new ConfigError(text, problems[0]?.key ?? '');
+}

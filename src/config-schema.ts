@@ -1,0 +1,101 @@
+/**
+ * Zod schema of the behaviour config file (eos.config.json). Every field has a default,
+ * unknown keys are rejected. Pure: no I/O, no env access.
+ */
+import { z } from 'zod';
+
+export const DEFAULT_SYSTEM_PROMPT =
+  'You are {bot_name}, a friendly and concise member of the Discord server {server}, ' +
+  'chatting in #{channel}. You are talking with {user_name}. The current time is {time}. ' +
+  'Reply naturally, like a person in a group chat: short messages, no lists unless asked, ' +
+  'and never pretend to be someone else.';
+
+const id = z.string().trim().min(1);
+const ids = z.array(id).prefault([]);
+const userRoleSet = z.strictObject({ users: ids, roles: ids }).prefault({});
+const probability = z.number().min(0).max(1);
+const nonNegInt = z.number().int().min(0);
+const posInt = z.number().int().min(1);
+
+export const conversationSchema = z
+  .strictObject({
+    /** Messages of channel history kept in memory per channel. */
+    historyMax: posInt.max(1000).default(50),
+    /** History older than this is forgotten (0 = never). */
+    historyTtlHours: z.number().min(0).default(24),
+    /** Messages fetched from Discord to seed history after a restart (0 = none). */
+    backfill: nonNegInt.max(100).default(20),
+    /** Case-insensitive words that make Eos reply (besides mentions, replies and DMs). */
+    triggerWords: z.array(z.string().trim().min(1)).default(['eos']),
+    /** Chance (0..1) of replying to an ordinary message without a trigger. */
+    replyProbability: probability.default(0),
+    /** Reply to every Nth message in a channel (0 = off). */
+    replyEveryN: nonNegInt.default(0),
+    /** LLM sampling temperature 0..2. */
+    temperature: z.number().min(0).max(2).default(0.7),
+    /** Chance (0..1) of adding an emoji reaction to a message. */
+    reactionProbability: probability.default(0),
+    /** System prompt template; placeholders {bot_name} {user_name} {server} {channel} {time}. */
+    systemPrompt: z.string().trim().min(1).default(DEFAULT_SYSTEM_PROMPT),
+    /** Append short notes about the channel's writing style to the system prompt. */
+    styleNotes: z.boolean().default(true),
+    /** Minimum time between edits of a streamed reply (Discord rate limits, >= 250). */
+    streamEditIntervalMs: z.number().int().min(250).default(1000),
+    /** Max tokens the LLM may generate per reply. */
+    maxReplyTokens: posInt.max(32768).default(1024),
+    /** Max pending reply jobs; more are dropped. */
+    maxQueue: posInt.default(100),
+    /** Max replies generated at the same time. */
+    maxConcurrent: posInt.max(64).default(2),
+    /** Retry once with a nudge when the model refuses. */
+    refusalRetry: z.boolean().default(true),
+    /** Give up on a reply after this long. */
+    replyTimeoutMs: posInt.default(90_000),
+  })
+  .prefault({});
+
+export const presenceSchema = z
+  .strictObject({
+    /** Status lines rotated in order; placeholders such as {channels} and {prefix}. */
+    rotate: z
+      .array(z.string().trim().min(1).max(128))
+      .default(['Listening to {channels} channels', 'Type {prefix}help']),
+    /** Seconds between presence changes (>= 15). */
+    intervalSec: z.number().int().min(15).default(60),
+  })
+  .prefault({});
+
+export const slashSchema = z
+  .strictObject({
+    /** Register slash commands at startup. */
+    register: z.boolean().default(true),
+    /** Register in these guilds only (instant); empty = globally. */
+    guildIds: ids,
+  })
+  .prefault({});
+
+export const behaviourSchema = z.strictObject({
+  /** Bot display name used in prompts and help. */
+  name: z.string().trim().min(1).max(32).default('Eos'),
+  /** Default text-command prefix (guilds can override it via state). */
+  prefix: z.string().trim().min(1).max(8).default('!'),
+  /** Owner user IDs: full control (merged with EOS_OWNER_IDS). */
+  owners: ids,
+  /** Bot admins besides owners and guild admins. */
+  admins: userRoleSet,
+  /** If non-empty, only these users/roles may use Eos. */
+  allow: userRoleSet,
+  /** These users/roles are ignored (wins over allow). */
+  block: userRoleSet,
+  /** If non-empty, Eos only listens in these channel IDs. */
+  allowedChannels: ids,
+  conversation: conversationSchema,
+  presence: presenceSchema,
+  slash: slashSchema,
+});
+
+export type BehaviourConfig = z.output<typeof behaviourSchema>;
+export type ConversationConfig = BehaviourConfig['conversation'];
+export type PresenceConfig = BehaviourConfig['presence'];
+export type SlashConfig = BehaviourConfig['slash'];
+export type UserRoleSet = BehaviourConfig['allow'];

@@ -1,0 +1,98 @@
+import type { Logger } from 'pino';
+import type { ChatSurface, IncomingMessage } from '../chat/types.js';
+import type { ChatMessage, ChatModel } from '../llm/port.js';
+import type { StateStore } from '../state/store.js';
+import type { ConversationConfig } from '../config.js';
+import type { ExampleMemory } from '../memory/examples.js';
+import type { ChannelHistories } from './history.js';
+import { buildChatMessages, renderSystemPrompt } from './prompt.js';
+import { buildStyleNote } from './style.js';
+import { BoundedQueue } from './queue.js';
+import { parseReactionChoice, REACTION_PROMPT } from './reactions.js';
+import { deliverReply } from './deliver.js';
+
+export interface ResponderDeps {
+  config: ConversationConfig;
+  botName: string;
+  model: ChatModel;
+  surface: ChatSurface;
+  state: StateStore;
+  histories: ChannelHistories;
+  queue: BoundedQueue;
+  memory?: ExampleMemory;
+  log: Logger;
+  now?: () => Date;
+}
+
+const TYPING_EVERY_MS = 8_000;
+const FEW_SHOT = 3;
+const FEW_SHOT_MIN_SCORE = 0.35;
+
+/** Turns a channel's history into one LLM reply, streamed into Discord. */
+export class Responder {
+  constructor(private readonly deps: ResponderDeps) {}
+
+  async respond(trigger: IncomingMessage, temperature: number): Promise<void> {
+    const { log } = this.deps;
+    const typing = this.keepTyping(trigger.channelId);
+    try {
+      const messages = await this.prompt(trigger);
+      const reply = await deliverReply({ ...this.deps, trigger, messages, temperature, log });
+      if (reply) {
+        this.deps.histories.append(trigger.channelId, {
+          role: 'assistant', speaker: this.deps.botName, content: reply.text, at: Date.now(), messageId: reply.messageId,
+        });
+      }
+    } finally {
+      clearInterval(typing);
+    }
+  }
+
+  async maybeReact(msg: IncomingMessage, probability: number, random: () => number): Promise<void> {
+    if (probability <= 0 || random() >= probability) return;
+    try {
+      const answer = await this.deps.queue.run(() =>
+        this.deps.model.complete(REACTION_PROMPT(msg.cleanContent), { maxTokens: 16, temperature: 0.7 }),
+      );
+      const emoji = parseReactionChoice(answer);
+      if (emoji) await this.deps.surface.react(msg.channelId, msg.id, emoji);
+    } catch (err) {
+      this.deps.log.debug({ err }, 'reaction skipped');
+    }
+  }
+
+  private async prompt(trigger: IncomingMessage): Promise<ChatMessage[]> {
+    const { config, histories, botName } = this.deps;
+    const history = histories.get(trigger.channelId);
+    const recentByUser = history.filter((h) => h.role === 'user' && h.speaker === trigger.author.displayName).map((h) => h.content);
+    const system = renderSystemPrompt(config.systemPrompt, {
+      botName,
+      userName: trigger.author.displayName,
+      server: trigger.guildName ?? 'Direct messages',
+      channel: trigger.channelName ?? (trigger.isDM ? 'DM' : trigger.channelId),
+      time: (this.deps.now ?? (() => new Date()))(),
+      styleNote: config.styleNotes ? (buildStyleNote(trigger.author.displayName, recentByUser.slice(-20)) ?? undefined) : undefined,
+    });
+    return buildChatMessages({ system, history, fewShot: await this.fewShot(trigger.cleanContent) });
+  }
+
+  private async fewShot(query: string): Promise<ChatMessage[]> {
+    if (!this.deps.memory) return [];
+    try {
+      const examples = await this.deps.memory.search(query, FEW_SHOT);
+      return examples
+        .filter((e) => e.score >= FEW_SHOT_MIN_SCORE)
+        .reverse()
+        .flatMap((e): ChatMessage[] => [{ role: 'user', content: e.prompt }, { role: 'assistant', content: e.answer }]);
+    } catch (err) {
+      this.deps.log.warn({ err }, 'example retrieval failed');
+      return [];
+    }
+  }
+
+  private keepTyping(channelId: string): NodeJS.Timeout {
+    const send = () => this.deps.surface.typing(channelId).catch(() => undefined);
+    void send();
+    return setInterval(send, TYPING_EVERY_MS);
+  }
+}

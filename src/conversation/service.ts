@@ -1,0 +1,119 @@
+import type { Logger } from 'pino';
+import type { ChatSurface, IncomingMessage } from '../chat/types.js';
+import type { AccessPolicy } from '../core/access.js';
+import type { MessageListener } from '../core/router.js';
+import type { StateStore } from '../state/store.js';
+import type { ConversationConfig } from '../config.js';
+import { ChannelHistories, type HistoryEntry } from './history.js';
+import { decideReply } from './triggers.js';
+import { ChannelGate } from './gate.js';
+import type { Responder } from './responder.js';
+
+export interface ConversationDeps {
+  config: ConversationConfig;
+  state: StateStore;
+  surface: ChatSurface;
+  access: AccessPolicy;
+  responder: Responder;
+  histories: ChannelHistories;
+  log: Logger;
+  random?: () => number;
+}
+
+/**
+ * Watches every non-command message: keeps per-channel history (backfilled on first sight),
+ * decides whether to answer, and runs at most one generation per channel at a time.
+ */
+export class ConversationService implements MessageListener {
+  private readonly gate: ChannelGate;
+  private readonly sinceReply = new Map<string, number>();
+  private readonly latest = new Map<string, IncomingMessage>();
+  private readonly random: () => number;
+
+  constructor(private readonly deps: ConversationDeps) {
+    this.random = deps.random ?? Math.random;
+    this.gate = new ChannelGate({ onError: (err, channel) => deps.log.error({ err, channel }, 'reply job failed') });
+  }
+
+  async onMessage(msg: IncomingMessage): Promise<void> {
+    const { surface, histories } = this.deps;
+    if (!histories.has(msg.channelId)) await this.backfill(msg);
+    // The bot's own live messages are recorded by the responder (with their final text); others' bots are ignored.
+    if (msg.author.bot) return;
+    histories.append(msg.channelId, this.entry(msg, 'user'));
+    const since = (this.sinceReply.get(msg.channelId) ?? 0) + 1;
+    this.sinceReply.set(msg.channelId, since);
+    const decision = this.decide(msg, since);
+    if (decision.reply && this.permitted(msg, decision.reason)) {
+      await this.startReply(msg);
+      return;
+    }
+    void this.deps.responder.maybeReact(msg, this.setting(msg.channelId, 'reactionProbability'), this.random);
+  }
+
+  private decide(msg: IncomingMessage, since: number) {
+    const c = this.deps.config;
+    return decideReply({
+      isDM: msg.isDM,
+      mentionsBot: msg.mentionsBot,
+      replyToBot: msg.replyToBot,
+      content: msg.cleanContent,
+      triggerWords: c.triggerWords,
+      replyProbability: this.setting(msg.channelId, 'replyProbability'),
+      replyEveryN: c.replyEveryN,
+      messagesSinceLastReply: since,
+      random: this.random,
+    });
+  }
+
+  /** Denied users and channels get a short reply when they addressed Eos directly; silence otherwise. */
+  private permitted(msg: IncomingMessage, reason: string): boolean {
+    const { access, surface } = this.deps;
+    const principal = { userId: msg.author.id, roleIds: msg.roleIds, guildAdmin: msg.authorIsGuildAdmin };
+    const decision = access.canUse(principal);
+    const direct = reason === 'dm' || reason === 'mention' || reason === 'reply';
+    let denial: string | null = null;
+    if (!decision.ok) denial = decision.message;
+    else if (!access.channelAllowed(msg.channelId, msg.isDM)) denial = "Eos isn't enabled in this channel.";
+    if (denial === null) return true;
+    if (direct) {
+      surface.send(msg.channelId, { content: denial, replyTo: msg.id }).catch((err: unknown) => {
+        this.deps.log.warn({ err }, 'denial reply failed');
+      });
+    }
+    return false;
+  }
+
+  private async startReply(msg: IncomingMessage): Promise<void> {
+    this.latest.set(msg.channelId, msg);
+    await this.gate.run(msg.channelId, async () => {
+      const trigger = this.latest.get(msg.channelId) ?? msg;
+      this.sinceReply.set(msg.channelId, 0);
+      const temperature = this.setting(msg.channelId, 'temperature');
+      await this.deps.responder.respond(trigger, temperature);
+    });
+  }
+
+  private setting(channelId: string, key: 'temperature' | 'replyProbability' | 'reactionProbability'): number {
+    return this.deps.state.channel(channelId)[key] ?? this.deps.config[key];
+  }
+
+  private async backfill(msg: IncomingMessage): Promise<void> {
+    const { config, surface, histories, log } = this.deps;
+    if (config.backfill <= 0) return;
+    try {
+      const recent = await surface.fetchRecent(msg.channelId, config.backfill, msg.id);
+      const botId = surface.botUser().id;
+      for (const m of recent) {
+        if (m.author.bot && m.author.id !== botId) continue;
+        histories.append(m.channelId, this.entry(m, m.author.id === botId ? 'assistant' : 'user'));
+      }
+    } catch (err) {
+      log.warn({ err, channel: msg.channelId }, 'history backfill failed');
+    }
+  }
+
+  private entry(msg: IncomingMessage, role: 'user' | 'assistant'): HistoryEntry {
+    return { role, speaker: msg.author.displayName, content: msg.cleanContent, at: msg.createdAt.getTime(), messageId: msg.id };
+  }
+}

@@ -1,0 +1,62 @@
+import type { Logger } from 'pino';
+import type { Author, IncomingMessage, OutgoingMessage, SentMessage } from '../chat/types.js';
+import type { BotServices } from './services.js';
+
+export type OptionType = 'string' | 'integer' | 'number' | 'boolean' | 'user' | 'channel';
+
+export interface CommandOption {
+  name: string;
+  description: string;
+  type: OptionType;
+  required?: boolean;
+  /** Prefix form: this (last) option takes the rest of the line verbatim. */
+  rest?: boolean;
+  choices?: readonly string[];
+  min?: number;
+  max?: number;
+}
+
+export type PreconditionId = 'OwnerOnly' | 'AdminOnly' | 'GuildOnly' | 'InVoice';
+
+export type ArgValue = string | number | boolean;
+export type ParsedArgs = Record<string, ArgValue | undefined>;
+
+export interface CommandContext {
+  readonly command: CommandDefinition;
+  readonly invocation: 'prefix' | 'slash';
+  readonly args: ParsedArgs;
+  /** The text after the command name (prefix form); '' for slash. */
+  readonly rawArgs: string;
+  /** The message that carried a prefix command. */
+  readonly message?: IncomingMessage;
+  readonly user: Author;
+  readonly guildId: string | null;
+  readonly channelId: string;
+  readonly roleIds: readonly string[];
+  readonly isAdmin: boolean;
+  readonly isOwner: boolean;
+  readonly authorVoiceChannelId: string | null;
+  /** The prefix in force where the command was used. */
+  readonly prefix: string;
+  readonly services: BotServices;
+  readonly log: Logger;
+  reply(msg: OutgoingMessage | string): Promise<SentMessage>;
+}
+
+export interface CommandDefinition {
+  name: string;
+  description: string;
+  /** Shown by !help, without the prefix: e.g. "instruction [name]". */
+  usage: string;
+  category: 'General' | 'Settings' | 'Admin' | 'Training' | 'Voice';
+  options: readonly CommandOption[];
+  preconditions: readonly PreconditionId[];
+  aliases?: readonly string[];
+  /** Register as a slash command too (default true). */
+  slash?: boolean;
+  run(ctx: CommandContext): Promise<void>;
+}
+
+export function defineCommand(def: CommandDefinition): CommandDefinition {
+  return def;
+}

@@ -1,0 +1,19 @@
+import type { AppConfig } from '../config.js';
+import type { StateStore } from '../state/store.js';
+import type { ChatSurface } from '../chat/types.js';
+import type { AccessPolicy } from './access.js';
+import type { CommandDefinition } from './command.js';
+import type { InstructionLibrary } from './instructions.js';
+import type { ChatModel } from '../llm/port.js';
+
+/** Everything a command may use. Built by the entry point and passed in; no module-level singletons. */
+export interface BotServices {
+  readonly config: AppConfig;
+  readonly state: StateStore;
+  readonly surface: ChatSurface;
+  readonly access: AccessPolicy;
+  readonly commands: ReadonlyMap<string, CommandDefinition>;
+  readonly instructions: InstructionLibrary;
+  readonly model: ChatModel;
+  readonly startedAt: Date;
+}

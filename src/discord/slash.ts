@@ -1,0 +1,86 @@
+import {
+  ApplicationCommandOptionType,
+  MessageFlags,
+  type ChatInputCommandInteraction,
+  type RESTPostAPIChatInputApplicationCommandsJSONBody,
+  type APIApplicationCommandOption,
+} from 'discord.js';
+import type { CommandDefinition, CommandOption, ParsedArgs } from '../core/command.js';
+import type { SlashInvocation } from '../core/router.js';
+import type { OutgoingMessage, SentMessage } from '../chat/types.js';
+import { isGuildAdmin, toPayload } from './translate.js';
+
+const TYPES: Record<CommandOption['type'], ApplicationCommandOptionType> = {
+  string: ApplicationCommandOptionType.String,
+  integer: ApplicationCommandOptionType.Integer,
+  number: ApplicationCommandOptionType.Number,
+  boolean: ApplicationCommandOptionType.Boolean,
+  user: ApplicationCommandOptionType.User,
+  channel: ApplicationCommandOptionType.Channel,
+};
+
+/** The slash form of a command definition (same definition as the prefix form). */
+export function toSlashJson(def: CommandDefinition): RESTPostAPIChatInputApplicationCommandsJSONBody {
+  const options = [...def.options]
+    .sort((a, b) => Number(b.required ?? false) - Number(a.required ?? false))
+    .map((o) => {
+      const option: Record<string, unknown> = {
+        type: TYPES[o.type],
+        name: o.name,
+        description: o.description.slice(0, 100),
+        required: o.required ?? false,
+      };
+      if (o.choices) option.choices = o.choices.map((c) => ({ name: c, value: c }));
+      if (o.min !== undefined && (o.type === 'integer' || o.type === 'number')) option.min_value = o.min;
+      if (o.max !== undefined && (o.type === 'integer' || o.type === 'number')) option.max_value = o.max;
+      return option as unknown as APIApplicationCommandOption;
+    });
+  return { name: def.name, description: def.description.slice(0, 100), options };
+}
+
+export function slashCommands(commands: Iterable<CommandDefinition>): RESTPostAPIChatInputApplicationCommandsJSONBody[] {
+  return [...commands].filter((c) => c.slash !== false).map(toSlashJson);
+}
+
+const DEFER_AFTER_MS = 2_000;
+
+/** A chat-input interaction as the router's SlashInvocation; replies defer automatically after 2 s. */
+export function toSlashInvocation(interaction: ChatInputCommandInteraction): SlashInvocation {
+  const args: ParsedArgs = {};
+  for (const o of interaction.options.data) if (o.value !== undefined) args[o.name] = o.value;
+  const member = interaction.inCachedGuild() ? interaction.member : null;
+  const timer = setTimeout(() => {
+    if (!interaction.replied && !interaction.deferred) interaction.deferReply().catch(() => undefined);
+  }, DEFER_AFTER_MS);
+  const reply = async (msg: OutgoingMessage): Promise<SentMessage> => {
+    clearTimeout(timer);
+    const { content, embeds, files, components, allowedMentions } = toPayload(msg);
+    const base = { content, embeds, files, components, allowedMentions };
+    const flags = msg.ephemeral ? MessageFlags.Ephemeral : undefined;
+    let message;
+    if (interaction.deferred && !interaction.replied) message = await interaction.editReply(base);
+    else if (interaction.replied) message = await interaction.followUp({ ...base, flags });
+    else {
+      await interaction.reply({ ...base, flags });
+      message = await interaction.fetchReply();
+    }
+    return { id: message.id, channelId: message.channelId };
+  };
+  return {
+    name: interaction.commandName,
+    args,
+    user: {
+      id: interaction.user.id,
+      username: interaction.user.username,
+      displayName: member?.displayName ?? interaction.user.globalName ?? interaction.user.username,
+      bot: interaction.user.bot,
+    },
+    roleIds: member ? [...member.roles.cache.keys()].filter((id) => id !== interaction.guildId) : [],
+    guildAdmin: isGuildAdmin(interaction.memberPermissions),
+    guildId: interaction.guildId,
+    channelId: interaction.channelId,
+    isDM: !interaction.inGuild(),
+    authorVoiceChannelId: member?.voice?.channelId ?? null,
+    reply,
+  };
+}

@@ -1,0 +1,106 @@
+/** ChatModel adapter for any OpenAI-compatible Chat Completions API, on the official openai SDK. */
+import OpenAI from 'openai';
+import type { ChatCompletionCreateParamsNonStreaming } from 'openai/resources/chat/completions';
+import { toLlmError } from './openai-errors.js';
+import { toWireMessage } from './openai-messages.js';
+import { streamCompletion } from './openai-stream.js';
+import { LlmError, type ChatMessage, type ChatModel, type CompletionOptions } from './port.js';
+
+export interface OpenAiChatModelOptions {
+  /** A ready client; when given, apiKey/baseURL are ignored and timeoutMs/maxRetries apply only if set. */
+  client?: OpenAI;
+  apiKey?: string;
+  /** Default 'https://api.openai.com/v1'. */
+  baseURL?: string;
+  model: string;
+  /** Per attempt, and for streams also the longest silence between two chunks. Default 60000. */
+  timeoutMs?: number;
+  /** SDK retries for connection errors, 408, 409, 429 and 5xx. Default 2. */
+  maxRetries?: number;
+}
+
+const DEFAULT_TIMEOUT_MS = 60_000;
+const DEFAULT_MAX_RETRIES = 2;
+const DEFAULT_BASE_URL = 'https://api.openai.com/v1';
+
+/** Builds the client from explicit options only (never from OPENAI_* environment variables). */
+function buildClient(opts: OpenAiChatModelOptions): OpenAI {
+  return new OpenAI({
+    apiKey: opts.apiKey ?? 'no-key',
+    baseURL: opts.baseURL ?? DEFAULT_BASE_URL,
+    organization: null,
+    project: null,
+    adminAPIKey: null,
+    webhookSecret: null,
+    timeout: opts.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+    maxRetries: opts.maxRetries ?? DEFAULT_MAX_RETRIES,
+  });
+}
+
+/** The base URL without credentials or query, safe for logs. */
+export function safeBaseUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    parsed.username = '';
+    parsed.password = '';
+    parsed.search = '';
+    parsed.hash = '';
+    return parsed.toString().replace(/\/$/, '');
+  } catch {
+    return '(invalid base URL)';
+  }
+}
+
+export function createOpenAiChatModel(opts: OpenAiChatModelOptions): ChatModel {
+  const client = opts.client ?? buildClient(opts);
+  const secret = opts.apiKey ?? (typeof client.apiKey === 'string' ? client.apiKey : undefined);
+  const timeoutMs = opts.timeoutMs ?? (opts.client ? client.timeout : DEFAULT_TIMEOUT_MS);
+  const requestOptions = (signal: AbortSignal | undefined) => ({
+    ...(signal ? { signal } : {}),
+    ...(opts.timeoutMs !== undefined ? { timeout: opts.timeoutMs } : {}),
+    ...(opts.maxRetries !== undefined ? { maxRetries: opts.maxRetries } : {}),
+  });
+  const body = (messages: ChatMessage[], o: CompletionOptions): ChatCompletionCreateParamsNonStreaming => ({
+    model: o.model ?? opts.model,
+    messages: messages.map(toWireMessage),
+    ...(o.temperature !== undefined ? { temperature: o.temperature } : {}),
+    ...(o.maxTokens !== undefined ? { max_tokens: o.maxTokens } : {}),
+  });
+
+  return {
+    description: `openai-compatible:${opts.model} @ ${safeBaseUrl(client.baseURL)}`,
+
+    async complete(messages, o = {}) {
+      if (o.signal?.aborted) throw new LlmError('aborted', 'LLM request aborted before it started');
+      let response: OpenAI.Chat.ChatCompletion;
+      try {
+        response = await client.chat.completions.create(body(messages, o), requestOptions(o.signal));
+      } catch (err) {
+        throw toLlmError(err, o.signal, secret);
+      }
+      return textOf(response, o.model ?? opts.model);
+    },
+
+    stream(messages, o = {}) {
+      return streamCompletion({
+        start: (signal) =>
+          client.chat.completions.create({ ...body(messages, o), stream: true }, requestOptions(signal)),
+        callerSignal: o.signal,
+        idleTimeoutMs: timeoutMs,
+        fail: (err, signal) => toLlmError(err, signal, secret),
+      });
+    },
+  };
+}
+
+function textOf(response: OpenAI.Chat.ChatCompletion, model: string): string {
+  if (typeof response !== 'object' || response === null || !Array.isArray(response.choices)) {
+    throw new LlmError('empty', 'the answer is not a chat completion (is baseURL an OpenAI-compatible /v1 endpoint?)');
+  }
+  const text = response.choices[0]?.message?.content;
+  if (typeof text !== 'string' || text.trim() === '') {
+    const reason = response.choices[0]?.finish_reason ?? 'no choice';
+    throw new LlmError('empty', `model ${model} returned no text (finish_reason: ${reason})`);
+  }
+  return text;
+}

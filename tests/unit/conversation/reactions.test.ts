@@ -1,0 +1,48 @@
+import { describe, expect, test } from 'vitest';
+import { parseReactionChoice, REACTION_PROMPT } from '../../../src/conversation/reactions.js';
+
+describe('parseReactionChoice', () => {
+  test.each([
+    ['😂', '😂'],
+    ['  🎉\n', '🎉'],
+    ['I would react with 🔥 because it is cool', '🔥'],
+    ['👍🏽', '👍🏽'],
+    ['👨‍👩‍👧 family vibes', '👨‍👩‍👧'],
+    ['🇫🇷', '🇫🇷'],
+    ['1️⃣', '1️⃣'],
+    ['❤️', '❤️'],
+    ['❤', '❤️'],
+    ['<:pog:123456789012345678>', '<:pog:123456789012345678>'],
+    ['<a:dance:123456789012345678> 😀', '<a:dance:123456789012345678>'],
+    ['😀 then <:pog:123456789012345678>', '😀'],
+    ['"🙂"', '🙂'],
+  ])('%j → %j', (answer, expected) => {
+    expect(parseReactionChoice(answer)).toBe(expected);
+  });
+
+  test.each(['none', 'None.', '"none"', 'No reaction', 'nothing fits', 'skip', 'N/A', '', '   ', 'haha nice', ':smile:', '123', '#', '<:bad:12>'])(
+    'no emoji for %j',
+    (answer) => {
+      expect(parseReactionChoice(answer)).toBeNull();
+    },
+  );
+});
+
+describe('REACTION_PROMPT', () => {
+  test('a system instruction and the message as user content', () => {
+    const messages = REACTION_PROMPT('I passed my exam!');
+    expect(messages.map((m) => m.role)).toEqual(['system', 'user']);
+    expect(messages[0]!.content).toMatch(/exactly one emoji/);
+    expect(messages[0]!.content).toMatch(/none/);
+    expect(messages[1]!.content).toContain('I passed my exam!');
+  });
+
+  test('clips long messages and offers custom emoji when given', () => {
+    const long = 'x'.repeat(2000);
+    const [system, user] = REACTION_PROMPT(long, ['<:pog:123456789012345678>']);
+    expect(user!.content.length).toBeLessThan(700);
+    expect(user!.content).toContain('…');
+    expect(system!.content).toContain('<:pog:123456789012345678>');
+    expect(REACTION_PROMPT('hi')[0]!.content).not.toContain('server emoji');
+  });
+});
