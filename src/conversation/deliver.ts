@@ -48,7 +48,7 @@ export async function deliverReply(d: DeliverInput): Promise<{ text: string; mes
   } catch (err) {
     const reason = abort.signal.aborted ? 'timeout' : describe(err);
     d.log.warn({ err, reason }, 'reply failed');
-    await out.apologize(reason, raw.length > 0 && out.ids.length > 0);
+    await out.apologize(reason, out.ids.length > 0);
     return null;
   } finally {
     clearTimeout(timer);

@@ -39,8 +39,9 @@ export class Responder {
       const messages = await this.prompt(trigger);
       const reply = await deliverReply({ ...this.deps, trigger, messages, temperature, log });
       if (reply) {
+        // Placed right after the message it answers, so later turns read Q1, A1, Q2, Q3 even when Q2 and Q3 arrived mid-stream.
         this.deps.histories.append(trigger.channelId, {
-          role: 'assistant', speaker: this.deps.botName, content: reply.text, at: Date.now(), messageId: reply.messageId,
+          role: 'assistant', speaker: this.deps.botName, content: reply.text, at: trigger.createdAt.getTime() + 1, messageId: reply.messageId,
         });
       }
     } finally {

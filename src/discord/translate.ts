@@ -1,4 +1,4 @@
-import { PermissionFlagsBits, type Message } from 'discord.js';
+import { cleanContent, PermissionFlagsBits, type Message } from 'discord.js';
 import type { AttachmentRef, IncomingMessage, OutgoingMessage } from '../chat/types.js';
 import { ActionRowBuilder, AttachmentBuilder, ButtonBuilder, ButtonStyle, EmbedBuilder } from 'discord.js';
 import type { MessageCreateOptions } from 'discord.js';
@@ -23,7 +23,7 @@ export function toIncoming(message: Message, botId: string): IncomingMessage {
     roleIds: member ? [...member.roles.cache.keys()].filter((id) => id !== guildId) : [],
     authorIsGuildAdmin: isGuildAdmin(member?.permissions),
     content: message.content,
-    cleanContent: message.cleanContent,
+    cleanContent: cleanContent(withoutLeadingMention(message.content, botId), message.channel),
     mentionsBot: message.mentions.has(botId, { ignoreEveryone: true, ignoreRoles: true, ignoreRepliedUser: true }),
     replyToId: message.reference?.messageId,
     replyToBot: message.mentions.repliedUser?.id === botId,
@@ -37,6 +37,11 @@ export function toIncoming(message: Message, botId: string): IncomingMessage {
     flags: message.flags.bitfield,
     createdAt: message.createdAt,
   };
+}
+
+/** "<@bot> hello" is addressed to Eos: the prompt and datasets only need "hello". */
+function withoutLeadingMention(content: string, botId: string): string {
+  return content.replace(new RegExp(`^\\s*<@!?${botId}>[,:]?\\s*`), '');
 }
 
 export function isGuildAdmin(perms: { has(p: bigint): boolean } | null | undefined): boolean {
