@@ -1,0 +1,88 @@
+/** The public shape of the Discord emulator (see index.ts for startDiscordEmulator). */
+import type { InteractionParams } from './actor-interaction.js';
+import type { UserSaysParams } from './actors.js';
+import type { OpenApiContract } from './contract.js';
+import type {
+  EmuChannel,
+  EmuGuild,
+  EmuInteraction,
+  EmuMessage,
+  EmuRole,
+  EmuUser,
+  FailRule,
+  GatewayEvent,
+  InteractionResponseRecord,
+  RecordedRequest,
+} from './types.js';
+import type { WaitOptions } from './wait.js';
+
+export interface StartOptions {
+  token?: string;
+  botUsername?: string;
+  /** Validate every REST request/response against Discord's OpenAPI spec (default true). */
+  contractCheck?: boolean;
+  /** HELLO heartbeat_interval (default 41250 like Discord; tests may use less). */
+  heartbeatIntervalMs?: number;
+  /** Time allowed for the first interaction callback (default 3000 like Discord). */
+  interactionTimeoutMs?: number;
+  /** Permissions of the bot's managed role in every guild (default: @everyone's defaults). */
+  botPermissions?: bigint | string;
+  /** Share one compiled contract between emulators (compiling costs ~0.1-0.3 s per operation). */
+  contract?: OpenApiContract;
+}
+
+export interface DiscordEmulator {
+  /** http://127.0.0.1:PORT/api; discord.js then calls /api/v10/... */
+  readonly restBase: string;
+  readonly token: string;
+  readonly botUser: { id: string; username: string };
+  readonly applicationId: string;
+
+  createUser(p: { username: string; globalName?: string; bot?: boolean }): EmuUser;
+  /** Also creates the @everyone role (id = guild id), the bot's managed role, and the owner (a new user unless given). */
+  createGuild(p: { name: string; ownerId?: string }): EmuGuild;
+  createRole(guildId: string, p: { name: string; permissions?: bigint | string }): EmuRole;
+  /** Changes a role's permissions (the @everyone role's id is the guild id); dispatches GUILD_ROLE_UPDATE. */
+  setPermissions(roleId: string, permissions: bigint | string): void;
+  addMember(guildId: string, userId: string, p?: { nick?: string; roles?: string[] }): void;
+  createChannel(p: { guildId: string; name: string; type?: 0 | 2 }): EmuChannel;
+  createDM(userId: string): EmuChannel;
+
+  userSays(p: UserSaysParams): EmuMessage;
+  /** A user edits their message (MESSAGE_UPDATE). */
+  userEdits(p: { channelId: string; messageId: string; content: string }): EmuMessage;
+  interaction(p: InteractionParams): EmuInteraction;
+  addReaction(p: { channelId: string; messageId: string; userId: string; emoji: string }): void;
+
+  /** Channel history (users' and bot's messages, ephemeral ones included), without deleted messages. */
+  messages(channelId: string): EmuMessage[];
+  /** Like messages() but deleted messages stay in (with deleted: true). */
+  allMessages(channelId: string): EmuMessage[];
+  botMessages(channelId?: string): EmuMessage[];
+  waitFor<T>(fn: () => T | undefined | null | false, opts?: WaitOptions): Promise<T>;
+  waitForBotMessage(channelId: string, predicate?: (m: EmuMessage) => boolean, opts?: WaitOptions): Promise<EmuMessage>;
+
+  readonly requests: RecordedRequest[];
+  readonly gatewayEvents: GatewayEvent[];
+  readonly typing: { channelId: string; at: number }[];
+  readonly reactions: { channelId: string; messageId: string; emoji: string; userId: string }[];
+  /** op 3 presence updates from the bot (an initial presence sent with IDENTIFY is in gatewayEvents only). */
+  readonly presences: unknown[];
+  /** op 4 voice state updates from the bot. */
+  readonly voiceStateUpdates: unknown[];
+  readonly commands: { global: unknown[]; guild: Record<string, unknown[]> };
+  readonly interactionResponses: InteractionResponseRecord[];
+  readonly contractViolations: string[];
+  /** Dispatches not delivered because the bot did not ask for the needed intent. */
+  readonly withheldDispatches: { t: string; intent: string; at: number }[];
+
+  dropGateway(opts?: { code?: number }): void;
+  sendReconnect(): void;
+  invalidateSession(resumable: boolean): void;
+  failNext(p: FailRule): void;
+  setLatency(ms: number): void;
+  connected(): boolean;
+  readonly identifies: number;
+  readonly resumes: number;
+  close(): Promise<void>;
+}

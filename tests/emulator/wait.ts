@@ -1,0 +1,34 @@
+/** Polling waits with failure messages that say what the emulator saw. */
+
+export interface WaitOptions {
+  timeoutMs?: number;
+  label?: string;
+  intervalMs?: number;
+}
+
+/**
+ * Resolves with the first truthy value of `fn` (polled every intervalMs, default 10 ms); rejects after timeoutMs
+ * (default 10 s) with the label and `describe()`'s summary of the emulator state. Errors thrown by fn propagate.
+ */
+export function waitFor<T>(fn: () => T | undefined | null | false, opts: WaitOptions, describe: () => string): Promise<T> {
+  const timeoutMs = opts.timeoutMs ?? 10_000;
+  const started = Date.now();
+  return new Promise<T>((resolve, reject) => {
+    const tick = (): void => {
+      let value: T | undefined | null | false;
+      try {
+        value = fn();
+      } catch (err) {
+        reject(err instanceof Error ? err : new Error(String(err)));
+        return;
+      }
+      if (value !== undefined && value !== null && value !== false) return resolve(value);
+      if (Date.now() - started >= timeoutMs) {
+        const what = opts.label ?? 'condition';
+        return reject(new Error(`emulator.waitFor: timed out after ${timeoutMs} ms waiting for ${what}\n${describe()}`));
+      }
+      setTimeout(tick, opts.intervalMs ?? 10);
+    };
+    tick();
+  });
+}
