@@ -3,19 +3,17 @@ import path from 'node:path';
 import type { Logger } from 'pino';
 import type { AppConfig } from './config.js';
 import type { ChatSurface } from './chat/types.js';
-import type { ChatModel } from './llm/port.js';
 import { createLogger, closeLogger } from './log.js';
 import { createStateStore, type StateStore } from './state/store.js';
 import { createCommandIndex } from './commands/index.js';
 import { AccessPolicy } from './core/access.js';
 import { InstructionLibrary } from './core/instructions.js';
 import { Router } from './core/router.js';
-import { JsonlExampleMemory, type ExampleMemory } from './memory/examples.js';
-import { createOpenAiChatModel } from './llm/openai.js';
-import { createMemoryChatModel } from './llm/memory.js';
+import { buildFineTuning, buildTrainingServices, chooseModel } from './wiring.js';
+import { attachFeedbackHandlers } from './discord/feedback.js';
 import { ChannelHistories } from './conversation/history.js';
 import { BoundedQueue } from './conversation/queue.js';
-import { Responder } from './conversation/responder.js';
+import { Responder, type ReplyCapture } from './conversation/responder.js';
 import { ConversationService } from './conversation/service.js';
 import { createDiscordClient } from './discord/client.js';
 import { DiscordSurface } from './discord/surface.js';
@@ -50,7 +48,8 @@ export async function startEos(opts: EosOptions): Promise<EosApp> {
   const log = createLogger({ level: config.logLevel, logDir: config.paths.logs, secrets: config.secrets(), destination: opts.logDestination });
   await Promise.all(Object.values(config.paths).map((p) => mkdir(p.endsWith('.json') ? path.dirname(p) : p, { recursive: true })));
   const state = await createStateStore(config.paths.state, { logger: log.child({ component: 'state' }) });
-  const memory = new JsonlExampleMemory(config.paths.datasets, () => 'default');
+  const training = await buildTrainingServices(config, state, log);
+  const { datasets, feedback, transcript, memory, evaluations } = training;
   const model = chooseModel(config, memory);
   const mode = config.discord.token ? 'discord' : 'console';
   log.info({ mode, model: model.description, dataDir: config.dataDir }, 'starting Eos');
@@ -61,26 +60,40 @@ export async function startEos(opts: EosOptions): Promise<EosApp> {
   const access = new AccessPolicy({ ...config.bot, owners });
   const commands = createCommandIndex();
   const instructions = new InstructionLibrary(path.join(config.projectRoot, 'INSTRUCTION.md'), config.paths.instructions);
-  const services = { config, state, surface, access, commands, instructions, model, startedAt: new Date() };
+  const { fineTune, follower } = buildFineTuning(config, surface, state, log);
+  const services = { config, state, surface, access, commands, instructions, model, datasets, feedback, fineTune, follower, evaluations, startedAt: new Date() };
   const conv = config.bot.conversation;
   const histories = new ChannelHistories({ max: conv.historyMax, ttlMs: conv.historyTtlHours * 3_600_000 });
   const queue = new BoundedQueue({ concurrency: conv.maxConcurrent, maxQueued: conv.maxQueue });
-  const responder = new Responder({ config: conv, botName: config.bot.name, model, surface, state, histories, queue, memory, log: log.child({ component: 'responder' }) });
-  const conversation = new ConversationService({ config: conv, state, surface, access, responder, histories, log: log.child({ component: 'conversation' }), random: opts.random });
+  const capture: ReplyCapture = async (r) => {
+    await feedback.capture(r);
+    await transcript
+      .append({ guildId: r.guildId, channelId: r.channelId, role: 'assistant', content: r.reply, timestamp: new Date().toISOString() })
+      .catch((err: unknown) => log.warn({ err }, 'conversation log append failed'));
+  };
+  const responder = new Responder({
+    config: conv, botName: config.bot.name, model, surface, state, histories, queue, memory, capture,
+    fewShot: config.bot.training.fewShot, log: log.child({ component: 'responder' }),
+  });
+  const conversation = new ConversationService({ config: conv, state, surface, access, responder, histories, transcript, log: log.child({ component: 'conversation' }), random: opts.random });
   const router = new Router(services, conversation, log.child({ component: 'router' }));
   const pruner = setInterval(() => histories.prune(), 10 * 60_000);
   pruner.unref();
 
   const shutdown = async (stopSurface: () => Promise<void>) => {
     clearInterval(pruner);
+    follower?.stop();
     await stopSurface().catch((err: unknown) => log.warn({ err }, 'stop failed'));
+    await Promise.all([datasets.close(), feedback.close(), transcript.close()]).catch((err: unknown) => log.warn({ err }, 'flush failed'));
     await state.flush();
     log.info('Eos stopped');
     await closeLogger(log);
   };
 
   if (client && config.discord.token) {
+    attachFeedbackHandlers(client, feedback, access, log.child({ component: 'feedback' }));
     const bot = startDiscordBot({ client, surface: surface as DiscordSurface, router, commands, config: config.bot, log: log.child({ component: 'discord' }) }, config.discord.token);
+    void bot.ready.then(() => follower?.resume(), () => undefined);
     return { mode, log, state, ready: bot.ready, done: new Promise(() => undefined), stop: () => shutdown(() => bot.stop()) };
   }
   const done = runConsole({
@@ -90,14 +103,4 @@ export async function startEos(opts: EosOptions): Promise<EosApp> {
     onError: (err) => log.error({ err }, 'console line failed'),
   }).then(() => undefined);
   return { mode, log, state, ready: Promise.resolve(), done, stop: () => shutdown(async () => undefined) };
-}
-
-function chooseModel(config: AppConfig, memory: ExampleMemory): ChatModel {
-  if (!config.llm) return createMemoryChatModel(memory);
-  return createOpenAiChatModel({
-    apiKey: config.llm.apiKey ?? 'not-needed',
-    baseURL: config.llm.baseURL,
-    model: config.llm.model,
-    timeoutMs: config.llm.timeoutMs,
-  });
 }

@@ -51,6 +51,38 @@ export const conversationSchema = z
     refusalRetry: z.boolean().default(true),
     /** Give up on a reply after this long. */
     replyTimeoutMs: posInt.default(90_000),
+    /** Put 👍 / 👎 buttons under each reply (feedback goes to the datasets). */
+    feedbackButtons: z.boolean().default(true),
+  })
+  .prefault({});
+
+export const trainingSchema = z
+  .strictObject({
+    /** Base model for `!train start` fine-tuning jobs. */
+    baseModel: z.string().trim().min(1).default('gpt-4o-mini-2024-07-18'),
+    /** Seconds between progress checks of a fine-tuning job (>= 1). */
+    followIntervalSec: z.number().min(1).default(30),
+    /** Cases run at the same time by `!test`. */
+    testConcurrency: posInt.max(16).default(2),
+    /** Stored examples given to the model as few-shot examples (0 = off). */
+    fewShot: nonNegInt.max(10).default(3),
+  })
+  .prefault({});
+
+export const voiceSchema = z
+  .strictObject({
+    /** Silence that ends an utterance, in ms. */
+    silenceMs: z.number().int().min(200).max(5000).default(700),
+    /** Longest utterance before it is cut, in ms. */
+    maxUtteranceMs: z.number().int().min(1000).max(60_000).default(15_000),
+    /** Leave the voice channel after being alone this long (seconds). */
+    aloneTimeoutSec: z.number().min(1).default(60),
+    /** Post transcripts and spoken replies to the linked text channel. */
+    postTranscripts: z.boolean().default(true),
+    /** Answer voice messages with a voice message. */
+    voiceMessageReplies: z.boolean().default(false),
+    /** Also speak the answers to text messages in the linked text channel while in voice. */
+    speakTextReplies: z.boolean().default(false),
   })
   .prefault({});
 
@@ -92,10 +124,14 @@ export const behaviourSchema = z.strictObject({
   conversation: conversationSchema,
   presence: presenceSchema,
   slash: slashSchema,
+  training: trainingSchema,
+  voice: voiceSchema,
 });
 
 export type BehaviourConfig = z.output<typeof behaviourSchema>;
 export type ConversationConfig = BehaviourConfig['conversation'];
 export type PresenceConfig = BehaviourConfig['presence'];
 export type SlashConfig = BehaviourConfig['slash'];
+export type TrainingConfig = BehaviourConfig['training'];
+export type VoiceBehaviour = BehaviourConfig['voice'];
 export type UserRoleSet = BehaviourConfig['allow'];

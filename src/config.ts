@@ -12,7 +12,7 @@ import { behaviourSchema, type BehaviourConfig } from './config-schema.js';
 export { ConfigError } from './config-issues.js';
 export { LOG_LEVELS, STT_PROVIDERS, TTS_PROVIDERS, ENV_KEYS } from './config-env.js';
 export { DEFAULT_SYSTEM_PROMPT } from './config-schema.js';
-export type { BehaviourConfig, ConversationConfig, PresenceConfig, SlashConfig, UserRoleSet } from './config-schema.js';
+export type { BehaviourConfig, ConversationConfig, PresenceConfig, SlashConfig, TrainingConfig, UserRoleSet, VoiceBehaviour } from './config-schema.js';
 
 export type SttProvider = 'openai' | 'offline';
 export type TtsProvider = 'google' | 'openai' | 'espeak' | 'flite';

@@ -9,9 +9,21 @@ import { reactionProbability } from './reaction_probability.js';
 import { replyProbability } from './reply_probability.js';
 import { replyprefix } from './replyprefix.js';
 import { temperature } from './temperature.js';
+import { archive } from './archive.js';
+import { correct } from './correct.js';
+import { datasets } from './datasets.js';
+import { feedback } from './feedback.js';
+import { getfile } from './getfile.js';
+import { selectDataset } from './select_dataset.js';
+import { test } from './test.js';
+import { train } from './train.js';
 
 /** Every command, explicitly listed (no filesystem scanning). */
 export function createCommandIndex(): Map<string, CommandDefinition> {
-  const all = [hi, help, instruction, ping, temperature, replyProbability, reactionProbability, prefix, replyprefix, puppet];
+  const all = [
+    hi, help, instruction, ping,
+    train, correct, feedback, test, datasets, selectDataset, archive, getfile,
+    temperature, replyProbability, reactionProbability, prefix, replyprefix, puppet,
+  ];
   return new Map(all.map((c) => [c.name, c]));
 }

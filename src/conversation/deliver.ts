@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { ChatSurface, IncomingMessage, SentMessage } from '../chat/types.js';
+import type { ButtonSpec, ChatSurface, IncomingMessage, SentMessage } from '../chat/types.js';
 import type { ChatMessage, ChatModel } from '../llm/port.js';
 import { LlmError } from '../llm/port.js';
 import type { StateStore } from '../state/store.js';
@@ -19,6 +19,10 @@ export interface DeliverInput {
   trigger: IncomingMessage;
   messages: ChatMessage[];
   temperature: number;
+  /** Chat model override (e.g. a fine-tuned model chosen at run time). */
+  modelName?: string;
+  /** Buttons added to the first message once the reply is complete (surfaces that can edit only). */
+  buttons?: ButtonSpec[];
   log: Logger;
 }
 
@@ -37,13 +41,16 @@ export async function deliverReply(d: DeliverInput): Promise<{ text: string; mes
   let raw = '';
   try {
     await d.queue.run(async () => {
-      const deltas = d.model.stream(d.messages, { temperature: d.temperature, maxTokens: d.config.maxReplyTokens, signal: abort.signal });
+      const deltas = d.model.stream(d.messages, {
+        temperature: d.temperature, maxTokens: d.config.maxReplyTokens, signal: abort.signal, model: d.modelName,
+      });
       raw = d.surface.supportsEdits ? await out.stream(deltas) : await collect(deltas);
     });
     if (!raw.trim()) throw new LlmError('empty', 'the model returned an empty reply');
     const streamed = raw;
     if (d.config.refusalRetry && isRefusal(raw)) raw = await retryRefusal(d, raw, abort.signal);
     if (!d.surface.supportsEdits || out.ids.length === 0 || raw !== streamed) await out.sendAll(raw);
+    if (d.buttons?.length && d.surface.supportsEdits) await out.addButtons(d.buttons).catch((err: unknown) => d.log.warn({ err }, 'buttons not added'));
     return { text: raw, messageId: out.ids[0]?.id };
   } catch (err) {
     const reason = abort.signal.aborted ? 'timeout' : describe(err);
@@ -64,7 +71,7 @@ async function collect(deltas: AsyncIterable<string>): Promise<string> {
 async function retryRefusal(d: DeliverInput, first: string, signal: AbortSignal): Promise<string> {
   d.log.info('refusal detected, retrying once');
   const nudged: ChatMessage[] = [...d.messages, { role: 'system', content: REFUSAL_RETRY_NUDGE }];
-  const second = await d.queue.run(() => d.model.complete(nudged, { temperature: d.temperature, signal }));
+  const second = await d.queue.run(() => d.model.complete(nudged, { temperature: d.temperature, signal, model: d.modelName }));
   return second.trim() && !isRefusal(second) ? second : first;
 }
 
@@ -84,6 +91,7 @@ const APOLOGIES: Record<string, string> = {
 /** The messages of one reply: first one replies to the trigger and carries the user's reply prefix. */
 class ReplyOutput {
   readonly ids: SentMessage[] = [];
+  private readonly shown = new Map<string, string>();
   private readonly prefix: string;
 
   constructor(private readonly d: DeliverInput) {
@@ -119,6 +127,12 @@ class ReplyOutput {
     }
   }
 
+  async addButtons(buttons: ButtonSpec[]): Promise<void> {
+    const first = this.ids[0];
+    if (!first) return;
+    await this.d.surface.edit(this.d.trigger.channelId, first.id, { content: this.shown.get(first.id), buttons });
+  }
+
   async apologize(reason: string, partial: boolean): Promise<void> {
     const text = partial
       ? '(My reply was cut off: the connection to the language model failed.)'
@@ -133,11 +147,14 @@ class ReplyOutput {
     const content = stripMentions(first ? this.prefix + text : text);
     const sent = await this.d.surface.send(this.d.trigger.channelId, { content, replyTo: first ? this.d.trigger.id : undefined });
     this.ids.push(sent);
+    this.shown.set(sent.id, content);
     return sent;
   }
 
   private async edit(id: string, text: string): Promise<void> {
     const first = this.ids[0]?.id === id;
-    await this.d.surface.edit(this.d.trigger.channelId, id, { content: stripMentions(first ? this.prefix + text : text) });
+    const content = stripMentions(first ? this.prefix + text : text);
+    this.shown.set(id, content);
+    await this.d.surface.edit(this.d.trigger.channelId, id, { content });
   }
 }

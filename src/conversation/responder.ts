@@ -10,6 +10,15 @@ import { buildStyleNote } from './style.js';
 import { BoundedQueue } from './queue.js';
 import { parseReactionChoice, REACTION_PROMPT } from './reactions.js';
 import { deliverReply } from './deliver.js';
+import type { ButtonSpec } from '../chat/types.js';
+
+/** Called with every completed reply (the datasets keep it as a candidate for feedback). */
+export type ReplyCapture = (r: { messageId: string; channelId: string; guildId: string | null; context: ChatMessage[]; reply: string }) => Promise<void>;
+
+export const FEEDBACK_BUTTONS: ButtonSpec[] = [
+  { customId: 'eos:fb:up', emoji: '👍', style: 'secondary' },
+  { customId: 'eos:fb:down', emoji: '👎', style: 'secondary' },
+];
 
 export interface ResponderDeps {
   config: ConversationConfig;
@@ -20,12 +29,14 @@ export interface ResponderDeps {
   histories: ChannelHistories;
   queue: BoundedQueue;
   memory?: ExampleMemory;
+  /** Stored examples given as few-shot (0 = none). */
+  fewShot?: number;
+  capture?: ReplyCapture;
   log: Logger;
   now?: () => Date;
 }
 
 const TYPING_EVERY_MS = 8_000;
-const FEW_SHOT = 3;
 const FEW_SHOT_MIN_SCORE = 0.35;
 
 /** Turns a channel's history into one LLM reply, streamed into Discord. */
@@ -36,8 +47,15 @@ export class Responder {
     const { log } = this.deps;
     const typing = this.keepTyping(trigger.channelId);
     try {
-      const messages = await this.prompt(trigger);
-      const reply = await deliverReply({ ...this.deps, trigger, messages, temperature, log });
+      const { messages, context } = await this.prompt(trigger);
+      const reply = await deliverReply({
+        ...this.deps, trigger, messages, temperature, log,
+        modelName: this.deps.state.training().chatModel,
+        buttons: this.deps.config.feedbackButtons && this.deps.capture ? FEEDBACK_BUTTONS : undefined,
+      });
+      if (reply?.messageId && this.deps.capture) {
+        await this.deps.capture({ messageId: reply.messageId, channelId: trigger.channelId, guildId: trigger.guildId, context, reply: reply.text });
+      }
       if (reply) {
         // Placed right after the message it answers, so later turns read Q1, A1, Q2, Q3 even when Q2 and Q3 arrived mid-stream.
         this.deps.histories.append(trigger.channelId, {
@@ -62,7 +80,8 @@ export class Responder {
     }
   }
 
-  private async prompt(trigger: IncomingMessage): Promise<ChatMessage[]> {
+  /** The full prompt, and the context kept for datasets (the same without retrieved few-shot examples). */
+  private async prompt(trigger: IncomingMessage): Promise<{ messages: ChatMessage[]; context: ChatMessage[] }> {
     const { config, histories, botName } = this.deps;
     const history = histories.get(trigger.channelId);
     const recentByUser = history.filter((h) => h.role === 'user' && h.speaker === trigger.author.displayName).map((h) => h.content);
@@ -74,13 +93,15 @@ export class Responder {
       time: (this.deps.now ?? (() => new Date()))(),
       styleNote: config.styleNotes ? (buildStyleNote(trigger.author.displayName, recentByUser.slice(-20)) ?? undefined) : undefined,
     });
-    return buildChatMessages({ system, history, fewShot: await this.fewShot(trigger.cleanContent) });
+    const fewShot = await this.fewShot(trigger.cleanContent);
+    return { messages: buildChatMessages({ system, history, fewShot }), context: buildChatMessages({ system, history }) };
   }
 
   private async fewShot(query: string): Promise<ChatMessage[]> {
-    if (!this.deps.memory) return [];
+    const k = this.deps.fewShot ?? 3;
+    if (!this.deps.memory || k <= 0) return [];
     try {
-      const examples = await this.deps.memory.search(query, FEW_SHOT);
+      const examples = await this.deps.memory.search(query, k);
       return examples
         .filter((e) => e.score >= FEW_SHOT_MIN_SCORE)
         .reverse()

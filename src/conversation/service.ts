@@ -8,6 +8,7 @@ import { ChannelHistories, type HistoryEntry } from './history.js';
 import { decideReply } from './triggers.js';
 import { ChannelGate } from './gate.js';
 import type { Responder } from './responder.js';
+import type { ConversationLog } from '../datasets/conversation-log.js';
 
 export interface ConversationDeps {
   config: ConversationConfig;
@@ -16,6 +17,8 @@ export interface ConversationDeps {
   access: AccessPolicy;
   responder: Responder;
   histories: ChannelHistories;
+  /** conversations/{guild}_{channel}.jsonl: every user turn and reply (EosBot's OpenPipe log). */
+  transcript?: ConversationLog;
   log: Logger;
   random?: () => number;
 }
@@ -41,6 +44,7 @@ export class ConversationService implements MessageListener {
     // The bot's own live messages are recorded by the responder (with their final text); others' bots are ignored.
     if (msg.author.bot) return;
     histories.append(msg.channelId, this.entry(msg, 'user'));
+    this.record(msg);
     const since = (this.sinceReply.get(msg.channelId) ?? 0) + 1;
     this.sinceReply.set(msg.channelId, since);
     const decision = this.decide(msg, since);
@@ -111,6 +115,14 @@ export class ConversationService implements MessageListener {
     } catch (err) {
       log.warn({ err, channel: msg.channelId }, 'history backfill failed');
     }
+  }
+
+  private record(msg: IncomingMessage): void {
+    const { transcript, log } = this.deps;
+    if (!transcript || !msg.cleanContent.trim()) return;
+    transcript
+      .append({ guildId: msg.guildId, channelId: msg.channelId, role: 'user', content: msg.cleanContent, timestamp: msg.createdAt.toISOString(), speaker: msg.author.displayName })
+      .catch((err: unknown) => log.warn({ err }, 'conversation log append failed'));
   }
 
   private entry(msg: IncomingMessage, role: 'user' | 'assistant'): HistoryEntry {

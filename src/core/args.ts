@@ -42,6 +42,8 @@ export function coerce(opt: CommandOption, raw: string, usage: string): ArgValue
       if (!SNOWFLAKE.test(id)) throw bad('must be a channel mention');
       return id;
     }
+    case 'attachment':
+      throw bad('must be attached to the message');
     case 'string':
       if (opt.choices && !opt.choices.includes(raw.toLowerCase())) throw bad(`must be one of ${opt.choices.join(', ')}`);
       return opt.choices ? raw.toLowerCase() : raw;
@@ -54,6 +56,7 @@ export function parsePrefixArgs(options: readonly CommandOption[], text: string,
   const args: ParsedArgs = {};
   let i = 0;
   for (const opt of options) {
+    if (opt.type === 'attachment') continue;
     if (opt.rest) {
       const start = offsets[i];
       const rest = start === undefined ? '' : text.slice(start).trim();

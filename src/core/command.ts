@@ -1,8 +1,9 @@
 import type { Logger } from 'pino';
-import type { Author, IncomingMessage, OutgoingMessage, SentMessage } from '../chat/types.js';
+import type { AttachmentRef, Author, IncomingMessage, OutgoingMessage, SentMessage } from '../chat/types.js';
 import type { BotServices } from './services.js';
 
-export type OptionType = 'string' | 'integer' | 'number' | 'boolean' | 'user' | 'channel';
+/** 'attachment' options exist only in the slash form; the prefix form uses the message's attachments. */
+export type OptionType = 'string' | 'integer' | 'number' | 'boolean' | 'user' | 'channel' | 'attachment';
 
 export interface CommandOption {
   name: string;
@@ -36,6 +37,8 @@ export interface CommandContext {
   readonly isAdmin: boolean;
   readonly isOwner: boolean;
   readonly authorVoiceChannelId: string | null;
+  /** Files given with the command (message attachments, or slash attachment options). */
+  readonly attachments: readonly AttachmentRef[];
   /** The prefix in force where the command was used. */
   readonly prefix: string;
   readonly services: BotServices;

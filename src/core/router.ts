@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { Author, IncomingMessage, OutgoingMessage, SentMessage } from '../chat/types.js';
+import type { AttachmentRef, Author, IncomingMessage, OutgoingMessage, SentMessage } from '../chat/types.js';
 import type { CommandContext, CommandDefinition, ParsedArgs } from './command.js';
 import type { BotServices } from './services.js';
 import { parsePrefixArgs } from './args.js';
@@ -22,6 +22,7 @@ export interface SlashInvocation {
   channelId: string;
   isDM: boolean;
   authorVoiceChannelId: string | null;
+  attachments: AttachmentRef[];
   reply(msg: OutgoingMessage): Promise<SentMessage>;
 }
 
@@ -55,7 +56,7 @@ export class Router {
     await this.execute(def, {
       invocation: 'prefix', rawArgs, message: msg, user: msg.author, guildId: msg.guildId, channelId: msg.channelId,
       roleIds: msg.roleIds, guildAdmin: msg.authorIsGuildAdmin, isDM: msg.isDM,
-      authorVoiceChannelId: msg.authorVoiceChannelId ?? null, prefix, reply,
+      authorVoiceChannelId: msg.authorVoiceChannelId ?? null, attachments: msg.attachments, prefix, reply,
       parse: () => parsePrefixArgs(def.options, rawArgs, `${prefix}${def.usage}`),
     });
   }
@@ -70,7 +71,7 @@ export class Router {
     await this.execute(def, {
       invocation: 'slash', rawArgs: '', user: inv.user, guildId: inv.guildId, channelId: inv.channelId,
       roleIds: inv.roleIds, guildAdmin: inv.guildAdmin, isDM: inv.isDM,
-      authorVoiceChannelId: inv.authorVoiceChannelId, prefix: this.prefixFor(inv.guildId), reply,
+      authorVoiceChannelId: inv.authorVoiceChannelId, attachments: inv.attachments, prefix: this.prefixFor(inv.guildId), reply,
       parse: () => inv.args,
     });
   }
@@ -131,7 +132,7 @@ export class Router {
       command: def, invocation: inv.invocation, args: inv.parse(), rawArgs: inv.rawArgs, message: inv.message,
       user: inv.user, guildId: inv.guildId, channelId: inv.channelId, roleIds: inv.roleIds,
       isAdmin: this.services.access.isAdmin(principal), isOwner: this.services.access.isOwner(inv.user.id),
-      authorVoiceChannelId: inv.authorVoiceChannelId, prefix: inv.prefix, services: this.services, log,
+      authorVoiceChannelId: inv.authorVoiceChannelId, attachments: inv.attachments, prefix: inv.prefix, services: this.services, log,
       reply: inv.reply,
     };
   }
@@ -148,6 +149,7 @@ interface Invocation {
   guildAdmin: boolean;
   isDM: boolean;
   authorVoiceChannelId: string | null;
+  attachments: AttachmentRef[];
   prefix: string;
   reply(msg: OutgoingMessage | string): Promise<SentMessage>;
   parse(): ParsedArgs;

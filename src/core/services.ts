@@ -5,6 +5,11 @@ import type { AccessPolicy } from './access.js';
 import type { CommandDefinition } from './command.js';
 import type { InstructionLibrary } from './instructions.js';
 import type { ChatModel } from '../llm/port.js';
+import type { DatasetStore } from '../datasets/store.js';
+import type { FeedbackService } from '../training/feedback.js';
+import type { FineTuneService } from '../finetune/index.js';
+import type { FineTuneFollower } from '../training/finetune-follower.js';
+import type { ResultStore } from '../evaluation/index.js';
 
 /** Everything a command may use. Built by the entry point and passed in; no module-level singletons. */
 export interface BotServices {
@@ -15,5 +20,11 @@ export interface BotServices {
   readonly commands: ReadonlyMap<string, CommandDefinition>;
   readonly instructions: InstructionLibrary;
   readonly model: ChatModel;
+  readonly datasets: DatasetStore;
+  readonly feedback: FeedbackService;
+  /** Null without an OpenAI-compatible endpoint. */
+  readonly fineTune: FineTuneService | null;
+  readonly follower: FineTuneFollower | null;
+  readonly evaluations: ResultStore;
   readonly startedAt: Date;
 }

@@ -5,6 +5,7 @@ import type { CommandDefinition } from '../core/command.js';
 import type { BehaviourConfig } from '../config.js';
 import { startPresenceRotation } from '../core/presence.js';
 import { slashCommands, toSlashInvocation } from './slash.js';
+import { contextMenus } from './feedback.js';
 import { toIncoming } from './translate.js';
 import type { DiscordSurface } from './surface.js';
 
@@ -63,7 +64,7 @@ export function startDiscordBot(deps: DiscordBotDeps, token: string): RunningBot
 async function registerSlash(deps: DiscordBotDeps): Promise<void> {
   const { client, config, commands, log } = deps;
   if (!config.slash.register || !client.application) return;
-  const body = slashCommands(commands.values());
+  const body = [...slashCommands(commands.values()), ...contextMenus()];
   if (config.slash.guildIds.length === 0) await client.application.commands.set(body);
   else for (const guildId of config.slash.guildIds) await client.application.commands.set(body, guildId);
   log.info({ count: body.length, scope: config.slash.guildIds.length ? 'guild' : 'global' }, 'slash commands registered');

@@ -7,7 +7,7 @@ import {
 } from 'discord.js';
 import type { CommandDefinition, CommandOption, ParsedArgs } from '../core/command.js';
 import type { SlashInvocation } from '../core/router.js';
-import type { OutgoingMessage, SentMessage } from '../chat/types.js';
+import type { AttachmentRef, OutgoingMessage, SentMessage } from '../chat/types.js';
 import { isGuildAdmin, toPayload } from './translate.js';
 
 const TYPES: Record<CommandOption['type'], ApplicationCommandOptionType> = {
@@ -17,6 +17,7 @@ const TYPES: Record<CommandOption['type'], ApplicationCommandOptionType> = {
   boolean: ApplicationCommandOptionType.Boolean,
   user: ApplicationCommandOptionType.User,
   channel: ApplicationCommandOptionType.Channel,
+  attachment: ApplicationCommandOptionType.Attachment,
 };
 
 /** The slash form of a command definition (same definition as the prefix form). */
@@ -47,7 +48,13 @@ const DEFER_AFTER_MS = 2_000;
 /** A chat-input interaction as the router's SlashInvocation; replies defer automatically after 2 s. */
 export function toSlashInvocation(interaction: ChatInputCommandInteraction): SlashInvocation {
   const args: ParsedArgs = {};
-  for (const o of interaction.options.data) if (o.value !== undefined) args[o.name] = o.value;
+  const attachments: AttachmentRef[] = [];
+  for (const o of interaction.options.data) {
+    if (o.attachment) {
+      const a = o.attachment;
+      attachments.push({ id: a.id, name: a.name, url: a.url, contentType: a.contentType ?? undefined, size: a.size });
+    } else if (o.value !== undefined) args[o.name] = o.value;
+  }
   const member = interaction.inCachedGuild() ? interaction.member : null;
   const timer = setTimeout(() => {
     if (!interaction.replied && !interaction.deferred) interaction.deferReply().catch(() => undefined);
@@ -81,6 +88,7 @@ export function toSlashInvocation(interaction: ChatInputCommandInteraction): Sla
     channelId: interaction.channelId,
     isDM: !interaction.inGuild(),
     authorVoiceChannelId: member?.voice?.channelId ?? null,
+    attachments,
     reply,
   };
 }

@@ -26,6 +26,8 @@ export const trainingSettingsSchema = z.looseObject({
   chatModel: z.string().min(1).max(200).optional(),
   fineTuneJobId: z.string().min(1).max(200).optional(),
   fineTuneMessage: z.object({ channelId: z.string(), messageId: z.string() }).optional(),
+  trainKind: z.enum(['positive', 'negative']).optional(),
+  lastFineTunedModel: z.string().min(1).max(200).optional(),
 });
 
 export const stateDataSchema = z.looseObject({
@@ -60,6 +62,10 @@ export interface TrainingSettings {
   /** The fine-tuning job being followed, and its progress message. */
   fineTuneJobId?: string;
   fineTuneMessage?: { channelId: string; messageId: string };
+  /** Where `!train <text>` goes when no kind is named (set by `!select_dataset <name> <kind>`). */
+  trainKind?: 'positive' | 'negative';
+  /** The model produced by the last successful fine-tuning job. */
+  lastFineTunedModel?: string;
 }
 
 export interface StateData {

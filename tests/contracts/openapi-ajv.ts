@@ -125,3 +125,25 @@ export function normalizeNullableEnums(node: Json): void {
   if (node.nullable === true && Array.isArray(node.enum) && !node.enum.includes(null)) node.enum.push(null);
   for (const value of Object.values(node)) normalizeNullableEnums(value);
 }
+
+/**
+ * OpenAPI 3.0's `minimum: 0, exclusiveMinimum: true` (used by a few fine-tuning schemas of the shared
+ * spec) is not JSON Schema 2020-12, and Ajv refuses to compile it: rewrite it to `exclusiveMinimum: 0`.
+ */
+export function normalizeExclusiveBounds(node: Json): void {
+  if (Array.isArray(node)) {
+    for (const item of node) normalizeExclusiveBounds(item);
+    return;
+  }
+  if (!isObject(node)) return;
+  for (const [flag, bound] of [['exclusiveMinimum', 'minimum'], ['exclusiveMaximum', 'maximum']] as const) {
+    if (typeof node[flag] !== 'boolean') continue;
+    if (node[flag] === true && typeof node[bound] === 'number') {
+      node[flag] = node[bound];
+      delete node[bound];
+    } else {
+      delete node[flag];
+    }
+  }
+  for (const value of Object.values(node)) normalizeExclusiveBounds(value);
+}

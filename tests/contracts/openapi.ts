@@ -10,6 +10,7 @@ import {
   escapePointer,
   isObject,
   normalizeNullableEnums,
+  normalizeExclusiveBounds,
   type Json,
   type JsonObject,
 } from './openapi-ajv.js';
@@ -42,6 +43,7 @@ export function loadSpec(file: string, opts: { basePath?: string } = {}): Loaded
   const doc = JSON.parse(readFileSync(file, 'utf8')) as JsonObject;
   if (!isObject(doc.paths)) throw new Error(`${file}: not an OpenAPI document (no "paths")`);
   normalizeNullableEnums(doc);
+  normalizeExclusiveBounds(doc);
   return {
     file,
     doc,

@@ -19,8 +19,10 @@ const reply = (channelId = h.general.id, after?: string) =>
 
 describe('commands through the real discord.js client', () => {
   test('slash commands are registered at start, one per command', async () => {
-    const names = (h.emu.commands.global as { name: string }[]).map((c) => c.name).sort();
+    const registered = h.emu.commands.global as { name: string; type?: number }[];
+    const names = registered.filter((c) => (c.type ?? 1) === 1).map((c) => c.name).sort();
     expect(names).toEqual([...createCommandIndex().keys()].sort());
+    expect(registered.filter((c) => c.type === 3).map((c) => c.name)).toEqual(['Correct reply']);
   });
 
   test('!hi replies to the message with the display name', async () => {

@@ -12,7 +12,9 @@ import type { AddressInfo } from 'node:net';
 import type { LoadedSpec } from '../contracts/openapi.js';
 import { ContractRecorder, loadOpenAiSpec } from './contract.js';
 import { lastUserText } from './http.js';
+import { createAudioFake, type FakeAudio } from './routes/audio.js';
 import { chatCompletionRoutes } from './routes/chat-completions.js';
+import { FakeFineTuning, type FineTuningKnobs } from './routes/fine-tuning.js';
 import { modelRoutes } from './routes/models.js';
 import { safeDispatch } from './server.js';
 import type { ChatCompletionRequestBody, FakeState, RecordedRequest, Reply, Responder, Route } from './types.js';
@@ -43,6 +45,10 @@ export interface FakeLlm {
   respondWith(fn: Responder): void;
   queue(...replies: Reply[]): void;
   contractViolations: string[];
+  /** POST /v1/audio/transcriptions and /v1/audio/speech: recordings and scripting (routes/audio.ts). */
+  audio: FakeAudio;
+  /** /v1/files and /v1/fine_tuning/jobs: uploaded files, simulated jobs, failNext() (routes/fine-tuning.ts). */
+  fineTuning: FineTuningKnobs;
   close(): Promise<void>;
 }
 
@@ -64,7 +70,9 @@ export async function startFakeLlm(opts: FakeLlmOptions = {}): Promise<FakeLlm> 
     track: (timer) => timers.add(timer),
   };
   const contract = new ContractRecorder(spec, contractViolations);
-  const routes = [...(opts.routes ?? []), ...defaultRoutes];
+  const audio = createAudioFake();
+  const fineTuning = new FakeFineTuning(state);
+  const routes = [...(opts.routes ?? []), ...defaultRoutes, ...audio.routes, ...fineTuning.routes()];
   const server = createServer(safeDispatch({ apiKey, routes, state, contract, requests }));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -76,6 +84,8 @@ export async function startFakeLlm(opts: FakeLlmOptions = {}): Promise<FakeLlm> 
     apiKey,
     requests,
     contractViolations,
+    audio: audio.controls,
+    fineTuning,
     chatRequests: () =>
       requests
         .filter((r) => r.method === 'POST' && r.path === '/v1/chat/completions' && isPlainObject(r.body))

@@ -14,6 +14,7 @@ import { UserError } from '../../../src/core/errors.js';
 import type { IncomingMessage } from '../../../src/chat/types.js';
 import { FakeSurface, incoming } from '../../fakes/surface.js';
 import { FakeModel } from '../../fakes/model.js';
+import { buildTrainingServices } from '../../../src/wiring.js';
 
 const root = path.resolve(import.meta.dirname, '../../..');
 
@@ -21,6 +22,9 @@ async function setup(overrides: { owners?: string[] } = {}) {
   const dataDir = await mkdtemp(path.join(tmpdir(), 'eos-router-'));
   const config = loadConfig({ env: { EOS_DATA_DIR: dataDir, EOS_OWNER_IDS: (overrides.owners ?? ['owner']).join(',') }, cwd: root, envFile: false });
   const state = await createStateStore(path.join(dataDir, 'state', 'eos.json'));
+  const heard: IncomingMessage[] = [];
+  const logs: string[] = [];
+  const log = pino({ level: 'debug' }, { write: (s: string) => void logs.push(s) });
   const surface = new FakeSurface();
   const commands = createCommandIndex();
   commands.set('boom', defineCommand({
@@ -31,11 +35,11 @@ async function setup(overrides: { owners?: string[] } = {}) {
     name: 'oops', description: 'user error', usage: 'oops', category: 'General', options: [], preconditions: [],
     async run() { throw new UserError('Oops', 'That was not right.'); },
   }));
-  const heard: IncomingMessage[] = [];
-  const logs: string[] = [];
-  const log = pino({ level: 'debug' }, { write: (s: string) => void logs.push(s) });
+
+  const training = await buildTrainingServices(config, state, log);
   const services = {
     config, state, surface, commands, model: new FakeModel(), startedAt: new Date(),
+    datasets: training.datasets, feedback: training.feedback, evaluations: training.evaluations, fineTune: null, follower: null,
     access: new AccessPolicy(config.bot),
     instructions: new InstructionLibrary(path.join(root, 'INSTRUCTION.md'), path.join(root, 'instructions')),
   };
@@ -97,7 +101,7 @@ describe('Router', () => {
     const replies: string[] = [];
     await t.router.handleSlash({
       name: 'hi', args: {}, user: { id: 'u1', username: 'a', displayName: 'Ann', bot: false }, roleIds: [], guildAdmin: false,
-      guildId: 'g1', channelId: 'c1', isDM: false, authorVoiceChannelId: null,
+      guildId: 'g1', channelId: 'c1', isDM: false, authorVoiceChannelId: null, attachments: [],
       reply: async (m) => { replies.push(m.content ?? ''); return { id: 'x', channelId: 'c1' }; },
     });
     expect(replies).toEqual([expect.stringMatching(/^Hi Ann!/)]);

@@ -1,0 +1,2 @@
+export { createArchive, timestamp, type ArchiveResult, type CreateArchiveOptions } from './create.js';
+export { listArchives, type ArchiveInfo } from './list.js';

@@ -1,0 +1,33 @@
+import { defineCommand } from '../core/command.js';
+import { archiveDatasets } from '../training/archive-datasets.js';
+import { checkDatasetName } from '../datasets/store.js';
+
+export const selectDataset = defineCommand({
+  name: 'select_dataset',
+  description: 'Make a dataset active for training and capture (created if new); the previous one is archived first.',
+  usage: 'select_dataset <name> [positive|negative]',
+  category: 'Training',
+  options: [
+    { name: 'name', description: 'Dataset name (letters, digits, - and _)', type: 'string', required: true },
+    { name: 'kind', description: 'Where `train <text>` goes by default', type: 'string', choices: ['positive', 'negative'] },
+  ],
+  preconditions: ['AdminOnly'],
+  async run(ctx) {
+    const { datasets, state } = ctx.services;
+    const name = checkDatasetName(ctx.args.name);
+    const previous = datasets.activeName();
+    const kind = ctx.args.kind as 'positive' | 'negative' | undefined;
+    let note = '';
+    if (previous !== name && (await datasets.exists(previous))) {
+      const result = await archiveDatasets(ctx, [previous]);
+      note = ` The previous dataset **${previous}** was archived first.`;
+      ctx.log.info({ previous, archive: result.path }, 'previous dataset archived');
+    }
+    const created = !(await datasets.exists(name));
+    await datasets.ensure(name);
+    await datasets.setActive(name);
+    if (kind) await state.setTraining({ trainKind: kind });
+    const k = kind ?? state.training().trainKind ?? 'positive';
+    await ctx.reply(`**${name}** is now the active dataset${created ? ' (new)' : ''}; \`train <text>\` adds ${k} examples.${note}`);
+  },
+});

@@ -1,0 +1,28 @@
+import { defineCommand } from '../core/command.js';
+import { trainFromInput } from '../training/train-data.js';
+import { fineTuneAction, FINE_TUNE_ACTIONS } from '../training/finetune-actions.js';
+
+const KIND = /^(positive|negative)\b\s*/i;
+
+export const train = defineCommand({
+  name: 'train',
+  description: 'Add training examples (text or attached files); `start|status|cancel|use` manage fine-tuning.',
+  usage: 'train [positive|negative] [text] | train start [sft|dpo] | train status | train cancel | train use',
+  category: 'Training',
+  options: [
+    { name: 'text', description: 'positive|negative and examples, or start|status|cancel|use', type: 'string', rest: true },
+    { name: 'file', description: 'JSONL, JSON array, CSV or text file of examples', type: 'attachment' },
+  ],
+  preconditions: [],
+  async run(ctx) {
+    const text = ((ctx.args.text as string | undefined) ?? '').trim();
+    const word = text.split(/\s+/)[0]?.toLowerCase() ?? '';
+    if ((FINE_TUNE_ACTIONS as readonly string[]).includes(word)) {
+      await fineTuneAction(ctx, word as (typeof FINE_TUNE_ACTIONS)[number], text.slice(word.length).trim());
+      return;
+    }
+    const kindMatch = KIND.exec(text);
+    const kind = (kindMatch?.[1]?.toLowerCase() as 'positive' | 'negative' | undefined) ?? ctx.services.state.training().trainKind ?? 'positive';
+    await trainFromInput(ctx, kind, kindMatch ? text.slice(kindMatch[0].length) : text);
+  },
+});

@@ -1,0 +1,102 @@
+import {
+  ActionRowBuilder,
+  ApplicationCommandType,
+  Events,
+  MessageFlags,
+  ModalBuilder,
+  TextInputBuilder,
+  TextInputStyle,
+  type ButtonInteraction,
+  type Client,
+  type MessageContextMenuCommandInteraction,
+  type ModalSubmitInteraction,
+  type RESTPostAPIContextMenuApplicationCommandsJSONBody,
+} from 'discord.js';
+import type { Logger } from 'pino';
+import type { FeedbackService, Rating } from '../training/feedback.js';
+import type { AccessPolicy } from '../core/access.js';
+import { isUserError } from '../core/errors.js';
+import { isGuildAdmin } from './translate.js';
+
+export const CORRECT_MENU = 'Correct reply';
+const MODAL_PREFIX = 'eos:correct:';
+const RATINGS: Record<string, Rating> = { 'eos:fb:up': 'up', 'eos:fb:down': 'down', '👍': 'up', '👎': 'down' };
+
+export function contextMenus(): RESTPostAPIContextMenuApplicationCommandsJSONBody[] {
+  return [{ name: CORRECT_MENU, type: ApplicationCommandType.Message }];
+}
+
+type Denied = (userId: string, roleIds: string[], guildAdmin: boolean) => string | null;
+
+/** 👍/👎 buttons and reactions, and the "Correct reply" message menu with its modal. */
+export function attachFeedbackHandlers(client: Client, feedback: FeedbackService, access: AccessPolicy, log: Logger): void {
+  const denied: Denied = (userId, roleIds, guildAdmin) => {
+    const d = access.canUse({ userId, roleIds, guildAdmin });
+    return d.ok ? null : d.message;
+  };
+  client.on(Events.InteractionCreate, (i) => {
+    let work: Promise<unknown> | null = null;
+    if (i.isButton() && RATINGS[i.customId]) work = onButton(i, feedback, denied);
+    else if (i.isMessageContextMenuCommand() && i.commandName === CORRECT_MENU) work = onMenu(i, client, denied);
+    else if (i.isModalSubmit() && i.customId.startsWith(MODAL_PREFIX)) work = onModal(i, feedback);
+    work?.catch((err: unknown) => log.error({ err }, 'feedback interaction failed'));
+  });
+  client.on(Events.MessageReactionAdd, (reaction, user) => {
+    const rating = RATINGS[reaction.emoji.name ?? ''];
+    if (!rating || user.bot) return;
+    const messageId = reaction.message.id;
+    if (!feedback.isCandidate(messageId)) return;
+    feedback
+      .rate(messageId, rating)
+      .then((r) => log.info({ messageId, rating, stored: Boolean(r) }, 'reaction feedback'))
+      .catch((err: unknown) => log.error({ err }, 'reaction feedback failed'));
+  });
+}
+
+function who(i: ButtonInteraction | MessageContextMenuCommandInteraction): [string, string[], boolean] {
+  const roles = i.inCachedGuild() ? [...i.member.roles.cache.keys()].filter((r) => r !== i.guildId) : [];
+  return [i.user.id, roles, isGuildAdmin(i.memberPermissions)];
+}
+
+async function onButton(i: ButtonInteraction, feedback: FeedbackService, denied: Denied): Promise<void> {
+  const no = denied(...who(i));
+  if (no) return void (await i.reply({ content: no, flags: MessageFlags.Ephemeral }));
+  const rating = RATINGS[i.customId]!;
+  const result = await feedback.rate(i.message.id, rating);
+  const content = result
+    ? `Thanks! Saved as a ${result.kind} example in **${result.dataset}**.`
+    : 'This reply was already rated (or is too old to rate).';
+  await i.reply({ content, flags: MessageFlags.Ephemeral });
+}
+
+async function onMenu(i: MessageContextMenuCommandInteraction, client: Client, denied: Denied): Promise<void> {
+  const no = denied(...who(i));
+  if (no) return void (await i.reply({ content: no, flags: MessageFlags.Ephemeral }));
+  if (i.targetMessage.author.id !== client.user?.id) {
+    await i.reply({ content: 'Only my own replies can be corrected.', flags: MessageFlags.Ephemeral });
+    return;
+  }
+  const input = new TextInputBuilder()
+    .setCustomId('better')
+    .setLabel('The better answer')
+    .setStyle(TextInputStyle.Paragraph)
+    .setRequired(true)
+    .setMaxLength(4000)
+    .setValue(i.targetMessage.content.slice(0, 4000) || ' ');
+  const modal = new ModalBuilder()
+    .setCustomId(`${MODAL_PREFIX}${i.targetId}`)
+    .setTitle('Correct reply')
+    .addComponents(new ActionRowBuilder<TextInputBuilder>().addComponents(input));
+  await i.showModal(modal);
+}
+
+async function onModal(i: ModalSubmitInteraction, feedback: FeedbackService): Promise<void> {
+  const messageId = i.customId.slice(MODAL_PREFIX.length);
+  try {
+    const r = await feedback.correct(messageId, i.fields.getTextInputValue('better'));
+    await i.reply({ content: `Correction saved in **${r.dataset}** (negative, positive and a preference pair).`, flags: MessageFlags.Ephemeral });
+  } catch (err) {
+    if (!isUserError(err)) throw err;
+    await i.reply({ content: err.message, flags: MessageFlags.Ephemeral });
+  }
+}

@@ -1,0 +1,24 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { CommandContext } from '../core/command.js';
+import { createArchive, type ArchiveResult } from '../archive/index.js';
+import { ATTACHMENT_LIMIT, formatBytes } from '../chat/attachments.js';
+
+/** Zips the named datasets into archives/ (streaming). */
+export async function archiveDatasets(ctx: CommandContext, names: string[]): Promise<ArchiveResult> {
+  const { config } = ctx.services;
+  const result = await createArchive({ datasetsDir: config.paths.datasets, archivesDir: config.paths.archives, names });
+  ctx.log.info({ file: path.basename(result.path), bytes: result.bytes, files: result.files, ms: result.ms }, 'archived');
+  return result;
+}
+
+/** Uploads the zip when it fits Discord's limit, else says where it is. */
+export async function replyWithArchive(ctx: CommandContext, result: ArchiveResult, label: string): Promise<void> {
+  const name = path.basename(result.path);
+  const summary = `Archived ${label}: \`archives/${name}\` (${result.files} files, ${formatBytes(result.bytes)}).`;
+  if (result.bytes > ATTACHMENT_LIMIT) {
+    await ctx.reply(`${summary} It is over Discord's ${formatBytes(ATTACHMENT_LIMIT)} limit, so it stays on the server.`);
+    return;
+  }
+  await ctx.reply({ content: summary, files: [{ name, data: await readFile(result.path) }] });
+}

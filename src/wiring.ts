@@ -1,0 +1,49 @@
+import path from 'node:path';
+import type { Logger } from 'pino';
+import type { AppConfig } from './config.js';
+import type { ChatSurface } from './chat/types.js';
+import type { ChatModel } from './llm/port.js';
+import type { StateStore } from './state/store.js';
+import { DatasetStore } from './datasets/store.js';
+import { activeDatasetFromState } from './datasets/active.js';
+import { CandidateStore } from './datasets/candidates.js';
+import { ConversationLog } from './datasets/conversation-log.js';
+import { JsonlExampleMemory, type ExampleMemory } from './memory/examples.js';
+import { createOpenAiChatModel } from './llm/openai.js';
+import { createMemoryChatModel } from './llm/memory.js';
+import { FeedbackService } from './training/feedback.js';
+import { FineTuneService } from './finetune/index.js';
+import { FineTuneFollower } from './training/finetune-follower.js';
+import { ResultStore } from './evaluation/index.js';
+
+/** The training-data side of Eos: datasets, capture, feedback, memory, evaluations. Built once by startEos. */
+export async function buildTrainingServices(config: AppConfig, state: StateStore, log: Logger) {
+  const datasets = new DatasetStore({ root: config.paths.datasets, active: activeDatasetFromState(state), log: log.child({ component: 'datasets' }) });
+  const repairs = await datasets.init();
+  for (const r of repairs) log.warn({ ...r }, 'repaired a torn line at the end of a dataset file');
+  const candidates = new CandidateStore({ file: path.join(path.dirname(config.paths.state), 'candidates.jsonl'), log });
+  await candidates.load();
+  const feedback = new FeedbackService(datasets, candidates, log.child({ component: 'feedback' }));
+  const transcript = new ConversationLog({ root: config.paths.conversations, log });
+  const memory: ExampleMemory = new JsonlExampleMemory(config.paths.datasets, () => datasets.activeName());
+  const evaluations = new ResultStore({ dir: path.join(config.dataDir, 'evaluations') });
+  return { datasets, candidates, feedback, transcript, memory, evaluations, repairs };
+}
+
+export function chooseModel(config: AppConfig, memory: ExampleMemory): ChatModel {
+  if (!config.llm) return createMemoryChatModel(memory);
+  return createOpenAiChatModel({
+    apiKey: config.llm.apiKey ?? 'not-needed',
+    baseURL: config.llm.baseURL,
+    model: config.llm.model,
+    timeoutMs: config.llm.timeoutMs,
+  });
+}
+
+export function buildFineTuning(config: AppConfig, surface: ChatSurface, state: StateStore, log: Logger) {
+  if (!config.llm) return { fineTune: null, follower: null };
+  const fineTune = new FineTuneService({ apiKey: config.llm.apiKey ?? undefined, baseURL: config.llm.baseURL });
+  const interval = config.bot.training.followIntervalSec * 1000;
+  const follower = new FineTuneFollower(fineTune, surface, state, interval, log.child({ component: 'finetune' }));
+  return { fineTune, follower };
+}
