@@ -60,8 +60,8 @@ export const trainingSchema = z
   .strictObject({
     /** Base model for `!train start` fine-tuning jobs. */
     baseModel: z.string().trim().min(1).default('gpt-4o-mini-2024-07-18'),
-    /** Seconds between progress checks of a fine-tuning job (>= 1). */
-    followIntervalSec: z.number().min(1).default(30),
+    /** Seconds between progress checks of a fine-tuning job (>= 0.1). */
+    followIntervalSec: z.number().min(0.1).default(30),
     /** Cases run at the same time by `!test`. */
     testConcurrency: posInt.max(16).default(2),
     /** Stored examples given to the model as few-shot examples (0 = off). */

@@ -23,6 +23,8 @@ export interface DeliverInput {
   modelName?: string;
   /** Buttons added to the first message once the reply is complete (surfaces that can edit only). */
   buttons?: ButtonSpec[];
+  /** Called with the finished reply before its buttons appear (so a click always finds it captured). */
+  onComplete?: (reply: { text: string; messageId: string }) => Promise<void>;
   log: Logger;
 }
 
@@ -50,6 +52,8 @@ export async function deliverReply(d: DeliverInput): Promise<{ text: string; mes
     const streamed = raw;
     if (d.config.refusalRetry && isRefusal(raw)) raw = await retryRefusal(d, raw, abort.signal);
     if (!d.surface.supportsEdits || out.ids.length === 0 || raw !== streamed) await out.sendAll(raw);
+    const first = out.ids[0];
+    if (first && d.onComplete) await d.onComplete({ text: raw, messageId: first.id });
     if (d.buttons?.length && d.surface.supportsEdits) await out.addButtons(d.buttons).catch((err: unknown) => d.log.warn({ err }, 'buttons not added'));
     return { text: raw, messageId: out.ids[0]?.id };
   } catch (err) {

@@ -52,10 +52,10 @@ export class Responder {
         ...this.deps, trigger, messages, temperature, log,
         modelName: this.deps.state.training().chatModel,
         buttons: this.deps.config.feedbackButtons && this.deps.capture ? FEEDBACK_BUTTONS : undefined,
+        onComplete: async ({ text, messageId }) => {
+          await this.deps.capture?.({ messageId, channelId: trigger.channelId, guildId: trigger.guildId, context, reply: text });
+        },
       });
-      if (reply?.messageId && this.deps.capture) {
-        await this.deps.capture({ messageId: reply.messageId, channelId: trigger.channelId, guildId: trigger.guildId, context, reply: reply.text });
-      }
       if (reply) {
         // Placed right after the message it answers, so later turns read Q1, A1, Q2, Q3 even when Q2 and Q3 arrived mid-stream.
         this.deps.histories.append(trigger.channelId, {

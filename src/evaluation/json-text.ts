@@ -1,3 +1,4 @@
+import { findJsonErrorOffset } from './json-locate.js';
 /**
  * Helpers around JSON.parse for user-supplied suites: where a syntax error is (line and column, whatever
  * the Node version's message format), how deeply the text nests (checked before parsing), and a
@@ -30,7 +31,7 @@ export function positionAt(text: string, offset: number): TextPosition {
  * - Node ≥ 21: "... in JSON at position 19 (line 3 column 7)";
  * - older V8: "... in JSON at position 19";
  * - "Unexpected end of JSON input" (every version): the end of the text.
- * Returns null when the message carries no position (e.g. Node 20's `Unexpected token 'x', "..." is not valid JSON`).
+ * When the message carries no position (V8's `Unexpected token 'x', "..." is not valid JSON`), the text is scanned.
  */
 export function jsonErrorPosition(message: string, text: string): TextPosition | null {
   const lc = /\(line (\d+) column (\d+)\)/.exec(message);
@@ -38,7 +39,8 @@ export function jsonErrorPosition(message: string, text: string): TextPosition |
   const pos = /at position (\d+)/.exec(message);
   if (pos) return positionAt(text, Number(pos[1]));
   if (/unexpected end of JSON input/i.test(message)) return positionAt(text, text.length);
-  return null;
+  const found = findJsonErrorOffset(text);
+  return found >= 0 ? positionAt(text, found) : null;
 }
 
 /** The message without its position suffix: "Expected ':' after property name". */

@@ -47,13 +47,13 @@ export class FineTuneFollower {
 
   private async loop(jobId: string, message: { channelId: string; messageId: string }, signal: AbortSignal): Promise<void> {
     const show = async (job: JobView) => {
+      if (job.fineTunedModel) await this.state.setTraining({ lastFineTunedModel: job.fineTunedModel });
       const done = job.status === 'succeeded' && job.fineTunedModel ? `\nMake it the chat model with \`train use\`.` : '';
       await this.surface.edit(message.channelId, message.messageId, { content: formatJob(job) + done });
     };
     try {
       const final = await this.service.follow(jobId, { intervalMs: this.intervalMs, onUpdate: show, signal });
       this.log.info({ jobId, status: final.status, model: final.fineTunedModel }, 'fine-tune finished');
-      if (final.fineTunedModel) await this.state.setTraining({ lastFineTunedModel: final.fineTunedModel });
     } catch (err) {
       if (signal.aborted) return;
       this.log.warn({ err, jobId }, 'fine-tune follow stopped');

@@ -15,6 +15,7 @@ import type {
   RecordedRequest,
 } from './types.js';
 import type { WaitOptions } from './wait.js';
+import type { EmuVoice, VoiceOptions } from './voice/types.js';
 
 export interface StartOptions {
   token?: string;
@@ -29,6 +30,8 @@ export interface StartOptions {
   botPermissions?: bigint | string;
   /** Share one compiled contract between emulators (compiling costs ~0.1-0.3 s per operation). */
   contract?: OpenApiContract;
+  /** Voice gateway settings (heartbeat interval, offered encryption modes). */
+  voice?: VoiceOptions;
 }
 
 export interface DiscordEmulator {
@@ -84,5 +87,7 @@ export interface DiscordEmulator {
   connected(): boolean;
   readonly identifies: number;
   readonly resumes: number;
+  /** Discord voice: voice gateway v8 (TLS) + UDP/RTP, simulated speakers, what the bot sent (see voice/types.ts). */
+  readonly voice: EmuVoice;
   close(): Promise<void>;
 }

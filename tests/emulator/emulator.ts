@@ -20,6 +20,7 @@ import { createEmulatorServer } from './rest/server.js';
 import { DEFAULT_EVERYONE_PERMISSIONS, EmuState } from './state.js';
 import type { EmuChannel, EmuMessage, FailRule } from './types.js';
 import { handleBotVoiceState } from './voice-state.js';
+import { EmuVoiceServer } from './voice/voice-server.js';
 import { waitFor, type WaitOptions } from './wait.js';
 
 export class Emulator implements DiscordEmulator {
@@ -30,6 +31,7 @@ export class Emulator implements DiscordEmulator {
   private readonly ctx: EmuContext;
   private readonly server: Server;
   private port = 0;
+  readonly voice: EmuVoiceServer;
 
   constructor(opts: StartOptions) {
     this.token = opts.token ?? 'emulator-bot-token';
@@ -40,13 +42,15 @@ export class Emulator implements DiscordEmulator {
       token: this.token,
       heartbeatIntervalMs: opts.heartbeatIntervalMs ?? 41_250,
       wsBase: () => httpBase().replace(/^http/, 'ws'),
-      onVoiceStateUpdate: (d, session) => handleBotVoiceState(this.ctx, d, session),
+      onVoiceStateUpdate: (d, session) =>
+        handleBotVoiceState(this.ctx, d, session, (p) => this.voice.onBotJoin(p), (p) => this.voice.onBotLeave(p)),
       checkDispatch: (t, d) => contract && this.state.rec.contractViolations.push(...checkDispatch(contract, t, d)),
     });
     this.ctx = { state: this.state, gateway: this.gateway, token: this.token, httpBase, interactionTimeoutMs: opts.interactionTimeoutMs ?? 3000 };
     const router = new Router();
     for (const add of [resourceRoutes, messageRoutes, commandRoutes, interactionRoutes]) add(router);
     this.server = createEmulatorServer({ ctx: this.ctx, router, faults: this.faults, contract });
+    this.voice = new EmuVoiceServer(this.ctx, opts.voice ?? {}, () => this.summary());
   }
 
   async listen(): Promise<void> {
@@ -55,6 +59,7 @@ export class Emulator implements DiscordEmulator {
       this.server.listen(0, '127.0.0.1', () => resolve());
     });
     this.port = (this.server.address() as AddressInfo).port;
+    await this.voice.start();
   }
 
   get restBase(): string {
@@ -162,6 +167,7 @@ export class Emulator implements DiscordEmulator {
   }
 
   async close(): Promise<void> {
+    await this.voice.close();
     await this.gateway.close();
     this.server.closeAllConnections();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));

@@ -20,4 +20,16 @@ export type { UserAttachment, UserSaysParams } from './actors.js';
 export { createDiscordContract, OpenApiContract, DISCORD_SPEC_PATH } from './contract.js';
 export { Intent } from './gateway-intents.js';
 export type { WaitOptions } from './wait.js';
+export type {
+  EmuVoice,
+  ReceivedAudio,
+  ReceivedFrame,
+  SpeakParams,
+  VoiceConnInfo,
+  VoiceGatewayEvent,
+  VoiceMode,
+  VoiceOptions,
+} from './voice/types.js';
+export { pcmDurationMs, pcmRms, pcmVoicedMs, pcmZeroCrossingHz, tonePcm, VOICE_SAMPLE_RATE } from './voice/pcm.js';
+export { decodeFrames as decodeOpusFrames, encodePcm as encodeOpusFrames } from './voice/speaker.js';
 export type * from './types.js';

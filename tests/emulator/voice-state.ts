@@ -1,14 +1,21 @@
 /**
  * op 4 from the bot (join/move/leave a voice channel): updates the bot's voice state and dispatches VOICE_STATE_UPDATE.
- * VOICE_SERVER_UPDATE (the voice gateway/UDP endpoint) is not emulated yet; a voice module can add it via `onJoin`.
+ * The voice server (voice/) adds VOICE_SERVER_UPDATE via `onJoin` and ends the voice session via `onLeave`.
  */
 import type { EmuContext } from './context.js';
 import type { GatewaySession } from './gateway-session.js';
 import { voiceStateObject, type Json } from './objects.js';
 
 export type VoiceJoinHook = (p: { guildId: string; channelId: string; sessionId: string }) => void;
+export type VoiceLeaveHook = (p: { guildId: string }) => void;
 
-export function handleBotVoiceState(ctx: EmuContext, d: Json, session: GatewaySession, onJoin?: VoiceJoinHook): void {
+export function handleBotVoiceState(
+  ctx: EmuContext,
+  d: Json,
+  session: GatewaySession,
+  onJoin?: VoiceJoinHook,
+  onLeave?: VoiceLeaveHook,
+): void {
   const guildId = String(d.guild_id ?? '');
   if (!ctx.state.guilds.has(guildId)) return;
   const channelId = typeof d.channel_id === 'string' ? d.channel_id : null;
@@ -24,4 +31,5 @@ export function handleBotVoiceState(ctx: EmuContext, d: Json, session: GatewaySe
   ctx.state.voiceStates.set(`${guildId}:${entry.userId}`, entry);
   ctx.gateway.dispatch('VOICE_STATE_UPDATE', voiceStateObject(ctx.state, entry));
   if (channelId !== null) onJoin?.({ guildId, channelId, sessionId: session.id });
+  else onLeave?.({ guildId });
 }

@@ -1,3 +1,4 @@
+import { findJsonErrorOffset } from '../../../src/evaluation/json-locate.js';
 import { describe, expect, test } from 'vitest';
 import {
   blankCodeFence,
@@ -31,8 +32,22 @@ describe('jsonErrorPosition handles every message format', () => {
   test('"Unexpected end of JSON input" points at the end', () => {
     expect(jsonErrorPosition('Unexpected end of JSON input', '[\n 1,')).toEqual({ line: 2, column: 4 });
   });
-  test('no position in the message gives null', () => {
-    expect(jsonErrorPosition(`Unexpected token 'x', "[x]" is not valid JSON`, '[x]')).toBeNull();
+  test('no position in the message: the text is scanned for the first error', () => {
+    expect(jsonErrorPosition(`Unexpected token 'x', "[x]" is not valid JSON`, '[x]')).toEqual({ line: 1, column: 2 });
+    const text = '[{"input": "x", "expected": "y"},\n {"input": }]';
+    expect(jsonErrorPosition(`Unexpected token '}', ..."{"input": }]" is not valid JSON`, text)).toEqual({ line: 2, column: 12 });
+  });
+  test('the scanner agrees with JSON.parse on what is valid', () => {
+    const cases = ['[]', '{"a":[1,2.5e3,-0,true,null,"\\u00e9"]}', '[1,]', '{"a" 1}', '"\\x"', '01', '[1 2]', '{"a":1}x', '  '];
+    for (const c of cases) {
+      let valid = true;
+      try {
+        JSON.parse(c);
+      } catch {
+        valid = false;
+      }
+      expect(findJsonErrorOffset(c) === -1, c).toBe(valid);
+    }
   });
   test('the real JSON.parse message of this Node agrees with the text', () => {
     const bad = '[\n  {"a": 1},\n  {"b" 2}\n]';

@@ -1,0 +1,205 @@
+import { readFile, readdir } from 'node:fs/promises';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import yauzl from 'yauzl';
+import { startHarness, mention, PROJECT_ROOT, type Harness } from './harness.js';
+
+let h: Harness;
+beforeAll(async () => {
+  h = await startHarness({ behaviour: { conversation: { streamEditIntervalMs: 250 }, training: { followIntervalSec: 0.1, baseModel: 'fake-model' } } });
+});
+afterAll(async () => {
+  expect(h.emu.contractViolations).toEqual([]);
+  expect(h.llm!.contractViolations).toEqual([]);
+  await h.close();
+});
+
+type Attachment = { name: string; data: Buffer; contentType?: string };
+const say = (userId: string, content: string, attachments?: Attachment[]) => h.emu.userSays({ channelId: h.general.id, userId, content, attachments });
+const replyTo = (id: string) => h.emu.waitForBotMessage(h.general.id, (m) => m.replyTo === id);
+async function run(userId: string, content: string, attachments?: Attachment[]) {
+  return (await replyTo(say(userId, content, attachments).id));
+}
+const countLines = async (p: string) => (await readFile(p, 'utf8').catch(() => '')).split('\n').filter(Boolean).length;
+const ds = (name: string, file: string) => path.join(h.dataDir, 'datasets', name, file);
+
+describe('!train', () => {
+  test('inline User:/Assistant: text goes to positive by default', async () => {
+    const r = await run(h.alice.id, '!train\nUser: What is Eos?\nAssistant: A Discord bot that learns.\n\nUser: Who made you?\nAssistant: My operators.');
+    expect(r.content).toMatch(/^Added 2 examples? to \*\*default\*\* \(positive\)/);
+    expect(await countLines(ds('default', 'positive.jsonl'))).toBe(2);
+  });
+
+  test("OpenAI's public sample file is accepted whole (5 of 5)", async () => {
+    const data = await readFile(path.join(PROJECT_ROOT, 'tests/fixtures/training/toy_chat_fine_tuning.jsonl'));
+    const r = await run(h.alice.id, '!train positive', [{ name: 'toy_chat_fine_tuning.jsonl', data, contentType: 'application/jsonl' }]);
+    expect(r.content).toMatch(/^Added 5 examples to \*\*default\*\* \(positive\)/);
+    expect(r.content).not.toMatch(/rejected [1-9]/);
+    expect(await countLines(ds('default', 'positive.jsonl'))).toBe(7);
+  });
+
+  test('bad records are rejected with their line numbers; good ones kept', async () => {
+    const good = JSON.stringify({ messages: [{ role: 'user', content: 'hi' }, { role: 'assistant', content: 'hello' }] });
+    const lines = [good, '{not json', JSON.stringify({ messages: [{ role: 'user', content: 'no answer' }] }), JSON.stringify({ messages: [{ role: 'wizard', content: 'x' }, { role: 'assistant', content: 'y' }] }), good];
+    const r = await run(h.alice.id, '!train negative', [{ name: 'mixed.jsonl', data: Buffer.from(lines.join('\n')) }]);
+    expect(r.content).toMatch(/Added 2 examples to \*\*default\*\* \(negative\); rejected 3/);
+    expect(r.content).toMatch(/line 2/);
+    expect(r.content).toMatch(/line 3: example_missing_assistant_message/);
+    expect(r.content).toMatch(/line 4: unrecognized_role/);
+    expect(await countLines(ds('default', 'negative.jsonl'))).toBe(2);
+  });
+
+  test('CSV with prompt/completion columns', async () => {
+    const csv = 'prompt,completion\n"What is 1+1?","2"\n"Say ""hi""","hi"\n';
+    const r = await run(h.alice.id, '!train', [{ name: 'pairs.csv', data: Buffer.from(csv), contentType: 'text/csv' }]);
+    expect(r.content).toMatch(/^Added 2 examples/);
+  });
+
+  test('an attachment over 10 MiB is refused before download; binary gets a clear error; nothing is lost', async () => {
+    const before = await countLines(ds('default', 'positive.jsonl'));
+    let r = await run(h.alice.id, '!train', [{ name: 'huge.jsonl', data: Buffer.alloc(10 * 1024 * 1024 + 1, 0x20) }]);
+    expect(r.content).toMatch(/`huge.jsonl` is 10.0 MB; the limit is 10.0 MB|over/);
+    r = await run(h.alice.id, '!train', [{ name: 'blob.bin', data: Buffer.from([0, 1, 2, 3, 255, 254, 0, 0, 7]) }]);
+    expect(r.content).toMatch(/binary|UTF-8/i);
+    expect(await countLines(ds('default', 'positive.jsonl'))).toBe(before);
+  });
+
+  test('!train with nothing explains what to give', async () => {
+    const r = await run(h.alice.id, '!train');
+    expect(r.content).toMatch(/Give examples after/);
+  });
+});
+
+describe('!test', () => {
+  test('runs a suite against the model: passed/total, failures, stored result', async () => {
+    h.llm!.respondWith((req) => {
+      const last = (req.messages as { content: string }[]).at(-1)!.content;
+      return { text: last.includes('2+2') ? 'The answer is 4.' : 'I do not know.' };
+    });
+    const suite = JSON.stringify([
+      { input: 'What is 2+2?', assert: [{ type: 'contains', value: '4' }] },
+      { name: 'capital', input: 'Capital of Italy?', assert: [{ type: 'icontains', value: 'rome' }] },
+      { input: 'What is 2+2?', assert: [{ type: 'not-contains', value: '5' }, { type: 'regex', value: '\\d' }] },
+    ]);
+    const msg = say(h.bob.id, `!test ${suite}`);
+    const r = await h.emu.waitForBotMessage(h.general.id, (m) => m.replyTo === msg.id && m.content.includes('passed'), { timeoutMs: 15_000 });
+    expect(r.content).toMatch(/\*\*2\/3 passed\*\*/);
+    expect(r.content).toMatch(/capital/);
+    const stored = await readdir(path.join(h.dataDir, 'evaluations'));
+    expect(stored.filter((f) => f.endsWith('.json'))).toHaveLength(1);
+    h.llm!.respondWith((req) => ({ text: `echo: ${(req.messages as { content: string }[]).at(-1)!.content}` }));
+  });
+
+  test('malformed JSON gets the parse error and its position', async () => {
+    const r = await run(h.bob.id, '!test [{"input": "x", "expected": "y"},\n {"input": }]');
+    expect(r.content).toMatch(/line 2, column \d+/);
+  });
+
+  test('a suite as an attachment', async () => {
+    const suite = JSON.stringify([{ input: 'hello', expected: 'echo: hello', match: 'exact' }]);
+    const msg = say(h.bob.id, '!test', [{ name: 'suite.json', data: Buffer.from(suite) }]);
+    const r = await h.emu.waitForBotMessage(h.general.id, (m) => m.replyTo === msg.id && m.content.includes('passed'));
+    expect(r.content).toMatch(/\*\*1\/1 passed\*\*/);
+  });
+});
+
+describe('datasets, archives and files', () => {
+  test('!select_dataset archives the previous dataset, creates and activates the new one', async () => {
+    let r = await run(h.alice.id, '!select_dataset experiments negative');
+    expect(r.content).toBe('Only Eos admins can use this command.');
+    r = await run(h.owner.id, '!select_dataset experiments negative');
+    expect(r.content).toMatch(/^\*\*experiments\*\* is now the active dataset \(new\); `train <text>` adds negative examples. The previous dataset \*\*default\*\* was archived first./);
+    expect((await readdir(path.join(h.dataDir, 'archives'))).some((f) => /^default-\d{8}-\d{6}\.zip$/.test(f))).toBe(true);
+    r = await run(h.alice.id, '!train User: ping\nAssistant: pong');
+    expect(r.content).toMatch(/\*\*experiments\*\* \(negative\)/);
+    expect(await countLines(ds('experiments', 'negative.jsonl'))).toBe(1);
+    r = await run(h.alice.id, '!datasets');
+    expect(r.content).toMatch(/\*\*experiments\*\* \(active\): 0 positive, 1 negative/);
+  });
+
+  test('!select_dataset refuses a bad name', async () => {
+    const r = await run(h.owner.id, '!select_dataset ../etc');
+    expect(r.content).toMatch(/name/i);
+  });
+
+  test('!archive uploads a zip holding the dataset files', async () => {
+    const r = await run(h.owner.id, '!archive default');
+    expect(r.content).toMatch(/^Archived \*\*default\*\*: `archives\/default-\d{8}-\d{6}(-\d+)?\.zip`/);
+    expect(r.attachments).toHaveLength(1);
+    const entries = await zipEntries(r.attachments[0]!.data);
+    expect(entries).toEqual(expect.arrayContaining(['default/positive.jsonl', 'default/negative.jsonl', 'default/manifest.json']));
+    const all = await run(h.owner.id, '!archive all');
+    expect(all.content).toMatch(/^Archived 2 datasets/);
+  });
+
+  test('!getfile sends files from the data folders only, to admins only', async () => {
+    let r = await run(h.owner.id, '!getfile datasets/default/positive.jsonl');
+    expect(r.attachments[0]!.filename).toBe('positive.jsonl');
+    expect(r.attachments[0]!.data.toString()).toBe(await readFile(ds('default', 'positive.jsonl'), 'utf8'));
+    for (const bad of ['../package.json', 'datasets/../../package.json', '/etc/passwd', 'datasets/%2e%2e/x', 'src/app.ts']) {
+      r = await run(h.owner.id, `!getfile ${bad}`);
+      expect(r.content, bad).toMatch(/^I can't send that/);
+      expect(r.attachments).toHaveLength(0);
+    }
+    r = await run(h.bob.id, '!getfile datasets/default/positive.jsonl');
+    expect(r.content).toBe('Only Eos admins can use this command.');
+  });
+});
+
+describe('fine-tuning from Discord', () => {
+  test('!train start sft follows the job in one edited message; !train use switches the chat model', async () => {
+    await run(h.owner.id, '!select_dataset default positive');
+    const msg = say(h.owner.id, '!train start sft');
+    const progress = await replyTo(msg.id);
+    const done = await h.emu.waitFor(() => (progress.content.includes('succeeded') ? progress : undefined), { timeoutMs: 20_000, label: 'job succeeded' });
+    expect(done.edits.length).toBeGreaterThanOrEqual(2);
+    expect(h.emu.botMessages(h.general.id).filter((m) => m.replyTo === msg.id)).toHaveLength(1);
+    const model = /(ft:[^`\s]+)/.exec(done.content)?.[1];
+    expect(model).toBeTruthy();
+    let r = await run(h.owner.id, '!train status');
+    expect(r.content).toMatch(/succeeded/);
+    r = await run(h.owner.id, '!train use');
+    expect(r.content).toBe(`Chat model is now \`${model}\`. \`train use default\` goes back.`);
+    h.llm!.queue({ text: 'From the fine-tune.' });
+    const q = say(h.alice.id, mention(h.emu.botUser.id, 'which model are you?'));
+    await h.emu.waitForBotMessage(h.general.id, (m) => m.replyTo === q.id && m.content === 'From the fine-tune.');
+    expect((h.llm!.chatRequests().at(-1) as unknown as { model: string }).model).toBe(model);
+    r = await run(h.alice.id, '!train start sft');
+    expect(r.content).toBe('Only Eos admins can start fine-tuning.');
+    await run(h.owner.id, '!train use default');
+  });
+
+  test('a DPO job is built from the preference pairs, and can be cancelled', async () => {
+    h.llm!.fineTuning.totalSteps = 10_000;
+    h.llm!.queue({ text: 'Ten.' });
+    const q = say(h.alice.id, mention(h.emu.botUser.id, 'How many sides does a hexagon have?'));
+    const answer = await h.emu.waitForBotMessage(h.general.id, (m) => m.replyTo === q.id && m.content === 'Ten.' && m.components.length > 0);
+    expect((await replyTo(h.emu.userSays({ channelId: h.general.id, userId: h.alice.id, content: '!correct Six.', replyTo: answer.id }).id)).content).toMatch(/^Correction saved/);
+    const start = say(h.owner.id, '!train start dpo');
+    const progress = await replyTo(start.id);
+    expect(progress.content).toMatch(/\(1 preference pairs from \*\*default\*\*\)/);
+    const uploaded = [...h.llm!.fineTuning.files.values()].at(-1)!;
+    const pair = JSON.parse(uploaded.content.toString('utf8').trim()) as { preferred_output: unknown; non_preferred_output: unknown };
+    expect(pair.preferred_output).toEqual([{ role: 'assistant', content: 'Six.' }]);
+    expect(pair.non_preferred_output).toEqual([{ role: 'assistant', content: 'Ten.' }]);
+    await h.emu.waitFor(() => (progress.content.includes('running') || progress.content.includes('step') ? progress : undefined), { label: 'running' });
+    const r = await run(h.owner.id, '!train cancel');
+    expect(r.content).toMatch(/cancelled/);
+  });
+});
+
+function zipEntries(data: Buffer): Promise<string[]> {
+  return new Promise((resolve, reject) => {
+    yauzl.fromBuffer(data, { lazyEntries: true }, (err, zip) => {
+      if (err || !zip) return reject(err ?? new Error('no zip'));
+      const names: string[] = [];
+      zip.on('entry', (e: yauzl.Entry) => {
+        names.push(e.fileName);
+        zip.readEntry();
+      });
+      zip.on('end', () => resolve(names));
+      zip.on('error', reject);
+      zip.readEntry();
+    });
+  });
+}

@@ -1,0 +1,146 @@
+/** The voice side's state: the bot's voice session per guild, simulated speakers, recordings. */
+import { randomBytes, randomInt } from 'node:crypto';
+import { WebSocket } from 'ws';
+import type { EmuContext } from '../context.js';
+import type { ReceivedAudio, VoiceConnInfo, VoiceGatewayEvent, VoiceMode } from './types.js';
+import type { UdpPeer } from './udp.js';
+
+export interface VoicePayload {
+  op: number;
+  d: unknown;
+  seq?: number;
+}
+
+/** Sends a JSON payload on a voice socket and records it. */
+export function sendVoice(ws: WebSocket, guildId: string | null, p: VoicePayload, log: VoiceGatewayEvent[]): void {
+  if (ws.readyState !== WebSocket.OPEN) return;
+  log.push({ guildId, op: p.op, d: p.d, ...(p.seq !== undefined ? { seq: p.seq } : {}), dir: 'out', at: Date.now() });
+  ws.send(JSON.stringify(p));
+}
+
+/** The bot's voice session in one guild, from VOICE_SERVER_UPDATE until it leaves. */
+export class BotVoiceSession {
+  ssrc = 0;
+  mode: VoiceMode | null = null;
+  secretKey: Buffer | null = null;
+  udpPeer: UdpPeer | null = null;
+  identified = false;
+  ready = false;
+  /** The socket that identified or resumed this session; null while disconnected. */
+  ws: WebSocket | null = null;
+  private seq = 0;
+  private readonly buffer: VoicePayload[] = [];
+
+  constructor(
+    readonly guildId: string,
+    public channelId: string,
+    /** The bot's main gateway session id, as VOICE_STATE_UPDATE carried it. */
+    public sessionId: string,
+    public token: string,
+    private readonly log: VoiceGatewayEvent[],
+  ) {}
+
+  get live(): boolean {
+    return this.ws !== null && this.ws.readyState === WebSocket.OPEN;
+  }
+
+  /** A payload without sequence number (HELLO, READY, SESSION_DESCRIPTION, ACKs, RESUMED). */
+  send(op: number, d: unknown): void {
+    if (this.ws) sendVoice(this.ws, this.guildId, { op, d }, this.log);
+  }
+
+  /** A sequenced event (op 5, 11, 13): kept for replay after a RESUME; sent now if the bot is connected. */
+  sendEvent(op: number, d: unknown): void {
+    const p: VoicePayload = { op, d, seq: ++this.seq };
+    this.buffer.push(p);
+    if (this.buffer.length > 1000) this.buffer.shift();
+    if (this.ws) sendVoice(this.ws, this.guildId, p, this.log);
+  }
+
+  replayAfter(seqAck: number): void {
+    const missed = this.buffer.filter((b) => (b.seq ?? 0) > seqAck);
+    for (const p of missed) if (this.ws) sendVoice(this.ws, this.guildId, p, this.log);
+  }
+
+  get lastSeq(): number {
+    return this.seq;
+  }
+}
+
+/** A simulated user's RTP stream in one guild. */
+export interface SimSpeaker {
+  ssrc: number;
+  seq: number;
+  timestamp: number;
+  nonce: number;
+  /** Date.now() when the last talk spurt ended (the RTP clock keeps running in between). */
+  lastEnd: number;
+  active: boolean;
+}
+
+export class VoiceWorld {
+  readonly sessions = new Map<string, BotVoiceSession>();
+  readonly received = new Map<string, ReceivedAudio>();
+  readonly speakers = new Map<string, SimSpeaker>();
+  readonly events: VoiceGatewayEvent[] = [];
+  readonly violations: string[] = [];
+  readonly stats = { identifies: 0, resumes: 0 };
+  private readonly ssrcs = new Set<number>();
+
+  constructor(
+    readonly ctx: EmuContext,
+    readonly settings: { heartbeatIntervalMs: number; modes: VoiceMode[] },
+    readonly udpPort: () => number,
+  ) {}
+
+  newSsrc(): number {
+    let ssrc = 0;
+    while (ssrc === 0 || this.ssrcs.has(ssrc)) ssrc = randomInt(1, 2 ** 31);
+    this.ssrcs.add(ssrc);
+    return ssrc;
+  }
+
+  /** True for any SSRC handed out by this emulator (a retired bot session's packets are then ignored). */
+  knowsSsrc(ssrc: number): boolean {
+    return this.ssrcs.has(ssrc);
+  }
+
+  newToken(): string {
+    return randomBytes(8).toString('hex');
+  }
+
+  receivedFor(guildId: string): ReceivedAudio {
+    let r = this.received.get(guildId);
+    if (!r) this.received.set(guildId, (r = { frames: [], speaking: [] }));
+    return r;
+  }
+
+  speaker(guildId: string, userId: string): SimSpeaker {
+    const key = `${guildId}:${userId}`;
+    let s = this.speakers.get(key);
+    if (!s) {
+      const [seq, timestamp] = [randomInt(0, 2 ** 16), randomInt(0, 2 ** 31)];
+      s = { ssrc: this.newSsrc(), seq, timestamp, nonce: 0, lastEnd: Date.now(), active: false };
+      this.speakers.set(key, s);
+    }
+    return s;
+  }
+
+  violation(msg: string): void {
+    this.violations.push(msg);
+  }
+
+  info(s: BotVoiceSession): VoiceConnInfo {
+    const vs = this.ctx.state.voiceStates.get(`${s.guildId}:${this.ctx.state.botUser.id}`);
+    return {
+      guildId: s.guildId,
+      channelId: s.channelId,
+      ssrc: s.ssrc,
+      mode: s.mode,
+      selfDeaf: vs?.selfDeaf ?? false,
+      selfMute: vs?.selfMute ?? false,
+      ready: s.ready,
+      udpPeer: s.udpPeer ? { ...s.udpPeer } : null,
+    };
+  }
+}
