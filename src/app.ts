@@ -11,6 +11,9 @@ import { InstructionLibrary } from './core/instructions.js';
 import { Router } from './core/router.js';
 import { buildFineTuning, buildTrainingServices, chooseModel } from './wiring.js';
 import { attachFeedbackHandlers } from './discord/feedback.js';
+import { afterReplyHook, buildSpeech, buildVoiceManager } from './wiring-voice.js';
+import { VoiceMessageListener } from './voice/voice-messages.js';
+import type { VoiceManager } from './voice/discord/manager.js';
 import { ChannelHistories } from './conversation/history.js';
 import { BoundedQueue } from './conversation/queue.js';
 import { Responder, type ReplyCapture } from './conversation/responder.js';
@@ -61,7 +64,6 @@ export async function startEos(opts: EosOptions): Promise<EosApp> {
   const commands = createCommandIndex();
   const instructions = new InstructionLibrary(path.join(config.projectRoot, 'INSTRUCTION.md'), config.paths.instructions);
   const { fineTune, follower } = buildFineTuning(config, surface, state, log);
-  const services = { config, state, surface, access, commands, instructions, model, datasets, feedback, fineTune, follower, evaluations, startedAt: new Date() };
   const conv = config.bot.conversation;
   const histories = new ChannelHistories({ max: conv.historyMax, ttlMs: conv.historyTtlHours * 3_600_000 });
   const queue = new BoundedQueue({ concurrency: conv.maxConcurrent, maxQueued: conv.maxQueue });
@@ -71,18 +73,29 @@ export async function startEos(opts: EosOptions): Promise<EosApp> {
       .append({ guildId: r.guildId, channelId: r.channelId, role: 'assistant', content: r.reply, timestamp: new Date().toISOString() })
       .catch((err: unknown) => log.warn({ err }, 'conversation log append failed'));
   };
+  const speech = buildSpeech(config, log.child({ component: 'voice' }));
+  let voice: VoiceManager | null = null;
   const responder = new Responder({
     config: conv, botName: config.bot.name, model, surface, state, histories, queue, memory, capture,
-    fewShot: config.bot.training.fewShot, log: log.child({ component: 'responder' }),
+    fewShot: config.bot.training.fewShot, afterReply: afterReplyHook(config, speech, surface, () => voice),
+    log: log.child({ component: 'responder' }),
   });
+  if (client) {
+    voice = buildVoiceManager({ config, client, speech, responder, surface, state, feedback, transcript, log: log.child({ component: 'voice' }) });
+  }
+  const services = {
+    config, state, surface, access, commands, instructions, model, datasets, feedback, fineTune, follower, evaluations, voice, startedAt: new Date(),
+  };
   const conversation = new ConversationService({ config: conv, state, surface, access, responder, histories, transcript, log: log.child({ component: 'conversation' }), random: opts.random });
-  const router = new Router(services, conversation, log.child({ component: 'router' }));
+  const listener = new VoiceMessageListener(conversation, { stt: speech.stt, surface, access, log: log.child({ component: 'voice-messages' }) });
+  const router = new Router(services, listener, log.child({ component: 'router' }));
   const pruner = setInterval(() => histories.prune(), 10 * 60_000);
   pruner.unref();
 
   const shutdown = async (stopSurface: () => Promise<void>) => {
     clearInterval(pruner);
     follower?.stop();
+    await voice?.destroyAll().catch((err: unknown) => log.warn({ err }, 'voice shutdown failed'));
     await stopSurface().catch((err: unknown) => log.warn({ err }, 'stop failed'));
     await Promise.all([datasets.close(), feedback.close(), transcript.close()]).catch((err: unknown) => log.warn({ err }, 'flush failed'));
     await state.flush();

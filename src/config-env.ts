@@ -35,6 +35,9 @@ export const envSchema = z.object({
   EOS_TTS_PROVIDER: z.enum(TTS_PROVIDERS).default('google'),
   EOS_STT_MODEL: z.string().default('whisper-1'),
   EOS_TTS_VOICE: z.string().optional(),
+  EOS_STT_BASE_URL: httpUrl.optional(),
+  EOS_STT_API_KEY: z.string().optional(),
+  EOS_WHISPER_MODEL: z.string().optional(),
 });
 
 export type EnvValues = z.output<typeof envSchema>;

@@ -44,7 +44,16 @@ export interface AppConfig {
   logLevel: string;
   /** Path of the behaviour config file that was loaded, null when defaults were used. */
   configFile: string | null;
-  voice: { sttProvider: SttProvider; ttsProvider: TtsProvider; sttModel: string; ttsVoice: string | null };
+  voice: {
+    sttProvider: SttProvider;
+    ttsProvider: TtsProvider;
+    sttModel: string;
+    ttsVoice: string | null;
+    /** Transcription endpoint (default: the LLM endpoint); null when there is none. */
+    stt: { baseURL: string; apiKey: string | null } | null;
+    /** Offline Whisper model file (ggml); null selects PocketSphinx. */
+    whisperModelPath: string | null;
+  };
   bot: BehaviourConfig;
   /** Every secret value (Discord token, API key) for log redaction. */
   secrets(): string[];
@@ -144,7 +153,7 @@ export function loadConfig(opts: LoadConfigOptions = {}): AppConfig {
   const bot: BehaviourConfig = { ...fileBot, owners: [...new Set([...fileBot.owners, ...env.EOS_OWNER_IDS])] };
   const token = env.DISCORD_TOKEN ?? null;
   const llm = llmConfig(env);
-  const secretList = [token, llm?.apiKey ?? null].filter((s): s is string => typeof s === 'string' && s.length > 0);
+  const secretList = [token, llm?.apiKey ?? null, env.EOS_STT_API_KEY ?? null].filter((s): s is string => typeof s === 'string' && s.length > 0);
   return {
     discord: { token, apiUrl: env.DISCORD_API_URL },
     llm,
@@ -158,6 +167,10 @@ export function loadConfig(opts: LoadConfigOptions = {}): AppConfig {
       ttsProvider: env.EOS_TTS_PROVIDER,
       sttModel: env.EOS_STT_MODEL,
       ttsVoice: env.EOS_TTS_VOICE ?? null,
+      stt: env.EOS_STT_BASE_URL
+        ? { baseURL: env.EOS_STT_BASE_URL, apiKey: env.EOS_STT_API_KEY ?? llm?.apiKey ?? null }
+        : llm ? { baseURL: llm.baseURL, apiKey: env.EOS_STT_API_KEY ?? llm.apiKey } : null,
+      whisperModelPath: env.EOS_WHISPER_MODEL ? resolve(cwd, env.EOS_WHISPER_MODEL) : null,
     },
     bot,
     secrets: () => [...secretList],

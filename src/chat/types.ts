@@ -46,6 +46,8 @@ export interface IncomingMessage {
   authorVoiceChannelId?: string | null;
   /** Message flags bit field (e.g. IS_VOICE_MESSAGE = 8192). */
   flags?: number;
+  /** Set when the text was transcribed from a voice message or an audio attachment. */
+  fromVoice?: boolean;
   createdAt: Date;
 }
 
@@ -86,6 +88,8 @@ export interface OutgoingMessage {
   buttons?: ButtonSpec[];
   /** Only visible to the invoking user where the platform allows it (slash commands). */
   ephemeral?: boolean;
+  /** A voice message (Ogg Opus): sent alone, without content. */
+  voice?: { data: Buffer; durationSecs: number; waveform: string };
 }
 
 export interface SentMessage {

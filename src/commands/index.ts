@@ -17,12 +17,16 @@ import { getfile } from './getfile.js';
 import { selectDataset } from './select_dataset.js';
 import { test } from './test.js';
 import { train } from './train.js';
+import { join } from './join.js';
+import { leave } from './leave.js';
+import { say } from './say.js';
 
 /** Every command, explicitly listed (no filesystem scanning). */
 export function createCommandIndex(): Map<string, CommandDefinition> {
   const all = [
     hi, help, instruction, ping,
     train, correct, feedback, test, datasets, selectDataset, archive, getfile,
+    join, leave, say,
     temperature, replyProbability, reactionProbability, prefix, replyprefix, puppet,
   ];
   return new Map(all.map((c) => [c.name, c]));

@@ -46,6 +46,7 @@ export function render(msg: OutgoingMessage): string {
   if (msg.content) parts.push(msg.content);
   for (const e of msg.embeds ?? []) parts.push(renderEmbed(e));
   for (const f of msg.files ?? []) parts.push(`[file ${f.name}, ${f.data.length} bytes]`);
+  if (msg.voice) parts.push(`[voice message, ${msg.voice.durationSecs.toFixed(1)} s]`);
   if (msg.buttons?.length) parts.push(msg.buttons.map((b) => `[${b.emoji ?? ''}${b.label ?? ''}]`).join(' '));
   return parts.join('\n');
 }

@@ -10,6 +10,7 @@ import { buildStyleNote } from './style.js';
 import { BoundedQueue } from './queue.js';
 import { parseReactionChoice, REACTION_PROMPT } from './reactions.js';
 import { deliverReply } from './deliver.js';
+import { throughQueue } from './queue-stream.js';
 import type { ButtonSpec } from '../chat/types.js';
 
 /** Called with every completed reply (the datasets keep it as a candidate for feedback). */
@@ -32,6 +33,8 @@ export interface ResponderDeps {
   /** Stored examples given as few-shot (0 = none). */
   fewShot?: number;
   capture?: ReplyCapture;
+  /** Called after a text reply was shown (voice-message replies, speaking replies in a joined voice channel). */
+  afterReply?: (trigger: IncomingMessage, text: string) => Promise<void>;
   log: Logger;
   now?: () => Date;
 }
@@ -56,6 +59,9 @@ export class Responder {
           await this.deps.capture?.({ messageId, channelId: trigger.channelId, guildId: trigger.guildId, context, reply: text });
         },
       });
+      if (reply && this.deps.afterReply) {
+        await this.deps.afterReply(trigger, reply.text).catch((err: unknown) => log.warn({ err }, 'after-reply step failed'));
+      }
       if (reply) {
         // Placed right after the message it answers, so later turns read Q1, A1, Q2, Q3 even when Q2 and Q3 arrived mid-stream.
         this.deps.histories.append(trigger.channelId, {
@@ -78,6 +84,29 @@ export class Responder {
     } catch (err) {
       this.deps.log.debug({ err }, 'reaction skipped');
     }
+  }
+
+  /**
+   * Streams a reply for a turn that arrives outside a text message (a voice utterance): the turn
+   * joins the channel's history, the reply is produced through the global queue, and the reply
+   * joins the history when it ends. `onDone` gets what a dataset record needs.
+   */
+  async *streamTurn(
+    trigger: IncomingMessage,
+    opts: { signal: AbortSignal; temperature: number; onDone?: (r: { context: ChatMessage[]; text: string }) => void },
+  ): AsyncIterable<string> {
+    const { histories, model, queue, config, botName } = this.deps;
+    histories.append(trigger.channelId, { role: 'user', speaker: trigger.author.displayName, content: trigger.cleanContent, at: trigger.createdAt.getTime() });
+    const { messages, context } = await this.prompt(trigger);
+    let text = '';
+    const stream = model.stream(messages, { temperature: opts.temperature, maxTokens: config.maxReplyTokens, signal: opts.signal, model: this.deps.state.training().chatModel });
+    for await (const delta of throughQueue(queue, stream)) {
+      text += delta;
+      yield delta;
+    }
+    if (!text.trim()) return;
+    histories.append(trigger.channelId, { role: 'assistant', speaker: botName, content: text, at: trigger.createdAt.getTime() + 1 });
+    opts.onDone?.({ context, text });
   }
 
   /** The full prompt, and the context kept for datasets (the same without retrieved few-shot examples). */

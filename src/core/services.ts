@@ -10,6 +10,7 @@ import type { FeedbackService } from '../training/feedback.js';
 import type { FineTuneService } from '../finetune/index.js';
 import type { FineTuneFollower } from '../training/finetune-follower.js';
 import type { ResultStore } from '../evaluation/index.js';
+import type { VoiceManager } from '../voice/discord/manager.js';
 
 /** Everything a command may use. Built by the entry point and passed in; no module-level singletons. */
 export interface BotServices {
@@ -26,5 +27,7 @@ export interface BotServices {
   readonly fineTune: FineTuneService | null;
   readonly follower: FineTuneFollower | null;
   readonly evaluations: ResultStore;
+  /** Null in the console (no voice channels there). */
+  readonly voice: VoiceManager | null;
   readonly startedAt: Date;
 }

@@ -1,4 +1,4 @@
-import { cleanContent, PermissionFlagsBits, type Message } from 'discord.js';
+import { cleanContent, MessageFlags, PermissionFlagsBits, type Message } from 'discord.js';
 import type { AttachmentRef, IncomingMessage, OutgoingMessage } from '../chat/types.js';
 import { ActionRowBuilder, AttachmentBuilder, ButtonBuilder, ButtonStyle, EmbedBuilder } from 'discord.js';
 import type { MessageCreateOptions } from 'discord.js';
@@ -58,6 +58,16 @@ const STYLES = {
 
 /** Eos's OutgoingMessage as discord.js send options. Mentions: users only, never @everyone or roles. */
 export function toPayload(msg: OutgoingMessage): MessageCreateOptions {
+  if (msg.voice) {
+    const file = new AttachmentBuilder(msg.voice.data, { name: 'voice-message.ogg' })
+      .setDuration(msg.voice.durationSecs)
+      .setWaveform(msg.voice.waveform);
+    return {
+      files: [file],
+      flags: MessageFlags.IsVoiceMessage,
+      ...(msg.replyTo ? { reply: { messageReference: msg.replyTo, failIfNotExists: false } } : {}),
+    };
+  }
   const payload: MessageCreateOptions = {
     content: msg.content,
     allowedMentions: { parse: ['users'], repliedUser: true },

@@ -34,7 +34,7 @@ describe('loadConfig env', () => {
     expect(c.paths.instructions).toBe(join(dir, 'instructions'));
     expect(c.paths.logs).toBe(join(dir, 'logs'));
     expect(c.logLevel).toBe('info');
-    expect(c.voice).toEqual({ sttProvider: 'openai', ttsProvider: 'google', sttModel: 'whisper-1', ttsVoice: null });
+    expect(c.voice).toEqual({ sttProvider: 'openai', ttsProvider: 'google', sttModel: 'whisper-1', ttsVoice: null, stt: null, whisperModelPath: null });
     expect(c.configFile).toBeNull();
     expect(c.bot.name).toBe('Eos');
     expect(c.bot.conversation.temperature).toBe(0.7);
@@ -136,5 +136,18 @@ describe('loadConfig behaviour file', () => {
     expect(err.message).toContain('prefix must have at least 1 character');
     writeFileSync(join(dir, 'eos.config.json'), '{ "name": ');
     expect(errorOf(() => load()).message).toMatch(/^Invalid config: cannot read JSON .*\[eos\.config\.json\]$/);
+  });
+});
+
+describe('voice endpoints', () => {
+  test('transcription uses the LLM endpoint unless EOS_STT_BASE_URL is set; its key is a secret', () => {
+    const base = { OPENAI_BASE_URL: 'http://127.0.0.1:1/v1', OPENAI_API_KEY: 'sk-llm' };
+    const a = loadConfig({ env: base, cwd: tmpdir(), envFile: false });
+    expect(a.voice.stt).toEqual({ baseURL: 'http://127.0.0.1:1/v1', apiKey: 'sk-llm' });
+    const b = loadConfig({ env: { ...base, EOS_STT_BASE_URL: 'http://127.0.0.1:2/v1', EOS_STT_API_KEY: 'gsk-stt', EOS_WHISPER_MODEL: 'models/base.bin' }, cwd: '/srv/eos', envFile: false });
+    expect(b.voice.stt).toEqual({ baseURL: 'http://127.0.0.1:2/v1', apiKey: 'gsk-stt' });
+    expect(b.voice.whisperModelPath).toBe('/srv/eos/models/base.bin');
+    expect(b.secrets()).toContain('gsk-stt');
+    expect(() => loadConfig({ env: { EOS_STT_BASE_URL: 'ftp://x' }, cwd: tmpdir(), envFile: false })).toThrow(/EOS_STT_BASE_URL/);
   });
 });

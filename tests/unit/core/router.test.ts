@@ -39,7 +39,7 @@ async function setup(overrides: { owners?: string[] } = {}) {
   const training = await buildTrainingServices(config, state, log);
   const services = {
     config, state, surface, commands, model: new FakeModel(), startedAt: new Date(),
-    datasets: training.datasets, feedback: training.feedback, evaluations: training.evaluations, fineTune: null, follower: null,
+    datasets: training.datasets, feedback: training.feedback, evaluations: training.evaluations, fineTune: null, follower: null, voice: null,
     access: new AccessPolicy(config.bot),
     instructions: new InstructionLibrary(path.join(root, 'INSTRUCTION.md'), path.join(root, 'instructions')),
   };

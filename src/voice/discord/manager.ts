@@ -1,0 +1,154 @@
+/**
+ * One VoiceManager per bot: at most one VoiceSession per guild, each linked to a text channel for its transcripts
+ * and replies (posted by the lead through the hooks).
+ *
+ *   const voice = new VoiceManager({ host: createClientVoiceHost(client), stt, tts, respond, hooks });
+ *   await voice.join(guildId, voiceChannelId, textChannelId);  await voice.say(guildId, 'Hello');  await voice.destroyAll();
+ */
+import { createVoicePipeline, type VoicePipelineOptions } from '../pipeline/build.js';
+import type { VoiceTranscript } from '../pipeline/frames.js';
+import type { SpeechToText, TextToSpeech } from '../ports.js';
+import type { ErrorEvent, ReplyEvent, TranscriptEvent } from '../session/hooks.js';
+import type { VoiceLink } from '../session/link.js';
+import { VoiceSession, type VoiceSessionOptions } from '../session/session.js';
+import type { VoiceSessionState } from '../session/state.js';
+import type { VoiceHost } from './host.js';
+import { DiscordVoiceLink, type DiscordLinkOptions } from './link.js';
+
+export interface VoiceContext {
+  guildId: string;
+  voiceChannelId: string;
+  textChannelId: string;
+}
+
+export type VoiceTurn = VoiceTranscript & VoiceContext;
+
+export interface VoiceManagerHooks {
+  onTranscript?(ctx: VoiceContext, event: TranscriptEvent): void;
+  onReply?(ctx: VoiceContext, event: ReplyEvent): void;
+  onError?(ctx: VoiceContext, event: ErrorEvent): void;
+  onStateChange?(ctx: VoiceContext, oldState: VoiceSessionState, newState: VoiceSessionState): void;
+}
+
+export type LinkTuning = Pick<DiscordLinkOptions, 'receiveSilenceMs' | 'rejoinAttempts' | 'recoverTimeoutMs' | 'reconnectGraceMs' | 'player'>;
+
+export interface VoiceManagerOptions {
+  host: VoiceHost;
+  stt: SpeechToText;
+  tts: TextToSpeech;
+  /** The conversation: yields the reply's text deltas for what a user said; stop when `signal` aborts. */
+  respond(turn: VoiceTurn, opts: { signal: AbortSignal }): AsyncIterable<string>;
+  hooks?: VoiceManagerHooks;
+  pipeline?: Omit<VoicePipelineOptions, 'stt' | 'tts' | 'respond' | 'sink'>;
+  session?: Omit<VoiceSessionOptions, 'channelId'>;
+  link?: LinkTuning;
+  /** Replaces the Discord link (tests, other platforms). */
+  createLink?(p: { guildId: string; channelId: string }): VoiceLink;
+}
+
+interface Entry {
+  session: VoiceSession;
+  ctx: VoiceContext;
+  started: Promise<void>;
+}
+
+export class VoiceManager {
+  private readonly sessions = new Map<string, Entry>();
+  private unsubscribe: (() => void) | undefined;
+
+  constructor(private readonly opts: VoiceManagerOptions) {}
+
+  get(guildId: string): VoiceSession | undefined {
+    return this.sessions.get(guildId)?.session;
+  }
+
+  /** The text channel linked to the guild's session. */
+  textChannelOf(guildId: string): string | undefined {
+    return this.sessions.get(guildId)?.ctx.textChannelId;
+  }
+
+  /** Joins (or moves to) a voice channel; resolves once listening. Rejects when the connection fails. */
+  async join(guildId: string, channelId: string, textChannelId: string): Promise<VoiceSession> {
+    const existing = this.sessions.get(guildId);
+    if (existing && existing.ctx.voiceChannelId === channelId) {
+      existing.ctx.textChannelId = textChannelId;
+      await existing.started;
+      return existing.session;
+    }
+    if (existing) await existing.session.leave('moved to another channel');
+    this.unsubscribe ??= this.opts.host.onVoiceStateChange((g) => this.onVoiceStates(g));
+    const ctx: VoiceContext = { guildId, voiceChannelId: channelId, textChannelId };
+    const session = this.createSession(ctx);
+    session.on('stateChange', (old, next) => {
+      if (next.status === 'destroyed' && this.sessions.get(guildId)?.session === session) this.sessions.delete(guildId);
+      this.opts.hooks?.onStateChange?.(ctx, old, next);
+    });
+    const started = session.start();
+    this.sessions.set(guildId, { session, ctx, started });
+    await started;
+    session.setCompany(this.opts.host.humansIn(guildId, channelId));
+    return session;
+  }
+
+  /** Leaves the guild's voice channel; false when not in one. */
+  async leave(guildId: string): Promise<boolean> {
+    const entry = this.sessions.get(guildId);
+    if (!entry) return false;
+    await entry.session.leave();
+    return true;
+  }
+
+  /** Speaks text in the guild's voice channel (TTS + play); true when played whole. */
+  async say(guildId: string, text: string): Promise<boolean> {
+    const session = this.get(guildId);
+    if (!session) throw new Error('not in a voice channel in this server');
+    return session.say(text);
+  }
+
+  /** Leaves every channel (shutdown). */
+  async destroyAll(): Promise<void> {
+    this.unsubscribe?.();
+    this.unsubscribe = undefined;
+    await Promise.all([...this.sessions.values()].map((e) => e.session.leave('shutdown')));
+    this.sessions.clear();
+  }
+
+  private createSession(ctx: VoiceContext): VoiceSession {
+    const { host, hooks } = this.opts;
+    const link = this.opts.createLink?.({ guildId: ctx.guildId, channelId: ctx.voiceChannelId }) ?? this.discordLink(ctx);
+    const voice = createVoicePipeline({
+      ...this.opts.pipeline,
+      stt: this.opts.stt,
+      tts: this.opts.tts,
+      sink: link.sink,
+      respond: (t, o) => this.opts.respond({ ...t, ...ctx }, o),
+      transcribe: { ...this.opts.pipeline?.transcribe, speakerName: (userId) => host.displayName(ctx.guildId, userId) },
+    });
+    return new VoiceSession(link, voice, { ...this.opts.session, channelId: ctx.voiceChannelId }, {
+      onTranscript: (e) => hooks?.onTranscript?.(ctx, e),
+      onReply: (e) => hooks?.onReply?.(ctx, e),
+      onError: (e) => hooks?.onError?.(ctx, e),
+    });
+  }
+
+  private discordLink(ctx: VoiceContext): VoiceLink {
+    const { host } = this.opts;
+    const adapterCreator = host.adapterCreator(ctx.guildId);
+    if (!adapterCreator) throw new Error(`unknown guild ${ctx.guildId}`);
+    const botId = host.botUserId();
+    return new DiscordVoiceLink({
+      ...this.opts.link,
+      guildId: ctx.guildId,
+      channelId: ctx.voiceChannelId,
+      adapterCreator,
+      ...(botId ? { group: botId } : {}),
+      acceptUser: (userId) => userId !== host.botUserId() && !host.isBot(ctx.guildId, userId),
+      onError: (error) => this.opts.hooks?.onError?.(ctx, { stage: 'connection', error }),
+    });
+  }
+
+  private onVoiceStates(guildId: string): void {
+    const entry = this.sessions.get(guildId);
+    if (entry) entry.session.setCompany(this.opts.host.humansIn(guildId, entry.ctx.voiceChannelId));
+  }
+}

@@ -1,0 +1,153 @@
+import { writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { startHarness, type Harness } from './harness.js';
+import { speechToTextTranscriber } from '../llm-server/routes/audio.js';
+import { createPocketsphinxSpeechToText } from '../../src/voice/stt/pocketsphinx.js';
+import { createFliteTextToSpeech } from '../../src/voice/tts/flite.js';
+import { convertPcm } from '../../src/voice/audio/resample.js';
+import { encodeOggOpus } from '../../src/voice/audio/ffmpeg.js';
+import { goforward, roomNoise, GOFORWARD_TEXT } from '../voice-engines/helpers.js';
+import { pcmRms, pcmDurationMs, pcmVoicedMs, decodeOpusFrames } from '../emulator/index.js';
+import type { Pcm } from '../../src/voice/ports.js';
+
+const GRAMMAR = `#JSGF V1.0;\ngrammar commands;\npublic <command> = go forward ten meters | stop right there | turn left;\n`;
+let h: Harness;
+let lounge: { id: string };
+let stopRightThere: Pcm;
+
+/** Real speech as a Discord client sends it: 48 kHz stereo, with a little room noise around it. */
+function asDiscordAudio(speech: Pcm): Int16Array {
+  const pad = (n: number) => ({ samples: roomNoise(n), sampleRate: 16_000, channels: 1 });
+  const joined = new Int16Array(8000 + speech.samples.length + 4000);
+  joined.set(pad(8000).samples, 0);
+  joined.set(convertPcm(speech, { sampleRate: 16_000, channels: 1 }).samples, 8000);
+  joined.set(pad(4000).samples, 8000 + speech.samples.length);
+  return convertPcm({ samples: joined, sampleRate: 16_000, channels: 1 }, { sampleRate: 48_000, channels: 2 }).samples;
+}
+
+beforeAll(async () => {
+  const grammar = path.join(tmpdir(), `eos-commands-${process.pid}.gram`);
+  await writeFile(grammar, GRAMMAR);
+  h = await startHarness({
+    env: { EOS_TTS_PROVIDER: 'flite', EOS_STT_PROVIDER: 'openai' },
+    behaviour: { voice: { silenceMs: 600, voiceMessageReplies: true }, conversation: { streamEditIntervalMs: 250 } },
+  });
+  h.llm!.audio.transcribeWith(speechToTextTranscriber(createPocketsphinxSpeechToText({ jsgf: grammar })));
+  lounge = h.emu.createChannel({ guildId: h.guild.id, name: 'Lounge', type: 2 });
+  stopRightThere = await createFliteTextToSpeech({ voice: 'kal16' }).synthesize('stop right there');
+}, 60_000);
+afterAll(async () => {
+  expect(h.emu.contractViolations).toEqual([]);
+  expect(h.llm!.contractViolations).toEqual([]);
+  expect(h.emu.voice.violations).toEqual([]);
+  await h.close();
+});
+
+const say = (userId: string, content: string, extra: Partial<Parameters<Harness['emu']['userSays']>[0]> = {}) =>
+  h.emu.userSays({ channelId: h.general.id, userId, content, ...extra });
+const botSays = (pred: (content: string) => boolean, timeoutMs = 20_000) =>
+  h.emu.waitForBotMessage(h.general.id, (m) => pred(m.content), { timeoutMs });
+
+describe('voice channels end to end (real speech over RTP, real engines)', () => {
+  test('!join needs the caller in voice; then Eos joins undeafened', async () => {
+    let msg = say(h.alice.id, '!join');
+    expect((await h.emu.waitForBotMessage(h.general.id, (m) => m.replyTo === msg.id)).content).toBe('Join a voice channel first.');
+    h.emu.voice.userJoinsVoice({ guildId: h.guild.id, channelId: lounge.id, userId: h.alice.id });
+    h.emu.voice.userJoinsVoice({ guildId: h.guild.id, channelId: lounge.id, userId: h.bob.id });
+    await new Promise((r) => setTimeout(r, 200));
+    msg = say(h.alice.id, '!join');
+    const r = await h.emu.waitForBotMessage(h.general.id, (m) => m.replyTo === msg.id);
+    expect(r.content).toMatch(/^Joined <#\d+>\. I'm listening/);
+    const conn = await h.emu.voice.waitForConnection(h.guild.id);
+    expect(conn.selfDeaf).toBe(false);
+    expect(conn.mode).toBe('aead_aes256_gcm_rtpsize');
+  });
+
+  test('an utterance is transcribed, answered by the LLM, posted, and spoken back', async () => {
+    h.emu.voice.clearReceived(h.guild.id);
+    h.llm!.queue({ text: 'Okay. Moving forward ten meters now.' });
+    await h.emu.voice.speak({ guildId: h.guild.id, userId: h.alice.id, pcm: asDiscordAudio(goforward()), pace: 'realtime' });
+    await botSays((c) => c === `🎙️ **Ali**: ${GOFORWARD_TEXT}`);
+    const upload = h.llm!.audio.transcriptions.at(-1)!;
+    expect(upload.file.toString('ascii', 0, 4)).toBe('RIFF');
+    const chat = h.llm!.chatRequests().at(-1) as unknown as { messages: { role: string; content: string }[] };
+    expect(chat.messages.at(-1)).toEqual({ role: 'user', content: `Ali: ${GOFORWARD_TEXT}` });
+    const posted = await botSays((c) => c.startsWith('🔊 Okay. Moving forward'));
+    await h.emu.waitFor(() => posted.components.length > 0 || undefined, { label: 'feedback buttons on the spoken reply' });
+    await h.emu.waitFor(() => h.emu.voice.received(h.guild.id).frames.length > 50 || undefined, { timeoutMs: 15_000, label: 'reply audio' });
+    await new Promise((r) => setTimeout(r, 1500));
+    const pcm = h.emu.voice.decodeReceived(h.guild.id);
+    expect(pcmRms(pcm)).toBeGreaterThan(0.01);
+    expect(pcmVoicedMs(pcm)).toBeGreaterThan(500);
+    const ms = pcmDurationMs(pcm);
+    expect(ms).toBeGreaterThan(1000);
+    expect(ms).toBeLessThan(8000);
+    expect(h.emu.voice.received(h.guild.id).speaking.some((s) => s.speaking !== 0)).toBe(true);
+  }, 40_000);
+
+  test('two users speaking at once are kept apart', async () => {
+    h.llm!.respondWith(() => ({ text: 'Noted.' }));
+    const before = h.llm!.audio.transcriptions.length;
+    await Promise.all([
+      h.emu.voice.speak({ guildId: h.guild.id, userId: h.alice.id, pcm: asDiscordAudio(goforward()), pace: 'realtime' }),
+      h.emu.voice.speak({ guildId: h.guild.id, userId: h.bob.id, pcm: asDiscordAudio(stopRightThere), pace: 'realtime' }),
+    ]);
+    await botSays((c) => c === `🎙️ **Ali**: ${GOFORWARD_TEXT}` && true);
+    await botSays((c) => c === '🎙️ **Bob**: stop right there');
+    expect(h.llm!.audio.transcriptions.length - before).toBe(2);
+  }, 40_000);
+
+  test('barge-in: when a user speaks while Eos talks, it stops talking', async () => {
+    await new Promise((r) => setTimeout(r, 3000));
+    h.llm!.respondWith(() => ({ text: 'This is a very long answer. '.repeat(12) }));
+    h.emu.voice.clearReceived(h.guild.id);
+    await h.emu.voice.speak({ guildId: h.guild.id, userId: h.alice.id, pcm: asDiscordAudio(goforward()), pace: 'realtime' });
+    await h.emu.waitFor(() => h.emu.voice.received(h.guild.id).frames.length > 25 || undefined, { timeoutMs: 20_000, label: 'long reply starts' });
+    const firstFrameAt = h.emu.voice.received(h.guild.id).frames[0]!.at;
+    h.llm!.respondWith(() => ({ text: 'Yes?' }));
+    await h.emu.voice.speak({ guildId: h.guild.id, userId: h.bob.id, pcm: asDiscordAudio(stopRightThere), pace: 'realtime' });
+    await botSays((c) => c === '🔊 Yes?');
+    await new Promise((r) => setTimeout(r, 1500));
+    // Without barge-in the long answer (about 20 s of speech) would still be playing: one frame per 20 ms.
+    const frames = h.emu.voice.received(h.guild.id).frames;
+    const elapsedFrames = (Date.now() - firstFrameAt) / 20;
+    expect(elapsedFrames).toBeGreaterThan(150);
+    expect(frames.length).toBeLessThan(elapsedFrames * 0.6);
+  }, 60_000);
+
+  test('!say speaks a text; !leave leaves', async () => {
+    await new Promise((r) => setTimeout(r, 2000));
+    h.emu.voice.clearReceived(h.guild.id);
+    let msg = say(h.alice.id, '!say hello from eos');
+    expect((await h.emu.waitForBotMessage(h.general.id, (m) => m.replyTo === msg.id, { timeoutMs: 15_000 })).content).toBe('🔊 Said it.');
+    const frames = h.emu.voice.received(h.guild.id).frames;
+    expect(frames.length).toBeGreaterThan(25);
+    expect(pcmVoicedMs(decodeOpusFrames(frames.map((f) => f.opus)))).toBeGreaterThan(300);
+    msg = say(h.alice.id, '!leave');
+    expect((await h.emu.waitForBotMessage(h.general.id, (m) => m.replyTo === msg.id)).content).toBe('Left the voice channel.');
+    await h.emu.waitFor(() => h.emu.voice.connection(h.guild.id) === null || undefined, { label: 'disconnected' });
+  }, 30_000);
+});
+
+describe('voice messages', () => {
+  test('a voice message is transcribed, answered, and answered back as a voice message', async () => {
+    h.llm!.respondWith(() => ({ text: 'Heading forward.' }));
+    const ogg = await encodeOggOpus(convertPcm(goforward(), { sampleRate: 48_000, channels: 1 }));
+    const msg = say(h.alice.id, '', { attachments: [{ name: 'voice-message.ogg', data: ogg, contentType: 'audio/ogg' }], flags: 8192 });
+    const heard = await h.emu.waitForBotMessage(h.general.id, (m) => m.replyTo === msg.id && m.content.startsWith('🎙️'));
+    expect(heard.content).toBe(`🎙️ “${GOFORWARD_TEXT}”`);
+    await h.emu.waitForBotMessage(h.general.id, (m) => m.replyTo === msg.id && m.content === 'Heading forward.');
+    const voiceReply = await h.emu.waitForBotMessage(h.general.id, (m) => m.replyTo === msg.id && (m.flags & 8192) !== 0, { timeoutMs: 15_000 });
+    expect(voiceReply.attachments).toHaveLength(1);
+    expect(voiceReply.attachments[0]!.filename).toMatch(/\.ogg$/);
+    expect(voiceReply.attachments[0]!.waveform).toBeTruthy();
+  }, 30_000);
+
+  test('an audio file that is not audio gets a short reply', async () => {
+    const msg = say(h.alice.id, '', { attachments: [{ name: 'noise.mp3', data: Buffer.from('definitely not an mp3'), contentType: 'audio/mpeg' }] });
+    const r = await h.emu.waitForBotMessage(h.general.id, (m) => m.replyTo === msg.id);
+    expect(r.content).toBe("Sorry, I couldn't transcribe that audio.");
+  });
+});
