@@ -1,7 +1,8 @@
 /** Fine-tuning over the OpenAI-compatible files and fine-tuning API (official openai SDK). */
 import { createReadStream } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
-import OpenAI from 'openai';
+import type OpenAI from 'openai';
+import { createOpenAiClient } from '../llm/openai-client.js';
 import { UserError } from '../core/errors.js';
 import { LlmError } from '../llm/port.js';
 import { isRetryable, toFineTuneError } from './errors.js';
@@ -50,16 +51,7 @@ export class FineTuneService {
     this.maxRetries = opts.maxRetries ?? 2;
     this.client =
       opts.client ??
-      new OpenAI({
-        apiKey: opts.apiKey ?? 'no-key',
-        baseURL: opts.baseURL ?? 'https://api.openai.com/v1',
-        organization: null,
-        project: null,
-        adminAPIKey: null,
-        webhookSecret: null,
-        timeout: opts.timeoutMs ?? 120_000,
-        maxRetries: this.maxRetries,
-      });
+      createOpenAiClient({ apiKey: opts.apiKey, baseURL: opts.baseURL, timeoutMs: opts.timeoutMs ?? 120_000, maxRetries: this.maxRetries });
     this.secret = opts.apiKey ?? (typeof this.client.apiKey === 'string' ? this.client.apiKey : undefined);
   }
 

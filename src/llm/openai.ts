@@ -5,6 +5,7 @@ import { toLlmError } from './openai-errors.js';
 import { toWireMessage } from './openai-messages.js';
 import { streamCompletion } from './openai-stream.js';
 import { LlmError, type ChatMessage, type ChatModel, type CompletionOptions } from './port.js';
+import { createOpenAiClient, DEFAULT_OPENAI_BASE_URL } from './openai-client.js';
 
 export interface OpenAiChatModelOptions {
   /** A ready client; when given, apiKey/baseURL are ignored and timeoutMs/maxRetries apply only if set. */
@@ -21,18 +22,12 @@ export interface OpenAiChatModelOptions {
 
 const DEFAULT_TIMEOUT_MS = 60_000;
 const DEFAULT_MAX_RETRIES = 2;
-const DEFAULT_BASE_URL = 'https://api.openai.com/v1';
 
-/** Builds the client from explicit options only (never from OPENAI_* environment variables). */
 function buildClient(opts: OpenAiChatModelOptions): OpenAI {
-  return new OpenAI({
-    apiKey: opts.apiKey ?? 'no-key',
-    baseURL: opts.baseURL ?? DEFAULT_BASE_URL,
-    organization: null,
-    project: null,
-    adminAPIKey: null,
-    webhookSecret: null,
-    timeout: opts.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+  return createOpenAiClient({
+    apiKey: opts.apiKey,
+    baseURL: opts.baseURL,
+    timeoutMs: opts.timeoutMs ?? DEFAULT_TIMEOUT_MS,
     maxRetries: opts.maxRetries ?? DEFAULT_MAX_RETRIES,
   });
 }

@@ -2,6 +2,7 @@
 import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
 import { redact } from '../../llm/openai-errors.js';
 import { SpeechError } from '../ports.js';
+import { createOpenAiClient } from '../../llm/openai-client.js';
 
 export interface OpenAiSpeechClientOptions {
   /** A ready client; when given, apiKey/baseURL are ignored and timeoutMs/maxRetries apply only if set. */
@@ -17,19 +18,13 @@ export interface OpenAiSpeechClientOptions {
 
 const DEFAULT_TIMEOUT_MS = 60_000;
 const DEFAULT_MAX_RETRIES = 2;
-const DEFAULT_BASE_URL = 'https://api.openai.com/v1';
 
-/** Builds the client from explicit options only (never from OPENAI_* environment variables). */
 export function speechClient(opts: OpenAiSpeechClientOptions): OpenAI {
   if (opts.client) return opts.client;
-  return new OpenAI({
-    apiKey: opts.apiKey ?? 'no-key',
-    baseURL: opts.baseURL ?? DEFAULT_BASE_URL,
-    organization: null,
-    project: null,
-    adminAPIKey: null,
-    webhookSecret: null,
-    timeout: opts.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+  return createOpenAiClient({
+    apiKey: opts.apiKey,
+    baseURL: opts.baseURL,
+    timeoutMs: opts.timeoutMs ?? DEFAULT_TIMEOUT_MS,
     maxRetries: opts.maxRetries ?? DEFAULT_MAX_RETRIES,
   });
 }

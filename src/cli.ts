@@ -1,0 +1,56 @@
+import { Command, Option } from 'commander';
+import { ConfigError, loadConfig } from './config.js';
+import { createCliContext, type CliContext } from './cli/context.js';
+import { datasetExport, datasetList, datasetStats, datasetValidate } from './cli/dataset.js';
+import { archive, testSuite, trainStart, trainStatus } from './cli/actions.js';
+import { isUserError } from './core/errors.js';
+
+/** `npm run cli -- <command>`: the same datasets, evaluations, archives and fine-tuning as the bot. */
+function program(run: (fn: (ctx: CliContext) => Promise<number>) => Promise<void>): Command {
+  const eos = new Command('eos').description('Eos training tools').option('-v, --verbose', 'log debug output to stderr');
+  const dataset = eos.command('dataset').description('inspect and export datasets');
+  dataset.command('list').description('datasets and their counts (* = active)').action(() => run((c) => datasetList(c)));
+  dataset.command('stats [name]').description('counts, sizes and sources of a dataset').action((name?: string) => run((c) => datasetStats(c, name)));
+  dataset.command('validate <file>').description('check a training file as !train would (stores nothing)').action((file: string) => run((c) => datasetValidate(c, file)));
+  dataset
+    .command('export [name]')
+    .description('write a dataset file (JSONL) to --out or stdout')
+    .addOption(new Option('-k, --kind <kind>', 'positive | negative | preference').default('positive'))
+    .option('-o, --out <file>', 'output file (default stdout)')
+    .action((name: string | undefined, o: { kind: string; out?: string }) => run((c) => datasetExport(c, { name, ...o })));
+  eos.command('test <file>').description('run a JSON test suite against the configured model').action((file: string) => run((c) => testSuite(c, file)));
+  eos.command('archive [name]').description('zip a dataset (default: the active one) or "all" into archives/').action((name?: string) => run((c) => archive(c, name)));
+  const train = eos.command('train').description('fine-tuning jobs');
+  train
+    .command('start')
+    .argument('[method]', 'sft | dpo', 'sft')
+    .option('-f, --follow', 'wait and print progress until the job ends')
+    .action((method: string, o: { follow?: boolean }) => run((c) => trainStart(c, method === 'dpo' ? 'dpo' : 'sft', Boolean(o.follow))));
+  train.command('status [jobId]').description('status of a job (default: the last one started)').action((id?: string) => run((c) => trainStatus(c, id)));
+  return eos;
+}
+
+async function main(argv: string[]): Promise<number> {
+  let code = 0;
+  const cmd = program(async (fn) => {
+    const config = loadConfig();
+    const ctx = await createCliContext(config, (line) => process.stdout.write(`${line}\n`), Boolean(cmd.opts().verbose));
+    try {
+      code = await fn(ctx);
+    } finally {
+      await ctx.datasets.close();
+      await ctx.state.flush();
+    }
+  });
+  await cmd.parseAsync(argv);
+  return code;
+}
+
+main(process.argv).then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    const message = err instanceof ConfigError || isUserError(err) || err instanceof Error ? err.message : String(err);
+    process.stderr.write(`eos: ${message}\n`);
+    process.exit(err instanceof ConfigError ? 2 : 1);
+  },
+);

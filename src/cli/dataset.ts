@@ -1,0 +1,55 @@
+import { createReadStream, createWriteStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { pipeline } from 'node:stream/promises';
+import { ingest } from '../training/ingest/index.js';
+import type { CliContext } from './context.js';
+import { datasetFile } from './context.js';
+import { checkDatasetName } from '../datasets/store.js';
+
+export async function datasetList(ctx: CliContext): Promise<number> {
+  const active = ctx.datasets.activeName();
+  const all = await ctx.datasets.list();
+  if (all.length === 0) ctx.out('No datasets yet.');
+  for (const m of all) {
+    const c = m.counts;
+    ctx.out(`${m.name === active ? '*' : ' '} ${m.name.padEnd(24)} positive ${c.positive}  negative ${c.negative}  preference ${c.preference}`);
+  }
+  return 0;
+}
+
+export async function datasetStats(ctx: CliContext, name?: string): Promise<number> {
+  const dataset = checkDatasetName(name ?? ctx.datasets.activeName());
+  const m = await ctx.datasets.manifest(dataset);
+  ctx.out(`dataset   ${m.name}${m.name === ctx.datasets.activeName() ? ' (active)' : ''}`);
+  ctx.out(`created   ${m.created}\nupdated   ${m.updated}`);
+  for (const kind of ['positive', 'negative', 'preference'] as const) {
+    const bytes = (await stat(datasetFile(ctx, dataset, kind)).catch(() => ({ size: 0 }))).size;
+    ctx.out(`${kind.padEnd(10)}${String(m.counts[kind]).padStart(8)} records ${String(bytes).padStart(12)} bytes`);
+  }
+  const sources = Object.entries(m.sources).map(([k, v]) => `${k} ${v}`).join(', ');
+  ctx.out(`sources   ${sources || '-'}`);
+  return 0;
+}
+
+/** Checks a file as `!train` would, storing nothing; exit code 1 when any record is rejected. */
+export async function datasetValidate(ctx: CliContext, file: string): Promise<number> {
+  const size = (await stat(file)).size;
+  const report = await ingest(createReadStream(file), { name: file, size, maxBytes: Number.MAX_SAFE_INTEGER, onRecords: async () => undefined });
+  ctx.out(`${file}: ${report.format}, ${report.accepted} valid, ${report.rejected} rejected`);
+  for (const e of report.errors) ctx.out(`  line ${e.line}: ${e.code}: ${e.message}`);
+  if (report.rejected > report.errors.length) ctx.out(`  … and ${report.rejected - report.errors.length} more`);
+  return report.rejected > 0 || report.accepted === 0 ? 1 : 0;
+}
+
+export async function datasetExport(ctx: CliContext, opts: { name?: string; kind: string; out?: string }): Promise<number> {
+  const dataset = checkDatasetName(opts.name ?? ctx.datasets.activeName());
+  if (!['positive', 'negative', 'preference'].includes(opts.kind)) throw new Error('kind is positive, negative or preference');
+  await ctx.datasets.manifest(dataset);
+  const source = createReadStream(datasetFile(ctx, dataset, opts.kind));
+  const target = opts.out ? createWriteStream(opts.out) : process.stdout;
+  await pipeline(source, target, { end: Boolean(opts.out) }).catch((err: NodeJS.ErrnoException) => {
+    if (err.code !== 'ENOENT') throw err;
+  });
+  if (opts.out) ctx.out(`Wrote ${opts.kind} records of ${dataset} to ${opts.out}`);
+  return 0;
+}

@@ -1,0 +1,93 @@
+import { spawn } from 'node:child_process';
+import { mkdtemp, readFile, readdir, writeFile, mkdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { PROJECT_ROOT } from './harness.js';
+import { startFakeLlm, type FakeLlm } from '../llm-server/index.js';
+
+let dir: string;
+let llm: FakeLlm;
+const FIXTURE = path.join(PROJECT_ROOT, 'tests/fixtures/training/toy_chat_fine_tuning.jsonl');
+
+function cli(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; out: string; err: string }> {
+  const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(DISCORD_|OPENAI_|EOS_)/.test(k)));
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], {
+    cwd: PROJECT_ROOT,
+    env: { ...clean, EOS_DATA_DIR: dir, OPENAI_BASE_URL: llm.baseURL, OPENAI_API_KEY: llm.apiKey, ...env },
+  });
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (d) => (out += String(d)));
+  child.stderr.on('data', (d) => (err += String(d)));
+  return new Promise((resolve) => child.on('close', (code) => resolve({ code, out, err })));
+}
+
+beforeAll(async () => {
+  dir = await mkdtemp(path.join(tmpdir(), 'eos-cli-'));
+  llm = await startFakeLlm();
+  await mkdir(path.join(dir, 'datasets', 'default'), { recursive: true });
+  await writeFile(path.join(dir, 'datasets', 'default', 'positive.jsonl'), await readFile(FIXTURE));
+});
+afterAll(async () => {
+  expect(llm.contractViolations).toEqual([]);
+  await llm.close();
+});
+
+describe('eos CLI (commander) over the same services', () => {
+  test('dataset list / stats see the data folder', async () => {
+    const list = await cli(['dataset', 'list']);
+    expect(list.code).toBe(0);
+    expect(list.out).toMatch(/^\* default\s+positive 5\s+negative 0\s+preference 0/m);
+    const stats = await cli(['dataset', 'stats', 'default']);
+    expect(stats.out).toMatch(/positive\s+5 records\s+27385 bytes/);
+  }, 30_000);
+
+  test('dataset validate: exit 0 for a clean file, 1 with line errors for a bad one', async () => {
+    const ok = await cli(['dataset', 'validate', FIXTURE]);
+    expect(ok.code).toBe(0);
+    expect(ok.out).toContain('5 valid, 0 rejected');
+    const bad = path.join(dir, 'bad.jsonl');
+    await writeFile(bad, '{"messages": [{"role": "user", "content": "hi"}]}\nnot json\n');
+    const r = await cli(['dataset', 'validate', bad]);
+    expect(r.code).toBe(1);
+    expect(r.out).toMatch(/line 1: example_missing_assistant_message/);
+    expect(r.out).toMatch(/line 2: invalid_json/);
+  }, 30_000);
+
+  test('dataset export writes the records', async () => {
+    const out = path.join(dir, 'export.jsonl');
+    const r = await cli(['dataset', 'export', 'default', '--kind', 'positive', '--out', out]);
+    expect(r.code).toBe(0);
+    expect(await readFile(out, 'utf8')).toBe(await readFile(FIXTURE, 'utf8'));
+  }, 30_000);
+
+  test('test <file> runs the suite against the model; the exit code says whether all passed', async () => {
+    const suite = path.join(dir, 'suite.json');
+    await writeFile(suite, JSON.stringify([{ input: 'ping', expected: 'echo: ping', match: 'exact' }, { input: 'x', assert: [{ type: 'contains', value: 'nope' }] }]));
+    const r = await cli(['test', suite]);
+    expect(r.code).toBe(1);
+    expect(r.out).toMatch(/1\/2 passed/);
+    expect((await readdir(path.join(dir, 'evaluations'))).length).toBe(1);
+  }, 30_000);
+
+  test('archive zips the active dataset', async () => {
+    const r = await cli(['archive']);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/archives\/default-\d{8}-\d{6}\.zip \(2 files/);
+  }, 30_000);
+
+  test('train start --follow runs a job to the end; train status reports it', async () => {
+    const r = await cli(['train', 'start', 'sft', '--follow'], { EOS_CONFIG: await trainingConfig() });
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/succeeded/);
+    const s = await cli(['train', 'status'], { EOS_CONFIG: await trainingConfig() });
+    expect(s.out).toMatch(/succeeded/);
+  }, 60_000);
+});
+
+async function trainingConfig(): Promise<string> {
+  const file = path.join(dir, 'cli.config.json');
+  await writeFile(file, JSON.stringify({ training: { baseModel: 'fake-model', followIntervalSec: 0.1 } }));
+  return file;
+}
