@@ -16,3 +16,26 @@ test('speech engines follow EOS_STT_PROVIDER / EOS_TTS_PROVIDER; openai STT with
   const espeak = buildSpeech(loadConfig({ env: { EOS_STT_PROVIDER: 'offline', EOS_TTS_PROVIDER: 'espeak' }, cwd: tmpdir(), envFile: false }), log);
   expect(espeak.tts.description).toMatch(/espeak/);
 });
+
+test('after a text reply: voice-message replies and speaking in the joined channel follow the config', async () => {
+  const { afterReplyHook } = await import('../../../src/wiring-voice.js');
+  const { FakeSurface, incoming } = await import('../../fakes/surface.js');
+  const config = loadConfig({ env: {}, cwd: tmpdir(), envFile: false });
+  const spoken: string[] = [];
+  const manager = { textChannelOf: (g: string) => (g === 'g1' ? 'c1' : undefined), say: async (_g: string, t: string) => void spoken.push(t) || true };
+  const tts = { description: 'tone', synthesize: async () => ({ samples: new Int16Array(16_000).map((_, i) => Math.round(8000 * Math.sin(i / 5))), sampleRate: 16_000, channels: 1 }) };
+  const surface = new FakeSurface();
+  const off = afterReplyHook(config, { tts }, surface, () => manager as never);
+  await off(incoming({ content: 'hi', fromVoice: true }), 'hello');
+  expect(spoken).toEqual([]);
+  expect(surface.sent).toHaveLength(0);
+  const on = { ...config, bot: { ...config.bot, voice: { ...config.bot.voice, speakTextReplies: true, voiceMessageReplies: true } } };
+  const hook = afterReplyHook(on, { tts }, surface, () => manager as never);
+  await hook(incoming({ content: 'hi', fromVoice: true }), 'hello');
+  expect(spoken).toEqual(['hello']);
+  const voice = surface.sent[0]!.msg.voice!;
+  expect(voice.data.subarray(0, 4).toString('ascii')).toBe('OggS');
+  expect(voice.durationSecs).toBeCloseTo(1, 1);
+  await hook(incoming({ content: 'hi', channelId: 'other' }), 'not spoken');
+  expect(spoken).toEqual(['hello']);
+});
