@@ -7,10 +7,19 @@ export function helpEmbed(commands: Iterable<CommandDefinition>, prefix: string,
   const fields: EmbedField[] = [];
   const all = [...commands];
   for (const category of ORDER) {
-    const lines = all
+    const lines: string[] = all
       .filter((c) => c.category === category)
       .map((c) => `\`${prefix}${c.usage}\` ${c.description}`);
-    if (lines.length > 0) fields.push({ name: category, value: lines.join('\n').slice(0, 1024) });
+    let chunk: string[] = [];
+    const flush = () => {
+      if (chunk.length > 0) fields.push({ name: fields.some((f) => f.name === category) ? `${category} (more)` : category, value: chunk.join('\n') });
+      chunk = [];
+    };
+    for (const line of lines) {
+      if ([...chunk, line].join('\n').length > 1024) flush();
+      chunk.push(line.slice(0, 1024));
+    }
+    flush();
   }
   return {
     title: `${botName} commands`,

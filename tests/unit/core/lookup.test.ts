@@ -26,3 +26,13 @@ test('every command has a valid slash form with required options first', () => {
 test('presence templates fill known placeholders only', () => {
   expect(fillTemplate('Watching {channels} channels, {x}', { channels: 3 })).toBe('Watching 3 channels, {x}');
 });
+
+test('!help splits a category over several embed fields rather than cutting it at 1024 characters', async () => {
+  const { helpEmbed } = await import('../../../src/commands/help.js');
+  const many = Array.from({ length: 40 }, (_, i) => ({ ...createCommandIndex().get('hi')!, name: `cmd${i}`, usage: `cmd${i} ${'x'.repeat(40)}` }));
+  const embed = helpEmbed(many, '!', 'Eos');
+  expect(embed.fields!.length).toBeGreaterThan(1);
+  for (const f of embed.fields!) expect(f.value.length).toBeLessThanOrEqual(1024);
+  const text = embed.fields!.map((f) => f.value).join('\n');
+  for (const c of many) expect(text).toContain(`!${c.usage}`);
+});

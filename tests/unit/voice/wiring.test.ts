@@ -22,7 +22,7 @@ test('after a text reply: voice-message replies and speaking in the joined chann
   const { FakeSurface, incoming } = await import('../../fakes/surface.js');
   const config = loadConfig({ env: {}, cwd: tmpdir(), envFile: false });
   const spoken: string[] = [];
-  const manager = { textChannelOf: (g: string) => (g === 'g1' ? 'c1' : undefined), say: async (_g: string, t: string) => void spoken.push(t) || true };
+  const manager = { textChannelOf: (g: string) => (g === 'g1' ? 'c1' : undefined), say: async (_g: string, t: string) => { spoken.push(t); return true; } };
   const tts = { description: 'tone', synthesize: async () => ({ samples: new Int16Array(16_000).map((_, i) => Math.round(8000 * Math.sin(i / 5))), sampleRate: 16_000, channels: 1 }) };
   const surface = new FakeSurface();
   const off = afterReplyHook(config, { tts }, surface, () => manager as never);
