@@ -53,6 +53,10 @@ export const conversationSchema = z
     replyTimeoutMs: posInt.default(90_000),
     /** Put 👍 / 👎 buttons under each reply (feedback goes to the datasets). */
     feedbackButtons: z.boolean().default(true),
+    /** LLM calls (replies and reactions) allowed per user in any `perSeconds` window; count 0 = no limit. */
+    userRateLimit: z
+      .strictObject({ count: nonNegInt.max(10_000).default(6), perSeconds: z.number().min(1).max(86_400).default(60) })
+      .prefault({}),
   })
   .prefault({});
 

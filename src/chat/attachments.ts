@@ -19,7 +19,8 @@ export function formatBytes(n: number): string {
 export async function openAttachment(a: AttachmentRef, opts: OpenAttachmentOptions = {}): Promise<Readable> {
   const maxBytes = opts.maxBytes ?? ATTACHMENT_LIMIT;
   if (a.size > maxBytes) {
-    throw new UserError('AttachmentTooLarge', `\`${a.name}\` is ${formatBytes(a.size)}; the limit is ${formatBytes(maxBytes)}.`);
+    const size = formatBytes(a.size) === formatBytes(maxBytes) ? `${a.size} bytes` : formatBytes(a.size);
+    throw new UserError('AttachmentTooLarge', `\`${a.name}\` is ${size}, over the ${formatBytes(maxBytes)} limit.`);
   }
   const doFetch = opts.fetch ?? fetch;
   let res: Response;
@@ -47,5 +48,11 @@ export async function readAttachmentText(a: AttachmentRef, opts: OpenAttachmentO
     }
     chunks.push(buf);
   }
-  return Buffer.concat(chunks).toString('utf8');
+  const bytes = Buffer.concat(chunks);
+  if (bytes.includes(0)) throw new UserError('BinaryAttachment', `\`${a.name}\` looks like a binary file, not text.`);
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    throw new UserError('NotUtf8', `\`${a.name}\` is not valid UTF-8 text.`);
+  }
 }

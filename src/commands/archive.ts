@@ -15,7 +15,10 @@ export const archive = defineCommand({
     const all = (await datasets.list()).map((m) => m.name);
     const names = wanted.toLowerCase() === 'all' ? all : [wanted];
     if (names.length === 0) throw new UserError('NoDatasets', 'There are no datasets to archive yet.');
-    if (!all.includes(names[0]!)) throw new UserError('DatasetNotFound', `No dataset named \`${wanted}\`. See \`${ctx.prefix}datasets\`.`);
+    if (!all.includes(names[0]!)) {
+      const shown = wanted.length > 64 ? `${wanted.slice(0, 64)}…` : wanted;
+      throw new UserError('DatasetNotFound', `No dataset named \`${shown}\`. See \`${ctx.prefix}datasets\`.`);
+    }
     const result = await archiveDatasets(ctx, names);
     await replyWithArchive(ctx, result, names.length > 1 ? `${names.length} datasets` : `**${names[0]}**`);
   },

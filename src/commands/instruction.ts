@@ -16,7 +16,8 @@ export const instruction = defineCommand({
     if (text === null) {
       const known = await lib.list();
       const list = known.length > 0 ? ` Available: ${known.map((k) => `\`${k}\``).join(', ')}.` : '';
-      throw new UserError('UnknownInstruction', name ? `No instruction named \`${name}\`.${list}` : 'INSTRUCTION.md is missing.');
+      const shown = name && name.length > 40 ? `${name.slice(0, 40)}…` : name;
+      throw new UserError('UnknownInstruction', name ? `No instruction named \`${shown}\`.${list}` : 'INSTRUCTION.md is missing.');
     }
     const parts = splitMessage(text.trim() || '(empty)');
     for (const part of parts) await ctx.reply(part);

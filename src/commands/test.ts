@@ -4,6 +4,8 @@ import { readAttachmentText } from '../chat/attachments.js';
 import { formatSuiteResult, parseSuite, runSuite } from '../evaluation/index.js';
 
 const SUITE_LIMIT = 1024 * 1024;
+/** Each case is one LLM call: members may run small suites, admins up to the parser's limit. */
+const MEMBER_CASES = 20;
 
 export const test = defineCommand({
   name: 'test',
@@ -24,6 +26,9 @@ export const test = defineCommand({
     const text = inline || (await readAttachmentText(file!, { maxBytes: SUITE_LIMIT }));
     const parsed = parseSuite(text);
     if (!parsed.ok) throw new UserError('BadSuite', parsed.error.slice(0, 1900));
+    if (!ctx.isAdmin && parsed.suite.length > MEMBER_CASES) {
+      throw new UserError('SuiteTooLarge', `Suites of more than ${MEMBER_CASES} cases are for Eos admins (this one has ${parsed.suite.length}).`);
+    }
     const { services } = ctx;
     const progress = await ctx.reply(`Running ${parsed.suite.length} test case(s)…`);
     const result = await runSuite(services.model, parsed.suite, {

@@ -90,6 +90,8 @@ const APOLOGIES: Record<string, string> = {
   busy: "Sorry, I'm handling too many requests right now. Please try again in a moment.",
   'rate-limited': 'Sorry, the language model is rate-limiting me. Please try again in a moment.',
   empty: 'Sorry, the language model returned an empty reply. Please try again.',
+  /** Not an LLM failure (e.g. Discord kept refusing the message): don't blame the model. */
+  error: 'Sorry, something went wrong while sending my reply. Please try again.',
 };
 
 /** The messages of one reply: first one replies to the trigger and carries the user's reply prefix. */
@@ -138,8 +140,9 @@ class ReplyOutput {
   }
 
   async apologize(reason: string, partial: boolean): Promise<void> {
+    const cause = reason === 'error' ? 'sending it failed' : 'the connection to the language model failed';
     const text = partial
-      ? '(My reply was cut off: the connection to the language model failed.)'
+      ? `(My reply was cut off: ${cause}.)`
       : (APOLOGIES[reason] ?? "Sorry, I couldn't reach the language model just now. Please try again.");
     await this.d.surface
       .send(this.d.trigger.channelId, { content: text, replyTo: this.d.trigger.id })

@@ -69,3 +69,11 @@ export function toDatasetText(text: string, names: MentionNames = {}): string {
     .replace(/\n{3,}/g, '\n\n')
     .trim();
 }
+
+/**
+ * Keeps user mentions (a command may ping a user on purpose) but defuses @everyone, @here and role
+ * mentions in any text Eos sends: the second line of defence after Discord's allowed_mentions.
+ */
+export function defuseMassMentions(text: string): string {
+  return text.replace(/@(everyone|here)\b/g, '@\u200b$1').replace(/<@&(\d+)>/g, '@role');
+}

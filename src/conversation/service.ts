@@ -9,6 +9,7 @@ import { decideReply } from './triggers.js';
 import { ChannelGate } from './gate.js';
 import type { Responder } from './responder.js';
 import type { ConversationLog } from '../datasets/conversation-log.js';
+import { rateLimitNotice, UserRateLimiter } from './rate-limit.js';
 
 export interface ConversationDeps {
   config: ConversationConfig;
@@ -21,7 +22,12 @@ export interface ConversationDeps {
   transcript?: ConversationLog;
   log: Logger;
   random?: () => number;
+  /** Clock of the per-user rate limit (ms); default Date.now. */
+  now?: () => number;
 }
+
+/** Reasons where the user addressed Eos on purpose (they get told why when it does not answer). */
+const DIRECT = new Set(['dm', 'mention', 'reply', 'trigger']);
 
 /**
  * Watches every non-command message: keeps per-channel history (backfilled on first sight),
@@ -32,9 +38,11 @@ export class ConversationService implements MessageListener {
   private readonly sinceReply = new Map<string, number>();
   private readonly latest = new Map<string, IncomingMessage>();
   private readonly random: () => number;
+  private readonly limiter: UserRateLimiter;
 
   constructor(private readonly deps: ConversationDeps) {
     this.random = deps.random ?? Math.random;
+    this.limiter = new UserRateLimiter(deps.config.userRateLimit, deps.now);
     this.gate = new ChannelGate({ onError: (err, channel) => deps.log.error({ err, channel }, 'reply job failed') });
   }
 
@@ -49,10 +57,34 @@ export class ConversationService implements MessageListener {
     this.sinceReply.set(msg.channelId, since);
     const decision = this.decide(msg, since);
     if (decision.reply && this.permitted(msg, decision.reason)) {
-      await this.startReply(msg);
+      if (this.admitted(msg, decision.reason)) await this.startReply(msg);
       return;
     }
-    void this.deps.responder.maybeReact(msg, this.setting(msg.channelId, 'reactionProbability'), this.random);
+    this.react(msg);
+  }
+
+  /** The per-user rate limit, checked before any LLM call: one short notice when over, then silence. */
+  private admitted(msg: IncomingMessage, reason: string): boolean {
+    const direct = DIRECT.has(reason);
+    const verdict = this.limiter.take(msg.author.id, { warn: direct });
+    if (verdict.allowed) return true;
+    this.deps.log.info({ channel: msg.channelId, reason, notified: verdict.notify }, 'user over the rate limit');
+    if (verdict.notify) {
+      this.deps.surface.send(msg.channelId, { content: rateLimitNotice(verdict.retryAfterSec), replyTo: msg.id }).catch((err: unknown) => {
+        this.deps.log.warn({ err }, 'rate-limit notice failed');
+      });
+    }
+    return false;
+  }
+
+  /** An emoji reaction chosen by the LLM, at the channel's probability and within the user's rate limit. */
+  private react(msg: IncomingMessage): void {
+    const probability = this.setting(msg.channelId, 'reactionProbability');
+    if (probability <= 0) return;
+    const draw = this.random();
+    if (draw >= probability) return;
+    if (!this.limiter.take(msg.author.id, { warn: false }).allowed) return;
+    void this.deps.responder.maybeReact(msg, probability, () => draw);
   }
 
   private decide(msg: IncomingMessage, since: number) {

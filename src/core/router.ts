@@ -6,6 +6,7 @@ import { parsePrefixArgs } from './args.js';
 import { runPreconditions } from './preconditions.js';
 import { isUserError, UserError } from './errors.js';
 import { resolveCommand, suggestCommand } from './lookup.js';
+import { defuseMassMentions } from '../conversation/sanitize.js';
 
 /** Receives every message that is not a command (history, replies, capture). */
 export interface MessageListener {
@@ -63,7 +64,7 @@ export class Router {
 
   async handleSlash(inv: SlashInvocation): Promise<void> {
     const def = resolveCommand(this.services.commands, inv.name);
-    const reply = (m: OutgoingMessage | string) => inv.reply(typeof m === 'string' ? { content: m } : m);
+    const reply = (m: OutgoingMessage | string) => inv.reply(safe(typeof m === 'string' ? { content: m } : m));
     if (!def) {
       await reply({ content: `Unknown command \`/${inv.name}\`.`, ephemeral: true });
       return;
@@ -156,7 +157,12 @@ interface Invocation {
 }
 
 function withReplyTo(m: OutgoingMessage | string, id: string): OutgoingMessage {
-  return typeof m === 'string' ? { content: m, replyTo: id } : { replyTo: id, ...m };
+  return safe(typeof m === 'string' ? { content: m, replyTo: id } : { replyTo: id, ...m });
+}
+
+/** Command replies never carry mass or role mentions, whatever text they echo. */
+function safe(m: OutgoingMessage): OutgoingMessage {
+  return m.content === undefined ? m : { ...m, content: defuseMassMentions(m.content) };
 }
 
 export { UserError };

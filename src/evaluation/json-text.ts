@@ -46,6 +46,8 @@ export function jsonErrorPosition(message: string, text: string): TextPosition |
 /** The message without its position suffix: "Expected ':' after property name". */
 export function jsonErrorReason(message: string): string {
   return message
+    .replace(/,\s*(\.\.\.)?"[\s\S]*" is not valid JSON$/, '')
+    .replace(/'([^\x20-\x7e])'/gu, (_, ch: string) => `U+${ch.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`)
     .replace(/\s*\(line \d+ column \d+\)/, '')
     .replace(/\s*in JSON at position \d+/, '')
     .replace(/\s*at position \d+/, '')

@@ -25,7 +25,7 @@ export const trainingSettingsSchema = z.looseObject({
   activeDataset: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/).optional(),
   chatModel: z.string().min(1).max(200).optional(),
   fineTuneJobId: z.string().min(1).max(200).optional(),
-  fineTuneMessage: z.object({ channelId: z.string(), messageId: z.string() }).optional(),
+  fineTuneMessage: z.object({ channelId: z.string(), messageId: z.string(), note: z.string().max(300).optional() }).optional(),
   trainKind: z.enum(['positive', 'negative']).optional(),
   lastFineTunedModel: z.string().min(1).max(200).optional(),
 });
@@ -61,7 +61,7 @@ export interface TrainingSettings {
   chatModel?: string;
   /** The fine-tuning job being followed, and its progress message. */
   fineTuneJobId?: string;
-  fineTuneMessage?: { channelId: string; messageId: string };
+  fineTuneMessage?: { channelId: string; messageId: string; note?: string };
   /** Where `!train <text>` goes when no kind is named (set by `!select_dataset <name> <kind>`). */
   trainKind?: 'positive' | 'negative';
   /** The model produced by the last successful fine-tuning job. */

@@ -29,8 +29,9 @@ export async function fineTuneAction(ctx: CommandContext, action: FineTuneAction
       const dataset = ctx.services.datasets.activeName();
       const file = await fineTune.buildTrainingFile({ datasetDir: ctx.services.datasets.dir(dataset), method });
       const job = await fineTune.start({ file: file.path, method, baseModel: ctx.services.config.bot.training.baseModel, suffix: 'eos' });
-      const sent = await ctx.reply(`${formatJob(job)}\n(${file.records} ${method === 'sft' ? 'examples' : 'preference pairs'} from **${dataset}**)`);
-      await follower.follow(job.id, { channelId: sent.channelId, messageId: sent.id });
+      const note = `(${file.records} ${method === 'sft' ? 'examples' : 'preference pairs'} from **${dataset}**)`;
+      const sent = await ctx.reply(`${formatJob(job)}\n${note}`);
+      await follower.follow(job.id, { channelId: sent.channelId, messageId: sent.id, note });
       return;
     }
     case 'status': {
@@ -55,6 +56,7 @@ export async function fineTuneAction(ctx: CommandContext, action: FineTuneAction
       }
       const model = rest || state.training().lastFineTunedModel;
       if (!model) throw new UserError('NoModel', 'No fine-tuned model yet: wait for a job to succeed, or name a model.');
+      if (!/^[\w.:/@+-]{1,200}$/.test(model)) throw new UserError('BadModel', 'That is not a model name (letters, digits and . : / @ + - _, at most 200).');
       await state.setTraining({ chatModel: model });
       await ctx.reply(`Chat model is now \`${model}\`. \`train use default\` goes back.`);
       return;

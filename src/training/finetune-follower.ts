@@ -21,7 +21,7 @@ export class FineTuneFollower {
   ) {}
 
   /** Starts following (replacing any job followed before). Returns at once. */
-  async follow(jobId: string, message: { channelId: string; messageId: string }): Promise<void> {
+  async follow(jobId: string, message: { channelId: string; messageId: string; note?: string }): Promise<void> {
     this.stop();
     await this.state.setTraining({ fineTuneJobId: jobId, fineTuneMessage: message });
     const abort = new AbortController();
@@ -45,11 +45,12 @@ export class FineTuneFollower {
     await this.running;
   }
 
-  private async loop(jobId: string, message: { channelId: string; messageId: string }, signal: AbortSignal): Promise<void> {
+  private async loop(jobId: string, message: { channelId: string; messageId: string; note?: string }, signal: AbortSignal): Promise<void> {
     const show = async (job: JobView) => {
       if (job.fineTunedModel) await this.state.setTraining({ lastFineTunedModel: job.fineTunedModel });
       const done = job.status === 'succeeded' && job.fineTunedModel ? `\nMake it the chat model with \`train use\`.` : '';
-      await this.surface.edit(message.channelId, message.messageId, { content: formatJob(job) + done });
+      const note = message.note ? `\n${message.note}` : '';
+      await this.surface.edit(message.channelId, message.messageId, { content: formatJob(job) + note + done });
     };
     try {
       const final = await this.service.follow(jobId, { intervalMs: this.intervalMs, onUpdate: show, signal });

@@ -47,7 +47,9 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
   const dataDir = opts.dataDir ?? (await mkdtemp(path.join(tmpdir(), 'eos-e2e-')));
   const world = opts.emu ? reuseWorld(emu) : buildWorld(emu);
   const behaviour = typeof opts.behaviour === 'function' ? opts.behaviour(world) : (opts.behaviour ?? {});
-  await writeFile(path.join(dataDir, 'eos.config.json'), JSON.stringify(behaviour));
+  // Tests send many messages per user per minute: the per-user rate limit is off unless a test sets it.
+  const conversation = { userRateLimit: { count: 0 }, ...(behaviour.conversation as object | undefined) };
+  await writeFile(path.join(dataDir, 'eos.config.json'), JSON.stringify({ ...behaviour, conversation }));
   const env: Record<string, string> = {
     DISCORD_TOKEN: emu.token,
     DISCORD_API_URL: emu.restBase,

@@ -58,7 +58,7 @@ describe('!train', () => {
   test('an attachment over 10 MiB is refused before download; binary gets a clear error; nothing is lost', async () => {
     const before = await countLines(ds('default', 'positive.jsonl'));
     let r = await run(h.alice.id, '!train', [{ name: 'huge.jsonl', data: Buffer.alloc(10 * 1024 * 1024 + 1, 0x20) }]);
-    expect(r.content).toMatch(/`huge.jsonl` is 10.0 MB; the limit is 10.0 MB|over/);
+    expect(r.content).toMatch(/`huge.jsonl` is 10485761 bytes, over the 10.0 MB limit/);
     r = await run(h.alice.id, '!train', [{ name: 'blob.bin', data: Buffer.from([0, 1, 2, 3, 255, 254, 0, 0, 7]) }]);
     expect(r.content).toMatch(/binary|UTF-8/i);
     expect(await countLines(ds('default', 'positive.jsonl'))).toBe(before);
@@ -203,3 +203,13 @@ function zipEntries(data: Buffer): Promise<string[]> {
     });
   });
 }
+
+describe('!test limits', () => {
+  test('members may run up to 20 cases; larger suites are for admins', async () => {
+    const suite = JSON.stringify(Array.from({ length: 21 }, (_, i) => ({ input: `q${i}`, expected: `echo: q${i}`, match: 'exact' })));
+    const before = h.llm!.chatRequests().length;
+    const r = await run(h.bob.id, `!test ${suite}`);
+    expect(r.content).toBe('Suites of more than 20 cases are for Eos admins (this one has 21).');
+    expect(h.llm!.chatRequests().length).toBe(before);
+  });
+});
