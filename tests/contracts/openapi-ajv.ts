@@ -1,7 +1,7 @@
 /** Ajv plumbing for the OpenAPI contract checker: instance setup, JSON pointers, readable errors. */
 import ajv2020 from 'ajv/dist/2020.js';
 import ajvFormats from 'ajv-formats';
-import type { ErrorObject, ValidateFunction } from 'ajv/dist/2020.js';
+import type { ErrorObject, Format, ValidateFunction } from 'ajv/dist/2020.js';
 
 type AjvInstance = InstanceType<typeof ajv2020.default>;
 
@@ -10,34 +10,39 @@ export const DOC_KEY = 'https://contracts.local/openapi-doc.json';
 
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 export type JsonObject = { [key: string]: Json };
+/** Custom string formats by name, e.g. `{ snowflake: /^\d+$/ }` (an Ajv format: RegExp, function or `true`). */
+export type Formats = Record<string, Format>;
+
+/** Formats every spec gets: OpenAI's `unixtime`. */
+const BASE_FORMATS: Formats = { unixtime: { type: 'number', validate: (n: number) => Number.isInteger(n) && n >= 0 } };
 
 export function isObject(value: unknown): value is JsonObject {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** A validator factory over one OpenAPI document; compiles each pointer once, on first use. */
+/** A validator factory over one OpenAPI document; compiles each schema once, on first use. */
 export class SchemaValidators {
   private ajv: AjvInstance | undefined;
   private readonly cache = new Map<string, ValidateFunction>();
 
   constructor(
     private readonly doc: JsonObject,
-    private readonly coerce = false,
+    private readonly opts: { coerce?: boolean; formats?: Formats } = {},
   ) {}
 
   /** Validates data against the schema at `pointer` (e.g. '/components/schemas/Foo'). Returns readable errors. */
   validate(pointer: string, data: unknown, label: string): string[] {
-    const fn = this.compiled(pointer);
-    if (fn(data)) return [];
-    return formatErrors(fn.errors ?? [], label);
+    return this.validateWith(pointer, () => ({ $ref: `${DOC_KEY}#${pointer}` }), data, label);
   }
 
-  private compiled(pointer: string): ValidateFunction {
-    const hit = this.cache.get(pointer);
-    if (hit) return hit;
-    const fn = this.instance().compile({ $ref: `${DOC_KEY}#${pointer}` });
-    this.cache.set(pointer, fn);
-    return fn;
+  /** Validates against a schema built once per `key`; its refs into the document are written `${DOC_KEY}#/...`. */
+  validateWith(key: string, build: () => object, data: unknown, label: string): string[] {
+    let fn = this.cache.get(key);
+    if (!fn) {
+      fn = this.instance().compile(build());
+      this.cache.set(key, fn);
+    }
+    return fn(data) ? [] : formatErrors(fn.errors ?? [], label);
   }
 
   private instance(): AjvInstance {
@@ -46,41 +51,50 @@ export class SchemaValidators {
       strict: false,
       allErrors: true,
       logger: false,
-      coerceTypes: this.coerce ? 'array' : false,
+      coerceTypes: this.opts.coerce ? 'array' : false,
     });
     ajvFormats.default(ajv);
-    ajv.addFormat('unixtime', { type: 'number', validate: (n: number) => Number.isInteger(n) && n >= 0 });
+    for (const [name, format] of Object.entries({ ...BASE_FORMATS, ...this.opts.formats })) ajv.addFormat(name, format);
     ajv.addSchema(this.doc, DOC_KEY, undefined, false);
     this.ajv = ajv;
     return ajv;
   }
 }
 
-const MAX_ERRORS = 8;
+const MAX_ERRORS = 6;
+const COMBINATORS = new Set(['anyOf', 'oneOf', 'allOf', 'if']);
 
-/** Turns Ajv errors into short sentences like `request body /messages/0/role: must be equal to one of: user, system`. */
+/**
+ * Turns Ajv errors into one line: `label: /messages/0/role must be one of: "user", "system"; / must have required
+ * property 'model'`. Errors of anyOf/oneOf/allOf/if only restate their branches' errors and are left out; the allowed
+ * values of enum/const errors at one place (one per branch) are merged.
+ */
 export function formatErrors(errors: ErrorObject[], label: string): string[] {
-  const lines = new Set<string>();
-  for (const e of errors) lines.add(`${label} ${e.instancePath || '(root)'}: ${describe(e)}`);
-  const all = [...lines];
-  if (all.length <= MAX_ERRORS) return all;
-  return [...all.slice(0, MAX_ERRORS), `${label}: ... and ${all.length - MAX_ERRORS} more schema errors`];
+  const useful = errors.filter((e) => !COMBINATORS.has(e.keyword));
+  const found = new Map<string, unknown[] | undefined>(); // line -> allowed values to append (enum/const)
+  for (const e of useful.length > 0 ? useful : errors) {
+    const at = e.instancePath || '/';
+    const values = allowedValues(e);
+    if (!values) found.set(`${at} ${describe(e)}`, undefined);
+    else found.set(`${at} must be one of:`, [...(found.get(`${at} must be one of:`) ?? []), ...values]);
+  }
+  const lines = [...found].map(([line, values]) =>
+    values ? `${line} ${[...new Set(values.map((v) => JSON.stringify(v)))].join(', ')}` : line,
+  );
+  const more = lines.length > MAX_ERRORS ? `; ... and ${lines.length - MAX_ERRORS} more` : '';
+  return [`${label}: ${lines.slice(0, MAX_ERRORS).join('; ')}${more}`];
+}
+
+function allowedValues(e: ErrorObject): unknown[] | undefined {
+  const p = e.params as Record<string, unknown>;
+  if (e.keyword === 'enum') return p['allowedValues'] as unknown[];
+  return e.keyword === 'const' ? [p['allowedValue']] : undefined;
 }
 
 function describe(e: ErrorObject): string {
-  const p = e.params as Record<string, unknown>;
-  switch (e.keyword) {
-    case 'additionalProperties':
-      return `unexpected property "${String(p['additionalProperty'])}"`;
-    case 'required':
-      return `missing required property "${String(p['missingProperty'])}"`;
-    case 'enum':
-      return `must be one of: ${(p['allowedValues'] as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`;
-    case 'const':
-      return `must be ${JSON.stringify(p['allowedValue'])}`;
-    default:
-      return e.message ?? e.keyword;
-  }
+  const message = e.message ?? e.keyword;
+  if (e.keyword !== 'additionalProperties') return message;
+  return `${message} "${String((e.params as Record<string, unknown>)['additionalProperty'])}"`;
 }
 
 /** Escapes one JSON pointer segment (RFC 6901). */

@@ -1,130 +1,70 @@
 /**
- * Generic OpenAPI 3.x contract checker (Ajv, JSON Schema 2020-12).
- * Load a spec once, find the operation for a concrete request, then check bodies; every check returns
- * readable violation strings (empty array = conforms). Schemas are compiled lazily per operation and cached.
+ * Generic OpenAPI 3.x contract checker (Ajv, JSON Schema 2020-12), used for the OpenAI and the Discord specs.
+ * Load a spec once, find the operation for a concrete request, then check bodies and query strings; every check
+ * returns readable violation strings (empty array = conforms), one per failed check, e.g.
+ * `POST /chat/completions request: /messages/0/role must be one of: "user"; / must have required property 'model'`.
+ * Schemas are compiled lazily and cached. See openapi-contract.ts for the same API as methods of one object.
  */
-import { readFileSync } from 'node:fs';
 import {
-  SchemaValidators,
+  DOC_KEY,
   derefPointer,
   escapePointer,
   isObject,
-  normalizeNullableEnums,
-  normalizeExclusiveBounds,
   type Json,
-  type JsonObject,
+  type SchemaValidators,
 } from './openapi-ajv.js';
+import type { LoadedSpec, Operation } from './openapi-spec.js';
 
-export interface LoadedSpec {
-  readonly file: string;
-  readonly doc: JsonObject;
-  /** Path prefix of the first server URL (e.g. '/v1'); stripped from concrete paths when matching. */
-  readonly basePath: string;
-  /** @internal JSON validators. */
-  readonly json: SchemaValidators;
-  /** @internal Validators that coerce strings (multipart form fields). */
-  readonly form: SchemaValidators;
-}
-
-export interface Operation {
-  readonly spec: LoadedSpec;
-  readonly method: string;
-  /** Templated path as in the spec, e.g. '/chat/completions/{completion_id}'. */
-  readonly pathTemplate: string;
-  readonly operationId: string | undefined;
-  readonly pathParams: Record<string, string>;
-  /** JSON pointer of the operation object inside the document. */
-  readonly pointer: string;
-}
-
-const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'];
-
-export function loadSpec(file: string, opts: { basePath?: string } = {}): LoadedSpec {
-  const doc = JSON.parse(readFileSync(file, 'utf8')) as JsonObject;
-  if (!isObject(doc.paths)) throw new Error(`${file}: not an OpenAPI document (no "paths")`);
-  normalizeNullableEnums(doc);
-  normalizeExclusiveBounds(doc);
-  return {
-    file,
-    doc,
-    basePath: opts.basePath ?? serverBasePath(doc),
-    json: new SchemaValidators(doc),
-    form: new SchemaValidators(doc, true),
-  };
-}
-
-function serverBasePath(doc: JsonObject): string {
-  const servers = doc.servers;
-  const first = Array.isArray(servers) ? servers[0] : undefined;
-  const url = isObject(first) && typeof first.url === 'string' ? first.url : '';
-  try {
-    return new URL(url, 'http://base.invalid').pathname.replace(/\/+$/, '');
-  } catch {
-    return '';
-  }
-}
-
-/** Finds the operation for `method` + a concrete path ('/v1/chat/completions' or '/chat/completions', query allowed). */
-export function findOperation(spec: LoadedSpec, method: string, concretePath: string): Operation | undefined {
-  const m = method.toLowerCase();
-  if (!METHODS.includes(m)) return undefined;
-  const path = concretePath.split(/[?#]/)[0] ?? '';
-  const candidates = [path];
-  if (spec.basePath && path.startsWith(`${spec.basePath}/`)) candidates.push(path.slice(spec.basePath.length));
-  for (const candidate of candidates) {
-    const found = bestMatch(spec, m, candidate);
-    if (found) return found;
-  }
-  return undefined;
-}
-
-function bestMatch(spec: LoadedSpec, method: string, path: string): Operation | undefined {
-  const segments = path.split('/');
-  let best: { template: string; params: Record<string, string>; score: number } | undefined;
-  for (const [template, item] of Object.entries(spec.doc.paths as JsonObject)) {
-    if (!isObject(item) || !isObject(item[method])) continue;
-    const match = matchTemplate(template.split('/'), segments);
-    if (match && (!best || match.score > best.score)) best = { template, ...match };
-  }
-  if (!best) return undefined;
-  const pointer = `/paths/${escapePointer(best.template)}/${method}`;
-  const opObject = derefPointer(spec.doc, pointer).node as JsonObject;
-  const operationId = typeof opObject.operationId === 'string' ? opObject.operationId : undefined;
-  return { spec, method, pathTemplate: best.template, operationId, pathParams: best.params, pointer };
-}
-
-function matchTemplate(template: string[], actual: string[]): { params: Record<string, string>; score: number } | undefined {
-  if (template.length !== actual.length) return undefined;
-  const params: Record<string, string> = {};
-  let score = 0;
-  for (let i = 0; i < template.length; i++) {
-    const t = template[i] ?? '';
-    const a = actual[i] ?? '';
-    const param = /^\{([^}]+)\}$/.exec(t);
-    if (param?.[1] !== undefined) {
-      if (a === '') return undefined;
-      params[param[1]] = decodeURIComponent(a);
-    } else if (t === a) score++;
-    else return undefined;
-  }
-  return { params, score };
-}
+export type { Formats } from './openapi-ajv.js';
+export { findOperation, loadSpec, specFromDocument } from './openapi-spec.js';
+export type { LoadedSpec, LoadOptions, Operation } from './openapi-spec.js';
 
 function label(op: Operation, what: string): string {
-  return `${op.method.toUpperCase()} ${op.pathTemplate} ${what}`;
+  return `${op.method} ${op.template} ${what}`;
 }
 
-/** Checks a request body. JSON bodies are validated whole; multipart bodies are given as an object of form fields. */
-export function validateRequest(op: Operation, body: unknown, contentType?: string): string[] {
-  const name = label(op, 'request body');
+/**
+ * Checks a request body. JSON bodies are validated whole; multipart bodies are given as an object of form fields,
+ * whose text values are coerced to the schema's types unless `coerceForm` is false (values already typed, such as
+ * Discord's parsed payload_json).
+ */
+export function validateRequest(op: Operation, body: unknown, contentType?: string, opts: { coerceForm?: boolean } = {}): string[] {
+  const name = label(op, 'request');
   const rb = derefPointer(op.spec.doc, `${op.pointer}/requestBody`);
   if (!isObject(rb.node)) return isEmpty(body) ? [] : [`${name}: the operation defines no request body`];
   if (isEmpty(body)) return rb.node.required === true ? [`${name}: a request body is required`] : [];
   const media = pickMedia(rb.node.content, contentType, name);
   if (typeof media !== 'string') return media.errors;
   const schemaPtr = `${rb.pointer}/content/${escapePointer(media)}/schema`;
-  if (media === 'multipart/form-data') return validateForm(op.spec, schemaPtr, body, name);
-  return op.spec.json.validate(schemaPtr, body, name);
+  if (media !== 'multipart/form-data') return op.spec.json.validate(schemaPtr, body, name);
+  return validateForm(op.spec, opts.coerceForm === false ? op.spec.json : op.spec.form, schemaPtr, body, name);
+}
+
+/** Checks query parameters (as parsed from the URL, all strings; coerced to their schemas' types). */
+export function validateQuery(op: Operation, query: Record<string, string>): string[] {
+  const params = queryParams(op);
+  if (params.size === 0) return [];
+  const build = () => ({
+    type: 'object',
+    properties: Object.fromEntries([...params].map(([name, p]) => [name, { $ref: `${DOC_KEY}#${p.pointer}/schema` }])),
+    required: [...params].filter(([, p]) => p.required).map(([name]) => name),
+  });
+  return op.spec.form.validateWith(`query ${op.pointer}`, build, { ...query }, label(op, 'query'));
+}
+
+/** The operation's query parameters (path-level ones first, overridden by the operation's), $refs followed. */
+function queryParams(op: Operation): Map<string, { pointer: string; required: boolean }> {
+  const params = new Map<string, { pointer: string; required: boolean }>();
+  for (const base of [op.pointer.slice(0, op.pointer.lastIndexOf('/')), op.pointer]) {
+    const list = derefPointer(op.spec.doc, `${base}/parameters`);
+    const count = Array.isArray(list.node) ? list.node.length : 0;
+    for (let i = 0; i < count; i++) {
+      const { pointer, node } = derefPointer(op.spec.doc, `${list.pointer}/${i}`);
+      if (!isObject(node) || node.in !== 'query' || typeof node.name !== 'string') continue;
+      params.set(node.name, { pointer, required: node.required === true });
+    }
+  }
+  return params;
 }
 
 /**
@@ -148,7 +88,7 @@ export function validateResponse(op: Operation, status: number, body: unknown, c
   return op.spec.json.validate(`${resp.pointer}/content/${escapePointer(media)}/schema`, body, name);
 }
 
-/** Validates data against any schema of the document, e.g. validateSchema(spec, '#/components/schemas/ErrorResponse', x). */
+/** Validates data against any schema of the document, e.g. validateSchema(spec, '#/components/schemas/ErrorResponse', x, 'label'). */
 export function validateSchema(spec: LoadedSpec, ref: string, data: unknown, what = ref): string[] {
   return spec.json.validate(ref.replace(/^#/, ''), data, what);
 }
@@ -176,10 +116,10 @@ function mediaMatches(pattern: string, actual: string): boolean {
 }
 
 /** Multipart: required fields must be present; each present non-file field is checked against its property schema. */
-function validateForm(spec: LoadedSpec, schemaPtr: string, body: unknown, name: string): string[] {
+function validateForm(spec: LoadedSpec, v: SchemaValidators, schemaPtr: string, body: unknown, name: string): string[] {
   if (!isObject(body)) return [`${name}: a multipart body must be given as an object of form fields`];
   const { pointer, node } = derefPointer(spec.doc, schemaPtr);
-  if (!isObject(node) || !isObject(node.properties)) return spec.form.validate(pointer, body, name);
+  if (!isObject(node) || !isObject(node.properties)) return v.validate(pointer, body, name);
   const errors: string[] = [];
   const required = Array.isArray(node.required) ? node.required : [];
   for (const field of required) {
@@ -196,7 +136,7 @@ function validateForm(spec: LoadedSpec, schemaPtr: string, body: unknown, name: 
       continue;
     }
     if (isBinary(prop)) continue;
-    errors.push(...spec.form.validate(propPtr, value, `${name} field "${field}"`));
+    errors.push(...v.validate(propPtr, value, `${name} field "${field}"`));
   }
   return errors;
 }

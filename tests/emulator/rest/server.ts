@@ -4,7 +4,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { EmuContext } from '../context.js';
-import type { OpenApiContract } from '../contract.js';
+import { specShaped, type OpenApiContract } from '../contract.js';
 import type { FaultInjector } from '../faults.js';
 import type { RecordedRequest } from '../types.js';
 import { parseBody, readRaw } from './body.js';
@@ -136,7 +136,8 @@ function checkRequest(deps: ServerDeps, rec: RecordedRequest, json: unknown, con
   if (!op) return violation(deps, rec, [`${rec.method} ${rec.path}: no such operation in the Discord API spec`]);
   violation(deps, rec, [
     ...deps.contract.validateQuery(op, rec.query),
-    ...deps.contract.validateRequest(op, json, json === undefined ? undefined : contentType),
+    // A multipart body is checked as its parsed payload_json: typed JSON, not text fields.
+    ...deps.contract.validateRequest(op, json, json === undefined ? undefined : contentType, { coerceForm: false }),
   ]);
 }
 
@@ -145,18 +146,4 @@ function checkResponse(deps: ServerDeps, rec: RecordedRequest): void {
   // The spec documents no 5xx answers; those only come from failNext and are not checked.
   if (!deps.contract || !op || rec.status >= 500) return;
   violation(deps, rec, deps.contract.validateResponse(op, rec.status, specShaped(rec.response)));
-}
-
-/**
- * Known spec gap: live Discord puts string codes ("BASE_TYPE_MAX_LENGTH") in Invalid Form Body `_errors`, the spec
- * says integer. The emulator answers like live Discord and validates a copy with those codes replaced by 0.
- */
-function specShaped(body: unknown): unknown {
-  if (Array.isArray(body)) return body.map(specShaped);
-  if (!body || typeof body !== 'object') return body;
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(body)) {
-    out[k] = k === '_errors' && Array.isArray(v) ? v.map((e: Record<string, unknown>) => ({ ...e, code: 0 })) : specShaped(v);
-  }
-  return out;
 }
