@@ -8,28 +8,17 @@ import { createPocketsphinxSpeechToText } from '../../src/voice/stt/pocketsphinx
 import { createFliteTextToSpeech } from '../../src/voice/tts/flite.js';
 import { convertPcm } from '../../src/voice/audio/resample.js';
 import { encodeOggOpus } from '../../src/voice/audio/ffmpeg.js';
-import { goforward, roomNoise, GOFORWARD_TEXT } from '../voice-engines/helpers.js';
+import { asDiscordAudio, COMMANDS_JSGF, goforward, GOFORWARD_TEXT } from '../fixtures/audio.js';
 import { pcmRms, pcmDurationMs, pcmVoicedMs, decodeOpusFrames } from '../emulator/index.js';
 import type { Pcm } from '../../src/voice/ports.js';
 
-const GRAMMAR = `#JSGF V1.0;\ngrammar commands;\npublic <command> = go forward ten meters | stop right there | turn left;\n`;
 let h: Harness;
 let lounge: { id: string };
 let stopRightThere: Pcm;
 
-/** Real speech as a Discord client sends it: 48 kHz stereo, with a little room noise around it. */
-function asDiscordAudio(speech: Pcm): Int16Array {
-  const pad = (n: number) => ({ samples: roomNoise(n), sampleRate: 16_000, channels: 1 });
-  const joined = new Int16Array(8000 + speech.samples.length + 4000);
-  joined.set(pad(8000).samples, 0);
-  joined.set(convertPcm(speech, { sampleRate: 16_000, channels: 1 }).samples, 8000);
-  joined.set(pad(4000).samples, 8000 + speech.samples.length);
-  return convertPcm({ samples: joined, sampleRate: 16_000, channels: 1 }, { sampleRate: 48_000, channels: 2 }).samples;
-}
-
 beforeAll(async () => {
   const grammar = path.join(tmpdir(), `eos-commands-${process.pid}.gram`);
-  await writeFile(grammar, GRAMMAR);
+  await writeFile(grammar, COMMANDS_JSGF);
   h = await startHarness({
     env: { EOS_TTS_PROVIDER: 'flite', EOS_STT_PROVIDER: 'openai' },
     behaviour: { voice: { silenceMs: 600, voiceMessageReplies: true }, conversation: { streamEditIntervalMs: 250 } },

@@ -1,5 +1,6 @@
 /** One gateway session: sequence numbers, the replay buffer used by RESUME, and the socket it is bound to. */
 import { WebSocket } from 'ws';
+import { ResumableSession } from './resumable.js';
 import type { GatewayEvent } from './types.js';
 
 export interface GatewayPayload {
@@ -18,42 +19,24 @@ export function sendPayload(ws: WebSocket, p: GatewayPayload, log: GatewayEvent[
   ws.send(JSON.stringify(p));
 }
 
-export class GatewaySession {
-  seq = 0;
-  /** The socket that identified or resumed this session; null while the bot is disconnected. */
-  ws: WebSocket | null = null;
-  private readonly buffer: GatewayPayload[] = [];
-
+export class GatewaySession extends ResumableSession<GatewayPayload> {
   constructor(
     readonly id: string,
     readonly intents: number,
-    private readonly log: GatewayEvent[],
-  ) {}
-
-  get live(): boolean {
-    return this.ws !== null && this.ws.readyState === WebSocket.OPEN;
+    log: GatewayEvent[],
+  ) {
+    super(MAX_BUFFER, (p) => p.s, (ws, p) => sendPayload(ws, p, log));
   }
 
   /** Assigns the next sequence number, keeps the payload for replay, and sends it if the bot is connected. */
   dispatch(t: string, d: unknown): void {
-    const p: GatewayPayload = { op: 0, t, s: ++this.seq, d };
-    this.buffer.push(p);
-    if (this.buffer.length > MAX_BUFFER) this.buffer.shift();
-    if (this.ws) sendPayload(this.ws, p, this.log);
+    this.sequenced((s) => ({ op: 0, t, s, d }));
   }
 
   /** True when every dispatch after `seq` is still in the buffer (a RESUME from there can be honoured). */
   canResumeFrom(seq: number): boolean {
     if (seq > this.seq || seq < 0) return false;
-    const first = this.buffer[0];
-    return first === undefined || first.s === null || first.s <= seq + 1;
-  }
-
-  /** Re-sends the dispatches the bot has not seen (s > seq); returns how many. */
-  replayAfter(seq: number): number {
-    if (!this.ws) return 0;
-    const missed = this.buffer.filter((p) => (p.s ?? 0) > seq);
-    for (const p of missed) sendPayload(this.ws, p, this.log);
-    return missed.length;
+    const oldest = this.oldestSeq();
+    return oldest === undefined || oldest === null || oldest <= seq + 1;
   }
 }

@@ -41,6 +41,18 @@ export interface VoiceStateEntry {
   selfDeaf: boolean;
 }
 
+/** The entry with this id; throws `emulator: unknown <what> <id>` when there is none. */
+function known<T>(map: Map<string, T>, id: string, what: string): T {
+  const found = map.get(id);
+  if (!found) throw new Error(`emulator: unknown ${what} ${id}`);
+  return found;
+}
+
+/** The entries that belong to one guild, in insertion order. */
+function inGuild<T extends { guildId: string | null }>(map: Map<string, T>, guildId: string): T[] {
+  return [...map.values()].filter((x) => x.guildId === guildId);
+}
+
 export class EmuState {
   readonly ids = new SnowflakeGenerator();
   readonly users = new Map<string, EmuUser>();
@@ -82,9 +94,7 @@ export class EmuState {
   }
 
   user(id: string): EmuUser {
-    const user = this.users.get(id);
-    if (!user) throw new Error(`emulator: unknown user ${id}`);
-    return user;
+    return known(this.users, id, 'user');
   }
 
   /** Creates the guild, its @everyone role (id = guild id), the bot's managed role and the owner/bot memberships. */
@@ -115,13 +125,11 @@ export class EmuState {
   }
 
   guild(id: string): EmuGuild {
-    const guild = this.guilds.get(id);
-    if (!guild) throw new Error(`emulator: unknown guild ${id}`);
-    return guild;
+    return known(this.guilds, id, 'guild');
   }
 
   guildRoles(guildId: string): EmuRole[] {
-    return [...this.roles.values()].filter((r) => r.guildId === guildId);
+    return inGuild(this.roles, guildId);
   }
 
   addMember(guildId: string, userId: string, p: { nick?: string; roles?: string[] }): EmuMember {
@@ -140,7 +148,7 @@ export class EmuState {
   }
 
   guildMembers(guildId: string): EmuMember[] {
-    return [...this.members.values()].filter((m) => m.guildId === guildId);
+    return inGuild(this.members, guildId);
   }
 
   addChannel(p: { guildId: string | null; name: string | null; type: 0 | 1 | 2; recipientIds?: string[] }): EmuChannel {
@@ -161,13 +169,11 @@ export class EmuState {
   }
 
   channel(id: string): EmuChannel {
-    const channel = this.channels.get(id);
-    if (!channel) throw new Error(`emulator: unknown channel ${id}`);
-    return channel;
+    return known(this.channels, id, 'channel');
   }
 
   guildChannels(guildId: string): EmuChannel[] {
-    return [...this.channels.values()].filter((c) => c.guildId === guildId);
+    return inGuild(this.channels, guildId);
   }
 
   /** The DM channel between the bot and a user (created on first use). */

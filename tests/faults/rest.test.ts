@@ -44,6 +44,15 @@ const expectOneFinalReply = (s: Sent) => {
   expect(replies.map((m) => m.content)).toEqual([answerFor(s.n)]);
 };
 
+/** Each status in `codes` fails one request on `rule` in turn: the reply still arrives once, after one retry per failure. */
+async function failsThenLands(rule: typeof POST | typeof PATCH, codes: number[]): Promise<void> {
+  const from = h.emu.requests.length;
+  for (const status of codes) h.emu.failNext({ ...rule, status });
+  const s = await askAndWait();
+  expectOneFinalReply(s);
+  expect(statuses(from, rule).slice(0, codes.length + 1)).toEqual([...codes, 200]);
+}
+
 describe('REST faults within discord.js limits: the reply arrives once', () => {
   test('429 with retry_after on the reply POST: retried after the wait', async () => {
     const from = h.emu.requests.length;
@@ -66,21 +75,9 @@ describe('REST faults within discord.js limits: the reply arrives once', () => {
     expect(statuses(from, PATCH).slice(1)).not.toContain(429);
   });
 
-  test('500, 502 and 503 on the reply POST (3 failures = the retry limit): sent once', async () => {
-    const from = h.emu.requests.length;
-    for (const status of [500, 502, 503]) h.emu.failNext({ ...POST, status });
-    const s = await askAndWait();
-    expectOneFinalReply(s);
-    expect(statuses(from, POST).slice(0, 4)).toEqual([500, 502, 503, 200]);
-  });
+  test('500, 502 and 503 on the reply POST (3 failures = the retry limit): sent once', () => failsThenLands(POST, [500, 502, 503]));
 
-  test('500, 502 and 503 on a streamed edit: the final text still lands', async () => {
-    const from = h.emu.requests.length;
-    for (const status of [503, 502, 500]) h.emu.failNext({ ...PATCH, status });
-    const s = await askAndWait();
-    expectOneFinalReply(s);
-    expect(statuses(from, PATCH).slice(0, 4)).toEqual([503, 502, 500, 200]);
-  });
+  test('500, 502 and 503 on a streamed edit: the final text still lands', () => failsThenLands(PATCH, [503, 502, 500]));
 });
 
 describe('REST 5xx beyond the retry limit', () => {

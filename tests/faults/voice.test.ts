@@ -10,29 +10,17 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startHarness, type Harness } from '../e2e/harness.js';
 import { speechToTextTranscriber } from '../llm-server/routes/audio.js';
 import { createPocketsphinxSpeechToText } from '../../src/voice/stt/pocketsphinx.js';
-import { convertPcm } from '../../src/voice/audio/resample.js';
-import { goforward, roomNoise, GOFORWARD_TEXT } from '../voice-engines/helpers.js';
+import { asDiscordAudio, COMMANDS_JSGF, goforward, GOFORWARD_TEXT } from '../fixtures/audio.js';
 import { pcmVoicedMs } from '../emulator/index.js';
 
-const GRAMMAR = `#JSGF V1.0;\ngrammar commands;\npublic <command> = go forward ten meters | stop right there | turn left;\n`;
 /** 1 try + the SDK's 2 retries. */
 const ATTEMPTS = 3;
 let h: Harness;
 let lounge: { id: string };
 
-/** goforward.raw as a Discord client sends it: 48 kHz stereo, with a little room noise around it. */
-function speech(): Int16Array {
-  const words = goforward();
-  const joined = new Int16Array(8000 + words.samples.length + 4000);
-  joined.set(roomNoise(8000), 0);
-  joined.set(words.samples, 8000);
-  joined.set(roomNoise(4000), 8000 + words.samples.length);
-  return convertPcm({ samples: joined, sampleRate: 16_000, channels: 1 }, { sampleRate: 48_000, channels: 2 }).samples;
-}
-
 beforeAll(async () => {
   const grammar = path.join(tmpdir(), `eos-faults-${process.pid}.gram`);
-  await writeFile(grammar, GRAMMAR);
+  await writeFile(grammar, COMMANDS_JSGF);
   h = await startHarness({
     env: { EOS_STT_PROVIDER: 'openai', EOS_TTS_PROVIDER: 'openai' },
     behaviour: { voice: { silenceMs: 600 }, conversation: { userRateLimit: { count: 0 } } },
@@ -51,7 +39,7 @@ afterAll(async () => {
   await h?.close();
 });
 
-const aliceSpeaks = () => h.emu.voice.speak({ guildId: h.guild.id, userId: h.alice.id, pcm: speech(), pace: 'realtime' });
+const aliceSpeaks = () => h.emu.voice.speak({ guildId: h.guild.id, userId: h.alice.id, pcm: asDiscordAudio(goforward()), pace: 'realtime' });
 const posted = (content: string) => h.emu.waitForBotMessage(h.general.id, (m) => m.content === content, { timeoutMs: 20_000 });
 const failures = (stage: string) => h.logs.filter((l) => l.includes('voice stage failed') && l.includes(stage)).length;
 

@@ -15,16 +15,25 @@ afterAll(() => {
 });
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** Eos with a per-user rate limit; the fake LLM answers every question with `answer`. */
+async function startLimited(userRateLimit: { count: number; perSeconds: number }, answer: string): Promise<Harness> {
+  const h = await startHarness({ behaviour: { conversation: { streamEditIntervalMs: 250, userRateLimit } } });
+  h.llm!.respondWith(() => ({ text: answer }));
+  return h;
+}
+
+/** Fails if Discord traffic broke the contract, then stops everything. */
+async function closeChecked(h: Harness): Promise<void> {
+  expect(h.emu.contractViolations).toEqual([]);
+  await h.close();
+}
+
 describe('a flood from one user (6 per 60 s)', () => {
   let h: Harness;
   beforeAll(async () => {
-    h = await startHarness({ behaviour: { conversation: { streamEditIntervalMs: 250, userRateLimit: { count: 6, perSeconds: 60 } } } });
-    h.llm!.respondWith(() => ({ text: 'An answer.' }));
+    h = await startLimited({ count: 6, perSeconds: 60 }, 'An answer.');
   });
-  afterAll(async () => {
-    expect(h.emu.contractViolations).toEqual([]);
-    await h.close();
-  });
+  afterAll(() => closeChecked(h));
 
   const say = (userId: string, content: string) => h.emu.userSays({ channelId: h.general.id, userId, content });
   const repliesTo = (id: string) => h.emu.botMessages(h.general.id).filter((m) => m.replyTo === id);
@@ -70,13 +79,9 @@ describe('a flood from one user (6 per 60 s)', () => {
 describe('the window passes (2 per 1 s)', () => {
   let h: Harness;
   beforeAll(async () => {
-    h = await startHarness({ behaviour: { conversation: { streamEditIntervalMs: 250, userRateLimit: { count: 2, perSeconds: 1 } } } });
-    h.llm!.respondWith(() => ({ text: 'Fine.' }));
+    h = await startLimited({ count: 2, perSeconds: 1 }, 'Fine.');
   });
-  afterAll(async () => {
-    expect(h.emu.contractViolations).toEqual([]);
-    await h.close();
-  });
+  afterAll(() => closeChecked(h));
 
   test('over the limit, then answered again after the window', async () => {
     const ask = async (text: string) => {

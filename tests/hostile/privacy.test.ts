@@ -11,7 +11,7 @@ import { mention, startHarness, type Harness } from '../e2e/harness.js';
 import type { EmuUser } from '../emulator/index.js';
 import { readZip } from '../unit/archive/read-zip.js';
 import { encodeOggOpus } from '../../src/voice/audio/ffmpeg.js';
-import { tone } from '../voice-engines/helpers.js';
+import { tone } from '../fixtures/audio.js';
 import { trackRejections } from './gen.js';
 
 let h: Harness;

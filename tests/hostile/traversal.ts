@@ -1,63 +1,24 @@
 /**
- * `!getfile` paths that must be refused when typed to the bot. Most come from
- * tests/unit/files/confine.test.ts; variants that the router's argument trimming turns into a
- * legitimate path (a leading/trailing space or newline) are left out, and more Discord-typed ones
- * are added. `{ABS}` is replaced by the absolute path of a real dataset file, `{DATA}` by the data folder.
+ * `!getfile` paths that must be refused when typed to the bot: the shared variants of
+ * tests/fixtures/traversal-variants.ts plus more Discord-typed ones. Variants that the router's argument trimming
+ * turns into a legitimate path (a leading/trailing space or newline) are left out. `{ABS}` is replaced by the
+ * absolute path of a real dataset file, `{DATA}` by the data folder.
  * The fixtures (leak.jsonl, rel-leak.jsonl, escape/, loop1/2, .env, sub/) are made by the test.
  */
+import { PATH_TRAVERSAL_VARIANTS } from '../fixtures/traversal-variants.js';
+
 export const TRAVERSAL: [string, string][] = [
-  ['parent of the root', '../secret.txt'],
-  ['traversal after the root', 'datasets/../../secret.txt'],
-  ['deep traversal', 'datasets/default/../../../secret.txt'],
-  ['traversal at the end', 'datasets/default/positive.jsonl/..'],
-  ['dot segment', 'datasets/./default/positive.jsonl'],
-  ['leading dot segment', './datasets/default/positive.jsonl'],
-  ['many dots', '....//secret.txt'],
-  ['absolute', '/etc/passwd'],
-  ['absolute into the root', '{ABS}'],
+  ...PATH_TRAVERSAL_VARIANTS,
   ['absolute data folder', '{DATA}/secret.txt'],
-  ['backslash traversal', 'datasets\\..\\..\\secret.txt'],
-  ['UNC path', '\\\\server\\share\\secret.txt'],
-  ['NUL byte', 'datasets/default/positive.jsonl\u0000.png'],
   ['NUL inside', 'datasets/default\u0000/../../secret.txt'],
-  ['encoded dots', '%2e%2e/secret.txt'],
-  ['encoded dots after the root', 'datasets/%2e%2e/%2e%2e/secret.txt'],
-  ['encoded slashes', 'datasets%2f..%2f..%2fsecret.txt'],
-  ['mixed-case encoding', 'datasets/%2E%2E%2F%2e%2E/secret.txt'],
-  ['double-encoded', 'datasets/%252e%252e/%252e%252e/secret.txt'],
-  ['encoded NUL', 'datasets/default/positive.jsonl%00'],
-  ['overlong UTF-8 encoding', 'datasets/%c0%ae%c0%ae/secret.txt'],
-  ['fullwidth dots', 'datasets/\uff0e\uff0e/\uff0e\uff0e/secret.txt'],
-  ['fullwidth solidus', 'datasets\uff0f..\uff0f..\uff0fsecret.txt'],
-  ['two-dot leader', 'datasets/\u2025/\u2025/secret.txt'],
-  ['one-dot leader', 'datasets/default/positive\u2024jsonl'],
-  ['fullwidth letters', 'ｄａｔａｓｅｔｓ/default/positive.jsonl'],
-  ['cyrillic look-alike', 'datasets/def\u0430ult/positive.jsonl'],
-  ['combining character', 'datasets/de\u0301fault/positive.jsonl'],
   ['right-to-left override', 'datasets/default/\u202elnosj.evitisop'],
   ['zero-width space', 'datasets/\u200b../secret.txt'],
-  ['windows drive', 'C:/Windows/win.ini'],
-  ['drive-relative', 'c:secret.txt'],
-  ['home', '~/secret.txt'],
-  ['other home', '~root/.ssh/id_rsa'],
   ['shell variable', '$HOME/.ssh/id_rsa'],
-  ['file URL', 'file:///etc/passwd'],
   ['http URL', 'http://127.0.0.1/secret.txt'],
-  ['alternate data stream', 'datasets/default/positive.jsonl:$DATA'],
   ['query string', 'datasets/default/positive.jsonl?../../secret.txt'],
-  ['root alone', 'datasets'],
-  ['directory', 'datasets/default'],
   ['sub-directory', 'datasets/default/sub'],
-  ['trailing slash', 'datasets/default/'],
-  ['double slash', 'datasets//default/positive.jsonl'],
-  ['space inside', 'datasets/ default/positive.jsonl'],
   ['quoted traversal', '"../secret.txt"'],
-  ['hidden file', 'datasets/.env'],
-  ['symlink to outside (absolute)', 'datasets/default/leak.jsonl'],
-  ['symlink to outside (relative)', 'datasets/default/rel-leak.jsonl'],
-  ['directory symlink to outside', 'datasets/escape/secret.txt'],
   ['directory symlink to the config', 'datasets/escape/eos.config.json'],
-  ['symlink loop', 'datasets/default/loop1'],
   ['state file', 'state/eos.json'],
   ['log folder', 'logs/eos.1.log'],
   ['conversations folder', 'conversations/x.jsonl'],
@@ -65,11 +26,6 @@ export const TRAVERSAL: [string, string][] = [
   ['instructions traversal to the project', 'instructions/../package.json'],
   ['instructions traversal to the source', 'instructions/../src/app.ts'],
   ['archives traversal into datasets', 'archives/../datasets/default/positive.jsonl'],
-  ['prototype key as root', '__proto__/x'],
-  ['inherited key as root', 'constructor/prototype'],
-  ['root name in another case', 'Datasets/default/positive.jsonl'],
-  ['missing file', 'datasets/default/nope.jsonl'],
-  ['overlong', `datasets/${'a/'.repeat(300)}x`],
   ['only dots', '..'],
   ['only a slash', '/'],
 ];

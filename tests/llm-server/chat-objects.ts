@@ -62,28 +62,24 @@ export function makeCompletion(meta: CompletionMeta, text: string, usage: Usage)
 
 type Delta = { role?: 'assistant'; content?: string; refusal?: null };
 
-export function makeChunk(meta: CompletionMeta, delta: Delta, finishReason: 'stop' | null) {
+/** The fields every chat.completion.chunk starts with. */
+function chunkHead(meta: CompletionMeta) {
   return {
     id: meta.id,
     object: 'chat.completion.chunk' as const,
     created: meta.created,
     model: meta.model,
     service_tier: 'default' as const,
-    choices: [{ index: 0, delta, logprobs: null, finish_reason: finishReason }],
   };
+}
+
+export function makeChunk(meta: CompletionMeta, delta: Delta, finishReason: 'stop' | null) {
+  return { ...chunkHead(meta), choices: [{ index: 0, delta, logprobs: null, finish_reason: finishReason }] };
 }
 
 /** The final usage chunk sent when stream_options.include_usage is set: no choices, usage filled. */
 export function makeUsageChunk(meta: CompletionMeta, usage: Usage) {
-  return {
-    id: meta.id,
-    object: 'chat.completion.chunk' as const,
-    created: meta.created,
-    model: meta.model,
-    service_tier: 'default' as const,
-    choices: [],
-    usage,
-  };
+  return { ...chunkHead(meta), choices: [], usage };
 }
 
 /**

@@ -4,7 +4,7 @@ import { PcmConverter, convertPcm, toMono16k, toStereo48k } from '../../src/voic
 import { decodeWav, encodeWav } from '../../src/voice/audio/wav.js';
 import { durationSecs, voiceMessageWaveform, waveformBytes } from '../../src/voice/audio/waveform.js';
 import { SpeechError } from '../../src/voice/ports.js';
-import { tone, zeroCrossings } from './helpers.js';
+import { tone, zeroCrossings } from '../fixtures/audio.js';
 
 describe('wav', () => {
   test('round trip keeps samples, rate and channels', () => {

@@ -2,14 +2,14 @@ import { describe, expect, test } from 'vitest';
 import { concatSamples, rms } from '../../src/voice/audio/pcm.js';
 import { toStereo48k } from '../../src/voice/audio/resample.js';
 import { Endpointer, type Utterance } from '../../src/voice/audio/vad.js';
-import { goforward, roomNoise, tone } from './helpers.js';
+import { goforward, roomNoise, tone } from '../fixtures/audio.js';
 
 const SECOND = 16_000;
 
 /** [1 s noise][goforward][1 s noise][goforward][1 s noise], fed in 60 ms chunks. */
 function twoCommands(): { samples: Int16Array; gfMs: number } {
   const gf = goforward().samples;
-  const samples = concatSamples([roomNoise(SECOND, 30, 1), gf, roomNoise(SECOND, 30, 2), gf, roomNoise(SECOND, 30, 3)]);
+  const samples = concatSamples([roomNoise(SECOND, { amplitude: 30, seed: 1 }), gf, roomNoise(SECOND, { amplitude: 30, seed: 2 }), gf, roomNoise(SECOND, { amplitude: 30, seed: 3 })]);
   return { samples, gfMs: (gf.length / SECOND) * 1000 };
 }
 

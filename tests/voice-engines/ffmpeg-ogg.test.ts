@@ -6,7 +6,7 @@ import { durationMs, int16FromBytes, rms } from '../../src/voice/audio/pcm.js';
 import { toMono16k } from '../../src/voice/audio/resample.js';
 import { durationSecs, voiceMessageWaveform } from '../../src/voice/audio/waveform.js';
 import { SpeechError } from '../../src/voice/ports.js';
-import { goforward, zeroCrossings, tone } from './helpers.js';
+import { goforward, zeroCrossings, tone } from '../fixtures/audio.js';
 
 /** Ogg Opus -> 48 kHz mono PCM without ffmpeg, as the facts note describes (pre-skip not trimmed). */
 async function decodeOggWithPrism(ogg: Buffer): Promise<Int16Array> {

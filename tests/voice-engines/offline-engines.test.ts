@@ -5,7 +5,7 @@ import { SpeechError } from '../../src/voice/ports.js';
 import { createPocketsphinxSpeechToText, parseHypotheses } from '../../src/voice/stt/pocketsphinx.js';
 import { createEspeakTextToSpeech } from '../../src/voice/tts/espeak.js';
 import { createFliteTextToSpeech } from '../../src/voice/tts/flite.js';
-import { GOFORWARD_GRAM, GOFORWARD_TEXT, goforward } from './helpers.js';
+import { GOFORWARD_GRAM, GOFORWARD_TEXT, goforward } from '../fixtures/audio.js';
 
 describe('pocketsphinx', () => {
   test('transcribes goforward.raw exactly with the JSGF grammar', async () => {

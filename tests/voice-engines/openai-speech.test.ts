@@ -8,7 +8,7 @@ import { createOpenAiTextToSpeech } from '../../src/voice/tts/openai.js';
 import { loadOpenAiSpec } from '../llm-server/contract.js';
 import { startFakeLlm, type FakeLlm } from '../llm-server/index.js';
 import { speechToTextTranscriber } from '../llm-server/routes/audio.js';
-import { GOFORWARD_GRAM, GOFORWARD_TEXT, goforward } from './helpers.js';
+import { GOFORWARD_GRAM, GOFORWARD_TEXT, goforward } from '../fixtures/audio.js';
 
 const spec = loadOpenAiSpec();
 let fake: FakeLlm;

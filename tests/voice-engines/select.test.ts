@@ -4,7 +4,7 @@ import { createSpeechToText } from '../../src/voice/stt/select.js';
 import { cleanWhisperText, createWhisperSpeechToText } from '../../src/voice/stt/whisper.js';
 import { createTextToSpeech } from '../../src/voice/tts/select.js';
 import { breakLongWords, sanitizeSpeechText } from '../../src/voice/tts/text.js';
-import { goforward } from './helpers.js';
+import { goforward } from '../fixtures/audio.js';
 
 // No Whisper model exists on this machine (none ships with npm or Debian), so only the
 // "unavailable" paths of the whisper.cpp adapter can be tested here.

@@ -4,6 +4,7 @@ import { WebSocket } from 'ws';
 import type { EmuContext } from '../context.js';
 import type { ReceivedAudio, VoiceConnInfo, VoiceGatewayEvent, VoiceMode } from './types.js';
 import type { UdpPeer } from './udp.js';
+import { ResumableSession } from '../resumable.js';
 
 export interface VoicePayload {
   op: number;
@@ -19,17 +20,13 @@ export function sendVoice(ws: WebSocket, guildId: string | null, p: VoicePayload
 }
 
 /** The bot's voice session in one guild, from VOICE_SERVER_UPDATE until it leaves. */
-export class BotVoiceSession {
+export class BotVoiceSession extends ResumableSession<VoicePayload> {
   ssrc = 0;
   mode: VoiceMode | null = null;
   secretKey: Buffer | null = null;
   udpPeer: UdpPeer | null = null;
   identified = false;
   ready = false;
-  /** The socket that identified or resumed this session; null while disconnected. */
-  ws: WebSocket | null = null;
-  private seq = 0;
-  private readonly buffer: VoicePayload[] = [];
 
   constructor(
     readonly guildId: string,
@@ -38,10 +35,8 @@ export class BotVoiceSession {
     public sessionId: string,
     public token: string,
     private readonly log: VoiceGatewayEvent[],
-  ) {}
-
-  get live(): boolean {
-    return this.ws !== null && this.ws.readyState === WebSocket.OPEN;
+  ) {
+    super(1000, (p) => p.seq, (ws, p) => sendVoice(ws, guildId, p, log));
   }
 
   /** A payload without sequence number (HELLO, READY, SESSION_DESCRIPTION, ACKs, RESUMED). */
@@ -51,19 +46,7 @@ export class BotVoiceSession {
 
   /** A sequenced event (op 5, 11, 13): kept for replay after a RESUME; sent now if the bot is connected. */
   sendEvent(op: number, d: unknown): void {
-    const p: VoicePayload = { op, d, seq: ++this.seq };
-    this.buffer.push(p);
-    if (this.buffer.length > 1000) this.buffer.shift();
-    if (this.ws) sendVoice(this.ws, this.guildId, p, this.log);
-  }
-
-  replayAfter(seqAck: number): void {
-    const missed = this.buffer.filter((b) => (b.seq ?? 0) > seqAck);
-    for (const p of missed) if (this.ws) sendVoice(this.ws, this.guildId, p, this.log);
-  }
-
-  get lastSeq(): number {
-    return this.seq;
+    this.sequenced((seq) => ({ op, d, seq }));
   }
 }
 

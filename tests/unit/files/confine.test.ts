@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { resolveConfined } from '../../../src/files/confine.js';
+import { PATH_TRAVERSAL_VARIANTS } from '../../fixtures/traversal-variants.js';
 
 let base: string;
 let roots: Record<string, string>;
@@ -46,57 +47,11 @@ afterAll(async () => {
 
 const hostile: [string, string][] = [
   ['empty', ''],
-  ['parent of the root', '../secret.txt'],
-  ['traversal after the root', 'datasets/../../secret.txt'],
-  ['deep traversal', 'datasets/default/../../../secret.txt'],
-  ['traversal at the end', 'datasets/default/positive.jsonl/..'],
-  ['dot segment', 'datasets/./default/positive.jsonl'],
-  ['leading dot segment', './datasets/default/positive.jsonl'],
-  ['many dots', '....//secret.txt'],
-  ['absolute', '/etc/passwd'],
-  ['absolute into the root', 'ABS'],
-  ['backslash traversal', 'datasets\\..\\..\\secret.txt'],
-  ['UNC path', '\\\\server\\share\\secret.txt'],
-  ['NUL byte', 'datasets/default/positive.jsonl\u0000.png'],
+  ...PATH_TRAVERSAL_VARIANTS,
   ['newline', 'datasets/default/positive.jsonl\n'],
-  ['encoded dots', '%2e%2e/secret.txt'],
-  ['encoded dots after the root', 'datasets/%2e%2e/%2e%2e/secret.txt'],
-  ['encoded slashes', 'datasets%2f..%2f..%2fsecret.txt'],
-  ['mixed-case encoding', 'datasets/%2E%2E%2F%2e%2E/secret.txt'],
-  ['double-encoded', 'datasets/%252e%252e/%252e%252e/secret.txt'],
-  ['encoded NUL', 'datasets/default/positive.jsonl%00'],
-  ['overlong UTF-8 encoding', 'datasets/%c0%ae%c0%ae/secret.txt'],
-  ['fullwidth dots', 'datasets/\uff0e\uff0e/\uff0e\uff0e/secret.txt'],
-  ['fullwidth solidus', 'datasets\uff0f..\uff0f..\uff0fsecret.txt'],
-  ['two-dot leader', 'datasets/\u2025/\u2025/secret.txt'],
-  ['one-dot leader', 'datasets/default/positive\u2024jsonl'],
-  ['fullwidth letters', 'ｄａｔａｓｅｔｓ/default/positive.jsonl'],
-  ['cyrillic look-alike', 'datasets/def\u0430ult/positive.jsonl'],
-  ['combining character', 'datasets/de\u0301fault/positive.jsonl'],
-  ['windows drive', 'C:/Windows/win.ini'],
-  ['drive-relative', 'c:secret.txt'],
-  ['home', '~/secret.txt'],
-  ['other home', '~root/.ssh/id_rsa'],
-  ['file URL', 'file:///etc/passwd'],
-  ['alternate data stream', 'datasets/default/positive.jsonl:$DATA'],
-  ['root alone', 'datasets'],
-  ['directory', 'datasets/default'],
-  ['trailing slash', 'datasets/default/'],
-  ['double slash', 'datasets//default/positive.jsonl'],
   ['leading space', ' datasets/default/positive.jsonl'],
-  ['space inside', 'datasets/ default/positive.jsonl'],
-  ['hidden file', 'datasets/.env'],
-  ['symlink to outside (absolute)', 'datasets/default/leak.jsonl'],
-  ['symlink to outside (relative)', 'datasets/default/rel-leak.jsonl'],
-  ['directory symlink to outside', 'datasets/escape/secret.txt'],
-  ['symlink loop', 'datasets/default/loop1'],
   ['socket (not a regular file)', 'datasets/default/sock'],
   ['folder that is not a root', 'logs/app.log'],
-  ['prototype key as root', '__proto__/x'],
-  ['inherited key as root', 'constructor/prototype'],
-  ['root name in another case', 'Datasets/default/positive.jsonl'],
-  ['missing file', 'datasets/default/nope.jsonl'],
-  ['overlong', `datasets/${'a/'.repeat(300)}x`],
 ];
 
 describe('resolveConfined refuses', () => {
@@ -105,7 +60,7 @@ describe('resolveConfined refuses', () => {
   });
 
   test.each(hostile)('%s', async (_label, requested) => {
-    const input = requested === 'ABS' ? path.join(roots.datasets!, 'default', 'positive.jsonl') : requested;
+    const input = requested === '{ABS}' ? path.join(roots.datasets!, 'default', 'positive.jsonl') : requested;
     const result = await resolveConfined(roots, input);
     expect(result.ok).toBe(false);
     if (!result.ok) expect(result.reason.length).toBeGreaterThan(3);

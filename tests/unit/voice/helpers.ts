@@ -1,37 +1,22 @@
-/** Shared material for the voice pipeline tests: real speech, feeding helpers, a frame recorder, fake respond/link. */
-import { readFileSync } from 'node:fs';
-import { concatSamples, int16FromBytes } from '../../../src/voice/audio/pcm.js';
+/**
+ * Shared material for the voice pipeline tests: a spoken clip (real speech from tests/fixtures/audio.ts), feeding
+ * helpers, a frame recorder, fake respond/link.
+ */
+import { concatSamples } from '../../../src/voice/audio/pcm.js';
 import { toStereo48k } from '../../../src/voice/audio/resample.js';
 import type { VoiceFrame, VoiceTranscript } from '../../../src/voice/pipeline/frames.js';
 import type { Pipeline } from '../../../src/voice/pipeline/pipeline.js';
 import type { Pcm } from '../../../src/voice/ports.js';
 import type { LinkHandlers, LinkStatus, VoiceLink } from '../../../src/voice/session/link.js';
 import { delay, FakeAudioSink } from '../../fakes/speech.js';
-
-/** Debian pocketsphinx-testdata: 16 kHz mono s16le, "go forward ten meters" (speech from about 0.5 s to 1.9 s). */
-export const GOFORWARD_RAW = '/usr/share/pocketsphinx/test/data/goforward.raw';
-
-export function goforward16k(): Int16Array {
-  return int16FromBytes(readFileSync(GOFORWARD_RAW));
-}
-
-/** Deterministic quiet-room noise (about -60 dBFS). */
-export function roomNoise(frames: number, seed = 1, amplitude = 30): Int16Array {
-  const out = new Int16Array(frames);
-  let x = seed;
-  for (let i = 0; i < frames; i++) {
-    x = (x * 1103515245 + 12345) & 0x7fffffff;
-    out[i] = (x % (2 * amplitude + 1)) - amplitude;
-  }
-  return out;
-}
+import { goforward, roomNoise } from '../../fixtures/audio.js';
 
 /** [leadMs noise][goforward × gain][tailMs noise] as Discord audio (48 kHz stereo). */
 export function spokenClip(opts: { leadMs?: number; tailMs?: number; gain?: number; seed?: number } = {}): Pcm {
   const gain = opts.gain ?? 1;
-  const speech = goforward16k().map((s) => Math.round(s * gain));
-  const lead = roomNoise(((opts.leadMs ?? 300) * 16_000) / 1000, opts.seed ?? 1);
-  const tail = roomNoise(((opts.tailMs ?? 1000) * 16_000) / 1000, (opts.seed ?? 1) + 7);
+  const speech = goforward().samples.map((s) => Math.round(s * gain));
+  const lead = roomNoise(((opts.leadMs ?? 300) * 16_000) / 1000, { seed: opts.seed ?? 1 });
+  const tail = roomNoise(((opts.tailMs ?? 1000) * 16_000) / 1000, { seed: (opts.seed ?? 1) + 7 });
   return toStereo48k({ samples: concatSamples([lead, speech, tail]), sampleRate: 16_000, channels: 1 });
 }
 
