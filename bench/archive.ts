@@ -1,6 +1,7 @@
 /**
- * Archive benchmark: writes ~100 MB of JSONL datasets to a temp dir, zips them with createArchive and prints
- * throughput and peak RSS (sampled every 20 ms, so streaming vs buffering shows). Run: npx tsx bench/archive.ts [MB] [zlib level]
+ * Archive benchmark: writes ~100 MiB of JSONL datasets to a temp dir, zips them with createArchive and prints
+ * throughput and peak RSS (sampled every 20 ms, so streaming vs buffering shows). Run: npx tsx bench/archive.ts [MiB] [zlib level] [zips=3];
+ * bench/run.ts calls runArchive().
  */
 import { createWriteStream } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
@@ -8,6 +9,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { once } from 'node:events';
 import { createArchive } from '../src/archive/index.js';
+import { isMain } from './lib/main.js';
+import { forceGc, rssSampler } from './lib/stats.js';
 
 /** Deterministic pseudo-random text (xorshift), varied enough to compress roughly like real chat logs. */
 function makeText(): (words: number) => string {
@@ -43,36 +46,67 @@ async function writeJsonl(file: string, bytes: number, seed: number): Promise<nu
   return written;
 }
 
-async function main(): Promise<void> {
-  const totalMb = Number(process.argv[2] ?? 100);
-  const level = Number(process.argv[3] ?? 1);
+export interface ArchiveFigures {
+  /** Zips made of the same input; ms is the median, peakRss the highest. */
+  repeats: number;
+  inputBytes: number;
+  files: number;
+  zipBytes: number;
+  level: number;
+  ms: number;
+  rssBefore: number;
+  peakRss: number;
+  /** Largest rise of RSS over its value (after a GC) right before a zip. */
+  peakGrowth: number;
+}
+
+async function writeDatasets(datasetsDir: string, names: string[], totalMb: number): Promise<number> {
+  let input = 0;
+  for (const [n, name] of names.entries()) {
+    await mkdir(path.join(datasetsDir, name), { recursive: true });
+    for (const [k, file] of ['positive', 'negative', 'preference'].entries()) {
+      const share = (totalMb * 1024 * 1024) / (names.length * 3);
+      input += await writeJsonl(path.join(datasetsDir, name, `${file}.jsonl`), share, n * 1e6 + k * 1e5);
+    }
+  }
+  return input;
+}
+
+async function zipOnce(root: string, i: number, names: string[], level: number) {
+  await forceGc();
+  const rssBefore = process.memoryUsage.rss();
+  const sampler = rssSampler(20);
+  const archivesDir = path.join(root, `archives-${i}`);
+  const result = await createArchive({ datasetsDir: path.join(root, 'datasets'), archivesDir, names, level });
+  const peakRss = sampler.stop();
+  await rm(archivesDir, { recursive: true, force: true });
+  return { result, rssBefore, peakRss };
+}
+
+/** Writes `totalMb` MiB of datasets (4 datasets x 3 files), then zips them all at zlib `level`, `repeats` times. */
+export async function runArchive(totalMb = 100, level = 1, repeats = 3): Promise<ArchiveFigures> {
   const root = await mkdtemp(path.join(tmpdir(), 'eos-bench-archive-'));
   try {
-    const datasetsDir = path.join(root, 'datasets');
     const names = ['default', 'voice', 'imported', 'capture'];
-    let input = 0;
-    for (const [n, name] of names.entries()) {
-      await mkdir(path.join(datasetsDir, name), { recursive: true });
-      for (const [k, file] of ['positive', 'negative', 'preference'].entries()) {
-        const share = (totalMb * 1024 * 1024) / (names.length * 3);
-        input += await writeJsonl(path.join(datasetsDir, name, `${file}.jsonl`), share, n * 1e6 + k * 1e5);
-      }
-    }
-    global.gc?.();
-    const baseRss = process.memoryUsage().rss;
-    let peak = baseRss;
-    const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 20);
-    const result = await createArchive({ datasetsDir, archivesDir: path.join(root, 'archives'), names, level });
-    clearInterval(sampler);
-    peak = Math.max(peak, process.memoryUsage().rss);
-    const mb = (b: number) => (b / 1024 / 1024).toFixed(1);
-    console.log(`input        ${mb(input)} MB in ${result.files} files`);
-    console.log(`zip (level ${level}) ${mb(result.bytes)} MB (${((100 * result.bytes) / input).toFixed(1)} % of input)`);
-    console.log(`time         ${(result.ms / 1000).toFixed(2)} s  →  ${(input / 1024 / 1024 / (result.ms / 1000)).toFixed(1)} MB/s of input`);
-    console.log(`RSS          before ${mb(baseRss)} MB, peak ${mb(peak)} MB (+${mb(peak - baseRss)} MB)`);
+    const inputBytes = await writeDatasets(path.join(root, 'datasets'), names, totalMb);
+    const runs = [];
+    for (let i = 0; i < repeats; i++) runs.push(await zipOnce(root, i, names, level));
+    const mid = [...runs].sort((a, b) => a.result.ms - b.result.ms)[Math.floor(runs.length / 2)];
+    if (!mid) throw new Error('bench: no archive run');
+    const { result, rssBefore } = mid;
+    const peakRss = Math.max(...runs.map((r) => r.peakRss));
+    const peakGrowth = Math.max(...runs.map((r) => r.peakRss - r.rssBefore));
+    return { repeats, inputBytes, files: result.files, zipBytes: result.bytes, level, ms: result.ms, rssBefore, peakRss, peakGrowth };
   } finally {
     await rm(root, { recursive: true, force: true });
   }
 }
 
-await main();
+if (isMain(import.meta.url)) {
+  const f = await runArchive(Number(process.argv[2] ?? 100), Number(process.argv[3] ?? 1), Number(process.argv[4] ?? 3));
+  const mb = (b: number) => (b / 1024 / 1024).toFixed(1);
+  console.log(`input        ${mb(f.inputBytes)} MiB in ${f.files} files`);
+  console.log(`zip (level ${f.level}) ${mb(f.zipBytes)} MiB (${((100 * f.zipBytes) / f.inputBytes).toFixed(1)} % of input)`);
+  console.log(`time (median of ${f.repeats}) ${(f.ms / 1000).toFixed(2)} s  →  ${(f.inputBytes / 1024 / 1024 / (f.ms / 1000)).toFixed(1)} MiB/s of input`);
+  console.log(`RSS          peak ${mb(f.peakRss)} MiB, at most +${mb(f.peakGrowth)} MiB over the RSS before a zip`);
+}

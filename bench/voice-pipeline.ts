@@ -6,6 +6,7 @@
  *    noise) and 'discord' (packets stop with the speech; the receive stream ends after the silence window).
  * 2. CPU per listened speaker: Opus decode (prism-media) → downmix/resample → fvad endpointer, as fast as possible,
  *    for 1, 2 and 4 concurrent speakers; process.cpuUsage per second of audio per speaker.
+ * bench/run.ts calls runVoicePipeline().
  */
 import { readFileSync } from 'node:fs';
 import { Readable } from 'node:stream';
@@ -21,6 +22,7 @@ import { DownmixStage } from '../src/voice/pipeline/stages/downmix.js';
 import { EndpointStage } from '../src/voice/pipeline/stages/endpoint.js';
 import type { Pcm } from '../src/voice/ports.js';
 import { delay, FakeAudioSink, FakeSpeechToText, FakeTextToSpeech } from '../tests/fakes/speech.js';
+import { isMain } from './lib/main.js';
 
 const SILENCE_MS = 700;
 const STT_MS = 200;
@@ -124,28 +126,46 @@ function stats(xs: number[]): string {
   return `median ${med.toFixed(0)} ms (min ${(s[0] ?? 0).toFixed(0)}, max ${(s.at(-1) ?? 0).toFixed(0)})`;
 }
 
-async function main(): Promise<void> {
-  const trials = Number(process.argv[2] ?? 5);
-  const cpuSeconds = Number(process.argv[3] ?? 60);
+export interface VoicePipelineFigures {
+  trials: number;
+  /** Where fvad hears the speech end in the clip (ms). */
+  speechEndMs: number;
+  /** silence window + STT + LLM first delta + TTS: the latency the fake providers impose. */
+  expectedMs: number;
+  /** End of speech -> first audio at the sink, per trial (ms). */
+  latency: { continuous: number[]; discord: number[] };
+  audioSecondsPerSpeaker: number;
+  cpu: { speakers: number; msPerAudioSecond: number; utterances: number }[];
+}
+
+/** Latency trials for both feeds, then CPU per speaker for 1, 2 and 4 speakers. */
+export async function runVoicePipeline(trials = 5, cpuSeconds = 60, log: (line: string) => void = () => undefined): Promise<VoicePipelineFigures> {
   const clip16k = concatSamples([noise(LEAD_MS * 16, 1), speech16k]);
   const endMs = await speechEndMs(clip16k);
-  const fixed = SILENCE_MS + STT_MS + LLM_FIRST_MS + TTS_MS;
-  console.log(`# voice pipeline latency (${trials} trials each; speech ends at ${endMs} ms of the clip per fvad)`);
-  console.log(`expected = silence ${SILENCE_MS} + STT ${STT_MS} + LLM first delta ${LLM_FIRST_MS} + TTS ${TTS_MS} = ${fixed} ms`);
+  const expectedMs = SILENCE_MS + STT_MS + LLM_FIRST_MS + TTS_MS;
+  const latency = { continuous: [] as number[], discord: [] as number[] };
   for (const mode of ['continuous', 'discord'] as const) {
-    const measured: number[] = [];
-    for (let i = 0; i < trials; i++) measured.push(await latencyTrial(mode, endMs));
-    console.log(`${mode.padEnd(10)} end of speech → first audio: ${stats(measured)}; overhead ${stats(measured.map((m) => m - fixed))}`);
+    for (let i = 0; i < trials; i++) latency[mode].push(await latencyTrial(mode, endMs));
+    log(`${mode.padEnd(10)} end of speech → first audio: ${stats(latency[mode])}; overhead ${stats(latency[mode].map((m) => m - expectedMs))}`);
   }
   const oneClip = concatSamples([speech16k, noise(16_000, 3)]);
   const repeats = Math.max(1, Math.round(cpuSeconds / (oneClip.length / 16_000)));
   const long = toStereo48k({ samples: concatSamples(Array.from({ length: repeats }, () => oneClip)), sampleRate: 16_000, channels: 1 });
   const packets = await encodeOpus(long);
-  console.log(`\n# CPU per listened speaker (Opus decode → 16 kHz mono → fvad endpointer), ${(packets.length * FRAME_MS) / 1000} s of speech each`);
-  for (const n of [1, 2, 4]) {
-    const r = await cpuTrial(n, packets);
-    console.log(`${n} speaker(s): ${r.perSpeaker.toFixed(1)} ms CPU per audio second per speaker (${(r.perSpeaker / 10).toFixed(2)}% of a core), ${r.utterances} utterances`);
+  const audioSecondsPerSpeaker = (packets.length * FRAME_MS) / 1000;
+  const cpu: VoicePipelineFigures['cpu'] = [];
+  await cpuTrial(1, packets.slice(0, 250)); // warm-up (JIT, wasm, decoder), not counted
+  for (const speakers of [1, 2, 4]) {
+    const r = await cpuTrial(speakers, packets);
+    cpu.push({ speakers, msPerAudioSecond: r.perSpeaker, utterances: r.utterances });
+    log(`${speakers} speaker(s): ${r.perSpeaker.toFixed(1)} ms CPU per audio second per speaker (${(r.perSpeaker / 10).toFixed(2)}% of a core), ${r.utterances} utterances`);
   }
+  return { trials, speechEndMs: endMs, expectedMs, latency, audioSecondsPerSpeaker, cpu };
 }
 
-await main();
+if (isMain(import.meta.url)) {
+  const trials = Number(process.argv[2] ?? 5);
+  const cpuSeconds = Number(process.argv[3] ?? 60);
+  console.log(`# voice pipeline (${trials} latency trials per feed; expected = silence ${SILENCE_MS} + STT ${STT_MS} + LLM first delta ${LLM_FIRST_MS} + TTS ${TTS_MS} ms)`);
+  await runVoicePipeline(trials, cpuSeconds, (line) => console.log(line));
+}
