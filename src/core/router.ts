@@ -4,7 +4,7 @@ import type { CommandContext, CommandDefinition, ParsedArgs } from './command.js
 import type { BotServices } from './services.js';
 import { parsePrefixArgs } from './args.js';
 import { runPreconditions } from './preconditions.js';
-import { isUserError, UserError } from './errors.js';
+import { isUserError } from './errors.js';
 import { resolveCommand, suggestCommand } from './lookup.js';
 import { defuseMassMentions } from '../conversation/sanitize.js';
 
@@ -164,5 +164,3 @@ function withReplyTo(m: OutgoingMessage | string, id: string): OutgoingMessage {
 function safe(m: OutgoingMessage): OutgoingMessage {
   return m.content === undefined ? m : { ...m, content: defuseMassMentions(m.content) };
 }
-
-export { UserError };
