@@ -33,8 +33,8 @@ export async function openAttachment(a: AttachmentRef, opts: OpenAttachmentOptio
   return Readable.fromWeb(res.body as import('node:stream/web').ReadableStream<Uint8Array>);
 }
 
-/** Reads a (small) attachment as UTF-8 text, bounded by maxBytes. */
-export async function readAttachmentText(a: AttachmentRef, opts: OpenAttachmentOptions = {}): Promise<string> {
+/** Reads a (small) attachment whole, bounded by maxBytes even when its declared size lied. */
+export async function readAttachmentBytes(a: AttachmentRef, opts: OpenAttachmentOptions = {}): Promise<Buffer> {
   const maxBytes = opts.maxBytes ?? ATTACHMENT_LIMIT;
   const stream = await openAttachment(a, { ...opts, maxBytes });
   const chunks: Buffer[] = [];
@@ -48,7 +48,12 @@ export async function readAttachmentText(a: AttachmentRef, opts: OpenAttachmentO
     }
     chunks.push(buf);
   }
-  const bytes = Buffer.concat(chunks);
+  return Buffer.concat(chunks);
+}
+
+/** Reads a (small) attachment as UTF-8 text, bounded by maxBytes. */
+export async function readAttachmentText(a: AttachmentRef, opts: OpenAttachmentOptions = {}): Promise<string> {
+  const bytes = await readAttachmentBytes(a, opts);
   if (bytes.includes(0)) throw new UserError('BinaryAttachment', `\`${a.name}\` looks like a binary file, not text.`);
   try {
     return new TextDecoder('utf-8', { fatal: true }).decode(bytes);

@@ -3,7 +3,7 @@ import type { AttachmentRef, ChatSurface, IncomingMessage } from '../chat/types.
 import type { MessageListener } from '../core/router.js';
 import type { AccessPolicy } from '../core/access.js';
 import type { SpeechToText, TextToSpeech } from './ports.js';
-import { openAttachment } from '../chat/attachments.js';
+import { readAttachmentBytes } from '../chat/attachments.js';
 import { decodeToPcm, encodeOggOpus } from './audio/ffmpeg.js';
 import { durationSecs, voiceMessageWaveform } from './audio/waveform.js';
 import { convertPcm } from './audio/resample.js';
@@ -33,7 +33,7 @@ export class VoiceMessageListener implements MessageListener {
     const say = (content: string) => this.deps.surface.send(msg.channelId, { content, replyTo: msg.id });
     let text: string;
     try {
-      const bytes = await readAll(await openAttachment(audio, { maxBytes: MAX_AUDIO_BYTES }));
+      const bytes = await readAttachmentBytes(audio, { maxBytes: MAX_AUDIO_BYTES });
       const pcm = await decodeToPcm(bytes, { sampleRate: 16_000, channels: 1 });
       text = (await this.deps.stt.transcribe(pcm)).trim();
     } catch (err) {
@@ -54,18 +54,6 @@ export class VoiceMessageListener implements MessageListener {
     const ok = access.canUse({ userId: msg.author.id, roleIds: msg.roleIds, guildAdmin: msg.authorIsGuildAdmin }).ok;
     return ok && access.channelAllowed(msg.channelId, msg.isDM);
   }
-}
-
-async function readAll(stream: AsyncIterable<unknown>): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let total = 0;
-  for await (const c of stream) {
-    const b = Buffer.from(c as Uint8Array);
-    total += b.length;
-    if (total > MAX_AUDIO_BYTES) throw new Error('audio over the size limit');
-    chunks.push(b);
-  }
-  return Buffer.concat(chunks);
 }
 
 /** Synthesizes `text` and sends it as a Discord voice message replying to `replyTo`. */

@@ -1,3 +1,4 @@
+import { OPENAI_SPEC_PATH } from '../llm-server/contract.js';
 import { beforeAll, describe, expect, test } from 'vitest';
 import {
   findOperation,
@@ -9,7 +10,7 @@ import {
   type Operation,
 } from './openapi.js';
 
-const SPEC = '/work/shared/contracts/openai-openapi.compilable.json';
+const SPEC = OPENAI_SPEC_PATH;
 
 let spec: LoadedSpec;
 let chat: Operation;

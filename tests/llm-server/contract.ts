@@ -1,4 +1,5 @@
 /** Records where the fake server's traffic breaks the OpenAI OpenAPI contract. */
+import { fileURLToPath } from 'node:url';
 import {
   findOperation,
   loadSpec,
@@ -8,7 +9,8 @@ import {
   type LoadedSpec,
 } from '../contracts/openapi.js';
 
-export const OPENAI_SPEC_PATH = '/work/shared/contracts/openai-openapi.compilable.json';
+/** ../shared beside the repository, as in CI. */
+export const OPENAI_SPEC_PATH = fileURLToPath(new URL('../../../shared/contracts/openai-openapi.compilable.json', import.meta.url));
 
 /** Loads the OpenAI spec (about 30 ms; schemas compile on first use). Share one across servers to save time. */
 export function loadOpenAiSpec(path = OPENAI_SPEC_PATH): LoadedSpec {

@@ -1,3 +1,4 @@
+import { OPENAI_SPEC_PATH } from '../../llm-server/contract.js';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
@@ -6,7 +7,7 @@ import { CandidateStore, toCorrected, toNegative, toPositive, toPreference, type
 import { sanitizeChatRecord, sanitizePreferenceRecord } from '../../../src/datasets/records.js';
 import { onCleanup, tempDir } from './helpers.js';
 
-const SPEC = '/work/shared/contracts/openai-openapi.compilable.json';
+const SPEC = OPENAI_SPEC_PATH;
 
 function candidate(id: string, reply = `reply ${id}`): Candidate {
   return {
