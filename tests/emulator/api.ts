@@ -32,6 +32,10 @@ export interface StartOptions {
   contract?: OpenApiContract;
   /** Voice gateway settings (heartbeat interval, offered encryption modes). */
   voice?: VoiceOptions;
+  /** Shards `GET /gateway/bot` recommends (default 1); see setShardCount. */
+  shards?: number;
+  /** IDENTIFY with fewer shards is closed with 4011 Sharding required (default 1). */
+  requiredShards?: number;
 }
 
 export interface DiscordEmulator {
@@ -43,7 +47,7 @@ export interface DiscordEmulator {
 
   createUser(p: { username: string; globalName?: string; bot?: boolean }): EmuUser;
   /** Also creates the @everyone role (id = guild id), the bot's managed role, and the owner (a new user unless given). */
-  createGuild(p: { name: string; ownerId?: string }): EmuGuild;
+  createGuild(p: { name: string; ownerId?: string; shard?: readonly [number, number] }): EmuGuild;
   createRole(guildId: string, p: { name: string; permissions?: bigint | string }): EmuRole;
   /** Changes a role's permissions (the @everyone role's id is the guild id); dispatches GUILD_ROLE_UPDATE. */
   setPermissions(roleId: string, permissions: bigint | string): void;
@@ -79,12 +83,20 @@ export interface DiscordEmulator {
   /** Dispatches not delivered because the bot did not ask for the needed intent. */
   readonly withheldDispatches: { t: string; intent: string; at: number }[];
 
-  dropGateway(opts?: { code?: number }): void;
+  /** `shard`: drop only that shard's socket. */
+  dropGateway(opts?: { code?: number; shard?: number }): void;
   sendReconnect(): void;
   invalidateSession(resumable: boolean): void;
   failNext(p: FailRule): void;
   setLatency(ms: number): void;
-  connected(): boolean;
+  /** Every existing shard session is connected (`shard`: that shard's). */
+  connected(shard?: number): boolean;
+  /** Sharding: change what `GET /gateway/bot` recommends and the minimum IDENTIFY accepts. */
+  setShardCount(recommended: number, required?: number): void;
+  /** [id, count] of every accepted IDENTIFY, in order. */
+  readonly identifiedShards: readonly (readonly [number, number])[];
+  /** Dispatches sent to a shard not owning their guild, and op 4 for another shard's guild (always empty unless broken). */
+  readonly shardMisroutes: readonly { t: string; guildId: string | null; shard: readonly [number, number] }[];
   readonly identifies: number;
   readonly resumes: number;
   /** Discord voice: voice gateway v8 (TLS) + UDP/RTP, simulated speakers, what the bot sent (see voice/types.ts). */

@@ -10,4 +10,6 @@ export interface EmuContext {
   readonly httpBase: () => string;
   /** An interaction must get its first callback within this time (Discord: 3 s), else 10062 Unknown interaction. */
   readonly interactionTimeoutMs: number;
+  /** Shards `GET /gateway/bot` recommends (default 1). */
+  readonly shardCount?: () => number;
 }

@@ -31,6 +31,8 @@ export class Emulator implements DiscordEmulator {
   private readonly ctx: EmuContext;
   private readonly server: Server;
   private port = 0;
+  private shardCount: number;
+  private requiredShards: number;
   readonly voice: EmuVoiceServer;
 
   constructor(opts: StartOptions) {
@@ -38,6 +40,8 @@ export class Emulator implements DiscordEmulator {
     this.state = new EmuState(opts.botUsername ?? 'eos-bot', BigInt(opts.botPermissions ?? DEFAULT_EVERYONE_PERMISSIONS));
     const httpBase = (): string => `http://127.0.0.1:${this.port}`;
     const contract = opts.contractCheck === false ? null : (opts.contract ?? createDiscordContract());
+    this.shardCount = opts.shards ?? 1;
+    this.requiredShards = opts.requiredShards ?? 1;
     this.gateway = new Gateway(this.state, {
       token: this.token,
       heartbeatIntervalMs: opts.heartbeatIntervalMs ?? 41_250,
@@ -45,8 +49,12 @@ export class Emulator implements DiscordEmulator {
       onVoiceStateUpdate: (d, session) =>
         handleBotVoiceState(this.ctx, d, session, (p) => this.voice.onBotJoin(p), (p) => this.voice.onBotLeave(p)),
       checkDispatch: (t, d) => contract && this.state.rec.contractViolations.push(...checkDispatch(contract, t, d)),
+      requiredShards: () => this.requiredShards,
     });
-    this.ctx = { state: this.state, gateway: this.gateway, token: this.token, httpBase, interactionTimeoutMs: opts.interactionTimeoutMs ?? 3000 };
+    this.ctx = {
+      state: this.state, gateway: this.gateway, token: this.token, httpBase, interactionTimeoutMs: opts.interactionTimeoutMs ?? 3000,
+      shardCount: () => this.shardCount,
+    };
     const router = new Router();
     for (const add of [resourceRoutes, messageRoutes, commandRoutes, interactionRoutes]) add(router);
     this.server = createEmulatorServer({ ctx: this.ctx, router, faults: this.faults, contract });
@@ -75,7 +83,7 @@ export class Emulator implements DiscordEmulator {
   createUser(p: { username: string; globalName?: string; bot?: boolean }) {
     return this.state.addUser(p);
   }
-  createGuild(p: { name: string; ownerId?: string }) {
+  createGuild(p: { name: string; ownerId?: string; shard?: readonly [number, number] }) {
     const guild = this.state.addGuild(p);
     publishGuild(this.ctx, guild);
     return guild;
@@ -146,9 +154,16 @@ export class Emulator implements DiscordEmulator {
   get withheldDispatches() { return this.gateway.withheld; }
   get identifies() { return this.gateway.identifies; }
   get resumes() { return this.gateway.resumes; }
+  get identifiedShards() { return this.gateway.identifiedShards; }
+  get shardMisroutes() { return this.gateway.shardMisroutes; }
 
-  dropGateway(opts: { code?: number } = {}): void {
-    this.gateway.drop(opts.code ?? 4000);
+  setShardCount(recommended: number, required = 1): void {
+    this.shardCount = recommended;
+    this.requiredShards = required;
+  }
+
+  dropGateway(opts: { code?: number; shard?: number } = {}): void {
+    this.gateway.drop(opts.code ?? 4000, opts.shard);
   }
   sendReconnect(): void {
     this.gateway.sendOp(7, null);
@@ -162,8 +177,8 @@ export class Emulator implements DiscordEmulator {
   setLatency(ms: number): void {
     this.faults.latencyMs = ms;
   }
-  connected(): boolean {
-    return this.gateway.connected();
+  connected(shard?: number): boolean {
+    return this.gateway.connected(shard);
   }
 
   async close(): Promise<void> {
@@ -178,7 +193,7 @@ export class Emulator implements DiscordEmulator {
     const recent = this.requests.slice(-8).map((r) => `  ${r.method} ${r.path} -> ${r.status}`);
     const withheld = this.gateway.withheld.slice(-5).map((w) => `  ${w.t} (needs ${w.intent})`);
     return [
-      `gateway: connected=${this.connected()} identifies=${this.identifies} resumes=${this.resumes}`,
+      `gateway: connected=${this.connected()} identifies=${this.identifies} resumes=${this.resumes} shards=${JSON.stringify(this.gateway.shards())}`,
       `last REST requests (${this.requests.length} total):`,
       ...(recent.length > 0 ? recent : ['  none']),
       ...(withheld.length > 0 ? ['dispatches withheld for missing intents:', ...withheld] : []),

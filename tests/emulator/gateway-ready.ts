@@ -2,12 +2,12 @@
 import { memberObject, userObject, type Json } from './objects.js';
 import type { EmuState } from './state.js';
 
-export function readyPayload(state: EmuState, p: { sessionId: string; resumeUrl: string; shard: unknown }): Json {
+export function readyPayload(state: EmuState, p: { sessionId: string; resumeUrl: string; shard: unknown; guildIds?: string[] }): Json {
   return {
     v: 10,
     user: { ...userObject(state.botUser), verified: true, mfa_enabled: false, email: null },
     user_settings: {},
-    guilds: [...state.guilds.keys()].map((id) => ({ id, unavailable: true })),
+    guilds: (p.guildIds ?? [...state.guilds.keys()]).map((id) => ({ id, unavailable: true })),
     private_channels: [],
     relationships: [],
     presences: [],

@@ -10,6 +10,7 @@ import { applyContentIntent, intentFor, intentName } from './gateway-intents.js'
 import { memberChunk, readyPayload } from './gateway-ready.js';
 import { GatewaySession, sendPayload, type GatewayPayload } from './gateway-session.js';
 import { guildCreatePayload, type Json } from './objects.js';
+import { checkIdentifyShard, guildOfDispatch, shardReceives, type ShardMisroute, type ShardPair } from './gateway-shards.js';
 import type { EmuState } from './state.js';
 
 export interface GatewayOptions {
@@ -21,6 +22,8 @@ export interface GatewayOptions {
   checkDispatch?: (t: string, d: Json) => void;
   /** op 4 VOICE_STATE_UPDATE from the bot (already recorded). */
   onVoiceStateUpdate?: (d: Json, session: GatewaySession) => void;
+  /** IDENTIFY with fewer shards than this is closed with 4011 (default 1). */
+  requiredShards?: () => number;
 }
 
 export const GATEWAY_PATH = '/gateway';
@@ -38,8 +41,14 @@ export class Gateway {
   private readonly wss = new WebSocketServer({ noServer: true });
   private readonly conns = new Set<Conn>();
   private readonly sessions = new Map<string, GatewaySession>();
-  private current: GatewaySession | null = null;
+  /** The live (or resumable) session of each shard, keyed "id/count". */
+  private readonly current = new Map<string, GatewaySession>();
+  private readonly shardOf = new WeakMap<GatewaySession, ShardPair>();
   identifies = 0;
+  /** Every accepted IDENTIFY's shard, in order. */
+  readonly identifiedShards: ShardPair[] = [];
+  /** Dispatches that reached a session not owning their guild, and op 4 for a guild of another shard (must stay empty). */
+  readonly shardMisroutes: ShardMisroute[] = [];
   resumes = 0;
   /** Dispatches not delivered because the session lacks an intent. */
   readonly withheld: { t: string; intent: string; at: number }[] = [];
@@ -58,19 +67,32 @@ export class Gateway {
   }
 
   get session(): GatewaySession | null {
-    return this.current;
+    return this.current.values().next().value ?? null;
   }
 
-  connected(): boolean {
-    return this.current?.live ?? false;
+  /** True when at least one shard's session exists and every existing one is connected (`shard`: that shard only). */
+  connected(shard?: number): boolean {
+    const sessions = [...this.current.values()].filter((s) => shard === undefined || this.shardOf.get(s)?.[0] === shard);
+    return sessions.length > 0 && sessions.every((s) => s.live);
   }
 
-  /** Sends (or buffers, while the bot is disconnected) a dispatch to the current session, honouring intents. */
+  /** The shards with a session, as [id, count]. */
+  shards(): ShardPair[] {
+    return [...this.current.values()].map((s) => this.shardOf.get(s) ?? [0, 1]);
+  }
+
+  /** Sends (or buffers, while the bot is disconnected) a dispatch to the session of the shard owning its guild. */
   dispatch(t: string, d: Json): void {
-    if (this.current) this.dispatchTo(this.current, t, d);
+    const guildId = guildOfDispatch(t, d);
+    for (const session of this.current.values()) {
+      if (shardReceives(this.shardOf.get(session) ?? [0, 1], guildId)) this.dispatchTo(session, t, d);
+    }
   }
 
   private dispatchTo(session: GatewaySession, t: string, d: Json): void {
+    const shard = this.shardOf.get(session) ?? [0, 1];
+    const guildId = guildOfDispatch(t, d);
+    if (!shardReceives(shard, guildId)) this.shardMisroutes.push({ t, guildId, shard });
     this.opts.checkDispatch?.(t, d);
     const need = intentFor(t, d);
     if (need !== 0 && (session.intents & need) === 0) {
@@ -80,9 +102,10 @@ export class Gateway {
     session.dispatch(t, applyContentIntent(t, d, session.intents, this.state.botUser.id));
   }
 
-  /** Closes the bot's socket with `code` (1006: no close frame at all). */
-  drop(code = 4000): void {
+  /** Closes the bot's sockets with `code` (1006: no close frame at all); `shard`: only that shard's socket. */
+  drop(code = 4000, shard?: number): void {
     for (const conn of this.conns) {
+      if (shard !== undefined && (!conn.session || this.shardOf.get(conn.session)?.[0] !== shard)) continue;
       conn.serverCloseCode = code;
       if (code === 1006) conn.ws.terminate();
       else conn.ws.close(code, 'emulator: dropped');
@@ -90,14 +113,18 @@ export class Gateway {
   }
 
   sendOp(op: number, d: unknown): void {
-    const ws = this.current?.ws;
-    if (ws) this.send(ws, { op, d, s: null, t: null });
+    for (const session of this.current.values()) if (session.ws) this.send(session.ws, { op, d, s: null, t: null });
   }
 
-  /** op 9; a non-resumable invalidation forgets the session so that the bot has to IDENTIFY again. */
+  /** op 9; a non-resumable invalidation forgets the sessions so that the bot has to IDENTIFY again. */
   invalidate(resumable: boolean): void {
     this.sendOp(9, resumable);
-    if (!resumable) this.current = null;
+    if (!resumable) this.current.clear();
+  }
+
+  private keyOf(session: GatewaySession): string {
+    const [id, count] = this.shardOf.get(session) ?? [0, 1];
+    return `${id}/${count}`;
   }
 
   async close(): Promise<void> {
@@ -126,7 +153,7 @@ export class Gateway {
     if (!session || session.ws !== conn.ws) return;
     session.ws = null;
     const code = conn.serverCloseCode ?? clientCode;
-    if (!RESUMABLE_CLOSE.has(code) && this.current === session) this.current = null;
+    if (!RESUMABLE_CLOSE.has(code) && this.current.get(this.keyOf(session)) === session) this.current.delete(this.keyOf(session));
   }
 
   private onMessage(conn: Conn, raw: string): void {
@@ -144,6 +171,9 @@ export class Gateway {
     if (!conn.session) return conn.ws.close(4003, 'Not authenticated');
     if (p.op === 3) return void this.state.rec.presences.push(p.d);
     if (p.op === 4) {
+      const shard = this.shardOf.get(conn.session) ?? [0, 1];
+      const guildId = typeof d.guild_id === 'string' ? d.guild_id : null;
+      if (!shardReceives(shard, guildId)) return void this.shardMisroutes.push({ t: 'op 4 VOICE_STATE_UPDATE', guildId, shard });
       this.state.rec.voiceStateUpdates.push(p.d);
       return this.opts.onVoiceStateUpdate?.(d, conn.session);
     }
@@ -159,22 +189,27 @@ export class Gateway {
     if (conn.session) return conn.ws.close(4005, 'Already authenticated');
     if (!this.tokenOk(d.token)) return conn.ws.close(4004, 'Authentication failed');
     if (typeof d.intents !== 'number') return conn.ws.close(4013, 'Invalid intent(s)');
+    const check = checkIdentifyShard(d.shard, this.opts.requiredShards?.() ?? 1);
+    if (!check.ok) return conn.ws.close(check.code, check.reason);
     const session = new GatewaySession(randomBytes(16).toString('hex'), d.intents, this.state.rec.gatewayEvents);
     this.sessions.set(session.id, session);
-    this.current = session;
+    this.shardOf.set(session, check.shard);
+    this.current.set(this.keyOf(session), session);
     conn.session = session;
     session.ws = conn.ws;
     this.identifies++;
+    this.identifiedShards.push(check.shard);
     const resumeUrl = `${this.opts.wsBase()}${RESUME_PATH}`;
-    session.dispatch('READY', readyPayload(this.state, { sessionId: session.id, resumeUrl, shard: d.shard }));
-    for (const guild of this.state.guilds.values()) this.dispatchTo(session, 'GUILD_CREATE', guildCreatePayload(this.state, guild));
+    const guilds = [...this.state.guilds.values()].filter((g) => shardReceives(check.shard, g.id));
+    session.dispatch('READY', readyPayload(this.state, { sessionId: session.id, resumeUrl, shard: [...check.shard], guildIds: guilds.map((g) => g.id) }));
+    for (const guild of guilds) this.dispatchTo(session, 'GUILD_CREATE', guildCreatePayload(this.state, guild));
   }
 
   private resume(conn: Conn, d: Json): void {
     if (!this.tokenOk(d.token)) return conn.ws.close(4004, 'Authentication failed');
     const session = this.sessions.get(String(d.session_id));
     const seq = typeof d.seq === 'number' ? d.seq : -1;
-    if (!session || session !== this.current || !session.canResumeFrom(seq)) {
+    if (!session || session !== this.current.get(this.keyOf(session)) || !session.canResumeFrom(seq)) {
       return this.send(conn.ws, { op: 9, d: false, s: null, t: null });
     }
     conn.session = session;

@@ -12,6 +12,15 @@ export class SnowflakeGenerator {
     this.last = id;
     return id.toString();
   }
+
+  /** The next id whose shard `(id >> 22) % count` is `shard` (moves the timestamp forward by at most count-1 ms). */
+  nextOnShard(shard: number, count: number, at: number = Date.now()): string {
+    let ms = BigInt(at) - DISCORD_EPOCH;
+    const lastMs = this.last >> 22n;
+    if (ms <= lastMs) ms = lastMs + 1n;
+    while (ms % BigInt(count) !== BigInt(shard)) ms++;
+    return this.next(Number(ms + DISCORD_EPOCH));
+  }
 }
 
 /** Milliseconds since the Unix epoch encoded in a snowflake. */

@@ -98,8 +98,8 @@ export class EmuState {
   }
 
   /** Creates the guild, its @everyone role (id = guild id), the bot's managed role and the owner/bot memberships. */
-  addGuild(p: { name: string; ownerId?: string }): EmuGuild {
-    const id = this.ids.next();
+  addGuild(p: { name: string; ownerId?: string; shard?: readonly [number, number] }): EmuGuild {
+    const id = p.shard ? this.ids.nextOnShard(p.shard[0], p.shard[1]) : this.ids.next();
     const ownerId = p.ownerId ?? this.addUser({ username: `${p.name.replace(/\W+/g, '').toLowerCase() || 'guild'}-owner` }).id;
     this.user(ownerId);
     const guild: EmuGuild = { id, name: p.name, ownerId, createdAt: Date.now() };

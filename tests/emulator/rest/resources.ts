@@ -11,7 +11,7 @@ const ok = (body: unknown): EmuResponse => ({ status: 200, body });
 function gatewayBot(_req: EmuRequest, ctx: EmuContext): EmuResponse {
   return ok({
     url: `${ctx.httpBase().replace(/^http/, 'ws')}${GATEWAY_PATH}`,
-    shards: 1,
+    shards: ctx.shardCount?.() ?? 1,
     session_start_limit: { total: 1000, remaining: 999, reset_after: 14_400_000, max_concurrency: 1 },
   });
 }
