@@ -38,6 +38,20 @@ export const envSchema = z.object({
   EOS_STT_BASE_URL: httpUrl.optional(),
   EOS_STT_API_KEY: z.string().optional(),
   EOS_WHISPER_MODEL: z.string().optional(),
+  /** Sharding (src/shard): `auto` (Discord's recommendation) or a number of shards; absent = one process, no manager. */
+  EOS_SHARDS: z.union([z.literal('auto'), z.string().regex(/^\d+$/, 'must be auto or a whole number').transform(Number).pipe(z.number().int().min(1).max(4096))]).optional(),
+  /** The shard IDs this host runs (comma-separated, e.g. 0,1); default all. */
+  EOS_SHARD_IDS: z
+    .string()
+    .regex(/^\d+(,\d+)*$/, 'must be comma-separated shard numbers such as 0,1')
+    .transform((s) => [...new Set(s.split(',').map(Number))])
+    .optional(),
+  /** Wait between two shard spawns (Discord allows one IDENTIFY per 5 s per max_concurrency bucket). */
+  EOS_SHARD_SPAWN_DELAY_MS: z.string().regex(/^\d+$/, 'must be a whole number of milliseconds').transform(Number).pipe(z.number().int().max(60_000)).default(5500),
+  /** Set by discord.js's ShardingManager in each shard process (never by hand). */
+  SHARDING_MANAGER: z.string().optional(),
+  SHARDS: z.string().regex(/^\d+$/).transform(Number).optional(),
+  SHARD_COUNT: z.string().regex(/^\d+$/).transform(Number).optional(),
 });
 
 export type EnvValues = z.output<typeof envSchema>;

@@ -55,8 +55,19 @@ export interface AppConfig {
     whisperModelPath: string | null;
   };
   bot: BehaviourConfig;
+  /** Sharding (src/shard): `shards` null = one process without a manager; `child` is set inside a shard process. */
+  sharding: ShardingConfig;
   /** Every secret value (Discord token, API key) for log redaction. */
   secrets(): string[];
+}
+
+export interface ShardingConfig {
+  shards: 'auto' | number | null;
+  /** Shard IDs this host runs; null = all. */
+  shardIds: number[] | null;
+  spawnDelayMs: number;
+  /** This process is shard `id` of `count`, spawned by discord.js's ShardingManager. */
+  child: { id: number; count: number } | null;
 }
 
 export interface LoadConfigOptions {
@@ -173,6 +184,12 @@ export function loadConfig(opts: LoadConfigOptions = {}): AppConfig {
       whisperModelPath: env.EOS_WHISPER_MODEL ? resolve(cwd, env.EOS_WHISPER_MODEL) : null,
     },
     bot,
+    sharding: {
+      shards: env.EOS_SHARDS ?? null,
+      shardIds: env.EOS_SHARD_IDS ?? null,
+      spawnDelayMs: env.EOS_SHARD_SPAWN_DELAY_MS,
+      child: env.SHARDING_MANAGER && env.SHARDS !== undefined && env.SHARD_COUNT !== undefined ? { id: env.SHARDS, count: env.SHARD_COUNT } : null,
+    },
     secrets: () => [...secretList],
   };
 }
