@@ -14,6 +14,7 @@ import { ContractRecorder, loadOpenAiSpec } from './contract.js';
 import { lastUserText } from './http.js';
 import { createAudioFake, type FakeAudio } from './routes/audio.js';
 import { chatCompletionRoutes } from './routes/chat-completions.js';
+import { createEmbeddingsFake, type FakeEmbeddings } from './routes/embeddings.js';
 import { FakeFineTuning, type FineTuningKnobs } from './routes/fine-tuning.js';
 import { modelRoutes } from './routes/models.js';
 import { safeDispatch } from './server.js';
@@ -49,6 +50,8 @@ export interface FakeLlm {
   audio: FakeAudio;
   /** /v1/files and /v1/fine_tuning/jobs: uploaded files, simulated jobs, failNext() (routes/fine-tuning.ts). */
   fineTuning: FineTuningKnobs;
+  /** POST /v1/embeddings: on/off, scripted vectors, recorded calls (routes/embeddings.ts). */
+  embeddings: FakeEmbeddings;
   close(): Promise<void>;
 }
 
@@ -72,7 +75,8 @@ export async function startFakeLlm(opts: FakeLlmOptions = {}): Promise<FakeLlm> 
   const contract = new ContractRecorder(spec, contractViolations);
   const audio = createAudioFake();
   const fineTuning = new FakeFineTuning(state);
-  const routes = [...(opts.routes ?? []), ...defaultRoutes, ...audio.routes, ...fineTuning.routes()];
+  const embeddings = createEmbeddingsFake();
+  const routes = [...(opts.routes ?? []), ...defaultRoutes, ...audio.routes, ...fineTuning.routes(), ...embeddings.routes];
   const server = createServer(safeDispatch({ apiKey, routes, state, contract, requests }));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -86,6 +90,7 @@ export async function startFakeLlm(opts: FakeLlmOptions = {}): Promise<FakeLlm> 
     contractViolations,
     audio: audio.controls,
     fineTuning,
+    embeddings: embeddings.controls,
     chatRequests: () =>
       requests
         .filter((r) => r.method === 'POST' && r.path === '/v1/chat/completions' && isPlainObject(r.body))

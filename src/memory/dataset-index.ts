@@ -1,0 +1,129 @@
+/**
+ * The index of one positive.jsonl: a BM25 index of each record's prompt plus where the record sits
+ * in the file. `sync()` stats the file and reads only what was appended since the last call (the
+ * bytes before the old end must be unchanged, checked by a short fingerprint); a truncated,
+ * replaced or rewritten file is indexed again from the start.
+ */
+import { open, stat, type FileHandle } from 'node:fs/promises';
+import { Bm25Index, type Hit } from './bm25.js';
+import { readLineAt, readLinesFrom } from './jsonl-reader.js';
+import { parseMemoryRecord, type MemoryRecord } from './record.js';
+import { terms } from './text.js';
+
+const FINGERPRINT = 64;
+
+export interface NewRecord {
+  id: number;
+  prompt: string;
+}
+
+export class DatasetIndex {
+  lexical = new Bm25Index();
+  private offsets = new Float64Array(1024);
+  private lengths = new Uint32Array(1024);
+  private end = 0;
+  private ino = -1;
+  private mtimeMs = -1;
+  private fingerprint: Buffer = Buffer.alloc(0);
+  private fh: FileHandle | null = null;
+  /** Times the file was indexed from the start (1 after the first build). */
+  builds = 0;
+
+  constructor(readonly file: string) {}
+
+  get size(): number {
+    return this.lexical.size;
+  }
+
+  /**
+   * Brings the index up to date with the file. `onNew` gets each record added by this call
+   * (`reset` true when the index was rebuilt from the start, so earlier ids are gone).
+   */
+  async sync(onNew?: (records: NewRecord[], reset: boolean) => void): Promise<void> {
+    const st = await stat(this.file).catch(() => null);
+    if (!st) {
+      if (this.end > 0 || this.size > 0) this.reset();
+      return;
+    }
+    if (st.ino === this.ino && st.size === this.end && st.mtimeMs === this.mtimeMs) return;
+    let reset = false;
+    if (st.ino !== this.ino || st.size < this.end || !(await this.prefixUnchanged())) {
+      this.reset();
+      reset = true;
+      this.builds++;
+    }
+    const added: NewRecord[] = [];
+    this.end = await readLinesFrom(this.file, this.end, (line, ref) => {
+      const rec = parseMemoryRecord(line);
+      if (!rec) return;
+      const id = this.lexical.add(terms(rec.prompt));
+      this.place(id, ref.offset, ref.length);
+      added.push({ id, prompt: rec.prompt });
+    });
+    this.ino = st.ino;
+    this.mtimeMs = st.mtimeMs;
+    await this.takeFingerprint();
+    if (added.length > 0 || reset) onNew?.(added, reset);
+  }
+
+  searchLexical(query: string, k: number): Hit[] {
+    return this.lexical.search(terms(query), k);
+  }
+
+  /** The record of document `id`, read back from the file (null if the file changed under us). */
+  async record(id: number): Promise<MemoryRecord | null> {
+    if (id < 0 || id >= this.size) return null;
+    if (!this.fh) this.fh = await open(this.file, 'r');
+    const line = await readLineAt(this.fh, { offset: this.offsets[id]!, length: this.lengths[id]! });
+    return parseMemoryRecord(line);
+  }
+
+  async close(): Promise<void> {
+    const fh = this.fh;
+    this.fh = null;
+    await fh?.close().catch(() => undefined);
+  }
+
+  private place(id: number, offset: number, length: number): void {
+    if (id >= this.offsets.length) {
+      const o = new Float64Array(this.offsets.length * 2);
+      o.set(this.offsets);
+      this.offsets = o;
+      const l = new Uint32Array(this.lengths.length * 2);
+      l.set(this.lengths);
+      this.lengths = l;
+    }
+    this.offsets[id] = offset;
+    this.lengths[id] = length;
+  }
+
+  private reset(): void {
+    this.lexical = new Bm25Index();
+    this.end = 0;
+    this.ino = -1;
+    this.mtimeMs = -1;
+    this.fingerprint = Buffer.alloc(0);
+    void this.close();
+  }
+
+  private async readTail(): Promise<Buffer> {
+    const len = Math.min(FINGERPRINT, this.end);
+    if (len === 0) return Buffer.alloc(0);
+    const fh = await open(this.file, 'r');
+    try {
+      const buf = Buffer.alloc(len);
+      const { bytesRead } = await fh.read(buf, 0, len, this.end - len);
+      return buf.subarray(0, bytesRead);
+    } finally {
+      await fh.close();
+    }
+  }
+
+  private async prefixUnchanged(): Promise<boolean> {
+    return (await this.readTail()).equals(this.fingerprint);
+  }
+
+  private async takeFingerprint(): Promise<void> {
+    this.fingerprint = await this.readTail();
+  }
+}
