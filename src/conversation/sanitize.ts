@@ -10,7 +10,23 @@ export interface MentionNames {
   user?: (id: string) => string | undefined;
   role?: (id: string) => string | undefined;
   channel?: (id: string) => string | undefined;
+  /** What `toDatasetText` replaces by placeholders (config `privacy`); every kind is on when absent. */
+  privacy?: Partial<PrivacyOptions>;
 }
+
+/** Kinds of personal data replaced by placeholders in dataset texts (all on by default). */
+export interface PrivacyOptions {
+  /** Bare user IDs (15-25 digit numbers) → "[id]". */
+  ids: boolean;
+  /** E-mail addresses → "[email]". */
+  emails: boolean;
+  /** Phone numbers (+country code, or 9-15 digits in groups) → "[phone]". */
+  phones: boolean;
+  /** API keys and tokens (OpenAI, GitHub, Slack, AWS, Google, Discord, JWT, "Bearer …", "api_key=…") → "[key]". */
+  keys: boolean;
+}
+
+export const PRIVACY_DEFAULTS: PrivacyOptions = { ids: true, emails: true, phones: true, keys: true };
 
 const ZWSP = '\u200B';
 /** Discord pings @everyone / @here even when letters follow, so any occurrence is defused. */
@@ -45,6 +61,50 @@ const CUSTOM_EMOJI = /<a?:(\w{2,32}):\d+>/g;
 const TIMESTAMP = /<t:(-?\d{1,13})(?::[tTdDfFR])?>/g;
 const SLASH_COMMAND = /<\/([\w -]{1,100}):\d+>/g;
 
+const KEY_PATTERNS: readonly RegExp[] = [
+  /\bsk-(?:proj-|ant-|live-|test-|svcacct-)?[A-Za-z0-9_-]{16,}/g,
+  /\b(?:gh[pousr]|github_pat)_[A-Za-z0-9_]{20,}/g,
+  /\bxox[abposr]-[A-Za-z0-9-]{10,}/g,
+  /\b(?:AKIA|ASIA)[0-9A-Z]{16}\b/g,
+  /\bAIza[0-9A-Za-z_-]{35}/g,
+  /\beyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}/g,
+  /\b[A-Za-z0-9_-]{23,28}\.[A-Za-z0-9_-]{6,7}\.[A-Za-z0-9_-]{27,}/g,
+];
+const KEY_LABELLED = /\b(bearer|bot|api[_-]?key|access[_-]?token|auth[_-]?token|token|secret|password|passwd)(\s*[:=]\s*|\s+)(["']?)[A-Za-z0-9._~+/=-]{16,}\3/gi;
+const EMAIL = /[\p{L}\p{N}._%+-]{1,64}@[\p{L}\p{N}-]{1,63}(?:\.[\p{L}\p{N}-]{1,63}){0,8}\.\p{L}{2,24}/gu;
+/** "@" + a snowflake-sized number: a hand-typed user mention. */
+const AT_ID = /@\d{15,}/g;
+const PHONE = /(?<![\p{L}\p{N}_+.:/-])(?:\+\d{1,3}[\s.-]?)?(?:\(\d{1,4}\)[\s.-]?)?\d{1,5}(?:[\s.-]\d{2,8}){0,4}(?![\p{L}\p{N}_]|[.:/-]\d)/gu;
+const BARE_ID = /(?<![\p{L}\p{N}_])\d{15,25}(?![\p{L}\p{N}_])/gu;
+const DATE_LIKE = /^\d{4}[-./]\d{1,2}[-./]\d{1,2}|^\d{1,2}[-./]\d{1,2}[-./]\d{2,4}$|^\d{1,3}(?:\.\d{1,3}){3}$/;
+
+function phoneOrNot(match: string): string {
+  const digits = match.replace(/\D/g, '').length;
+  const plus = match.startsWith('+');
+  const grouped = /[\s.()-]/.test(match);
+  if (DATE_LIKE.test(match)) return match;
+  if (plus ? digits >= 8 && digits <= 15 : grouped && digits >= 9 && digits <= 15 && /^\(?\d{3}/.test(match)) return '[phone]';
+  return match;
+}
+
+/**
+ * Replaces personal data by placeholders: API keys/tokens, e-mail addresses, "@<snowflake>" (always,
+ * as "@user"), phone numbers and bare user IDs. Total: any string in, a string out.
+ */
+export function scrubPrivate(text: string, options: Partial<PrivacyOptions> = {}): string {
+  const o = { ...PRIVACY_DEFAULTS, ...options };
+  let out = text;
+  if (o.keys) {
+    out = out.replace(KEY_LABELLED, (_, label: string, sep: string) => `${label}${sep}[key]`);
+    for (const pattern of KEY_PATTERNS) out = out.replace(pattern, '[key]');
+  }
+  if (o.emails) out = out.replace(EMAIL, '[email]');
+  out = out.replace(AT_ID, '@user');
+  if (o.phones) out = out.replace(PHONE, phoneOrNot);
+  if (o.ids) out = out.replace(BARE_ID, '[id]');
+  return out;
+}
+
 function formatTimestamp(seconds: string): string {
   const date = new Date(Number(seconds) * 1000);
   return Number.isNaN(date.getTime()) ? seconds : `${date.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
@@ -55,14 +115,15 @@ function formatTimestamp(seconds: string): string {
  * "everyone"/"here", so a model trained on it does not learn to ping), custom emoji as ":name:",
  * slash-command mentions as "/name", Discord timestamps as UTC dates, no zero-width characters
  * (ZWJ inside emoji is kept), NFC, LF line breaks, no trailing spaces, at most one blank line in a
- * row, trimmed.
+ * row, no NUL, trimmed; then `scrubPrivate` (personal data → placeholders, per `names.privacy`).
  */
 export function toDatasetText(text: string, names: MentionNames = {}): string {
-  const replaced = replaceMentions(text.replace(ZERO_WIDTH, ''), names, (word) => word.toLowerCase())
+  const replaced = replaceMentions(String(text).replace(ZERO_WIDTH, ''), names, (word) => word.toLowerCase())
     .replace(CUSTOM_EMOJI, ':$1:')
     .replace(SLASH_COMMAND, '/$1')
     .replace(TIMESTAMP, (_, seconds: string) => formatTimestamp(seconds));
-  return replaced
+  return scrubPrivate(replaced, names.privacy)
+    .replace(/\u0000/g, '')
     .normalize('NFC')
     .replace(/\r\n?/g, '\n')
     .replace(/[ \t]+$/gm, '')

@@ -93,6 +93,24 @@ export class JsonlAppender {
     });
   }
 
+  /** Appends complete lines (each ending in '\n'), several per write (never more than ~1 MiB per write). */
+  appendText(lines: readonly string[]): Promise<void> {
+    const batches: string[] = [];
+    let current = '';
+    for (const line of lines) {
+      if (!line.endsWith('\n')) return Promise.reject(new TypeError('appendText needs complete lines'));
+      if (current.length > 0 && current.length + line.length > MAX_BATCH_BYTES) {
+        batches.push(current);
+        current = '';
+      }
+      current += line;
+    }
+    if (current.length > 0) batches.push(current);
+    return this.enqueue(async () => {
+      for (const batch of batches) await this.write(batch);
+    });
+  }
+
   /** Atomically replaces the whole file by these records (temp file + rename), e.g. for compaction. */
   replace(records: readonly unknown[]): Promise<void> {
     let text: string;

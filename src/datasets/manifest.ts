@@ -5,6 +5,7 @@
  */
 import { readdir, readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { rollbackJournal } from './commit-journal.js';
 import { countLines, repairTornTail, writeFileAtomic } from './jsonl.js';
 import type { DatasetFile, DatasetManifest, RecordSource, RepairReport } from './types.js';
 
@@ -74,9 +75,10 @@ async function removeStaleTemps(dir: string): Promise<void> {
   await Promise.all(stale.map((n) => rm(join(dir, n), { force: true })));
 }
 
-/** Repairs the three files of a dataset, then checks the manifest against their line counts. */
+/** Rolls back an unfinished commit, repairs the three files of a dataset, then checks the manifest against their line counts. */
 export async function reconcileDataset(dir: string, name: string, now: () => Date): Promise<Reconciled> {
   await removeStaleTemps(dir);
+  await rollbackJournal(dir);
   const repairs: RepairReport[] = [];
   const counts = emptyCounts();
   for (const file of DATASET_FILES) {

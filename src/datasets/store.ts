@@ -1,21 +1,25 @@
 /**
  * Named datasets under `<dataDir>/datasets/<name>/`: positive.jsonl and negative.jsonl (OpenAI chat
- * format), preference.jsonl (OpenAI DPO format) and manifest.json. Records are validated and
- * sanitized (records.ts) before they are appended crash-safely (jsonl.ts). Call `init()` once at
- * start: it repairs torn tails and fixes manifest counts. Manifests are written debounced; `flush()`
- * writes them now.
+ * format), preference.jsonl (OpenAI DPO format) and manifest.json. Every write is a `commit`:
+ * records are sanitized and validated first (records.ts, validate.ts), duplicates (content hash,
+ * hash-index.ts) skipped, then the batch is written all or nothing (commit-journal.ts), one commit
+ * per dataset at a time. Call `init()` once at start: it rolls back unfinished commits, repairs
+ * torn tails and fixes manifest counts. Manifests are written debounced; `flush()` writes them now.
+ * Names are compared without case (names.ts).
  */
 import { mkdir, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { MentionNames } from '../conversation/sanitize.js';
 import { UserError } from '../core/errors.js';
-import { JsonlAppender } from './jsonl.js';
-import { dataFile, RECORD_SOURCES } from './manifest.js';
+import { beginCommit, endCommit, fileSize, restoreSizes, type FileSizes } from './commit-journal.js';
+import { HASH_FILE, HashIndex, recordHash } from './hash-index.js';
+import { JsonlAppender, toJsonLine } from './jsonl.js';
+import { dataFile, DATASET_FILES, RECORD_SOURCES } from './manifest.js';
 import { ManifestBook } from './manifest-book.js';
-import { sanitizeChatRecord, sanitizePreferenceRecord } from './records.js';
+import { checkDatasetName, isDatasetFolderName, sameName } from './names.js';
+import { InvalidRecordError, sanitizeChatRecord, sanitizePreferenceRecord } from './records.js';
 import {
-  DATASET_NAME,
   DEFAULT_DATASET,
   type ChatRecord,
   type DatasetFile,
@@ -25,6 +29,34 @@ import {
   type RecordSource,
   type RepairReport,
 } from './types.js';
+
+export { checkDatasetName } from './names.js';
+
+export type CommitEntry = { kind: DatasetKind; record: ChatRecord } | { kind: 'preference'; record: PreferenceRecord };
+
+export interface CommitOptions {
+  /** Default: the active dataset. */
+  dataset?: string;
+  /** Skip records already stored (same file, same content). Default true. */
+  dedupe?: boolean;
+}
+
+export interface CommitResult {
+  dataset: string;
+  /** Records written per file. */
+  written: Record<DatasetFile, number>;
+  /** Records skipped because they were already stored (or repeated in the batch). */
+  duplicates: number;
+  /** The entries as stored (sanitized), in order, duplicates included. */
+  records: CommitEntry[];
+}
+
+/** What an archive needs for a consistent copy: the manifest and the file sizes it describes. */
+export interface DatasetSnapshot {
+  manifest: DatasetManifest;
+  /** Bytes of each data file (positive.jsonl…) covered by the manifest. */
+  sizes: Record<string, number>;
+}
 
 export interface ActiveDatasetRef {
   get(): string | undefined;
@@ -46,23 +78,21 @@ export interface DatasetStoreOptions {
   names?: MentionNames;
 }
 
-const KINDS: ReadonlySet<string> = new Set<DatasetKind>(['positive', 'negative']);
-
-export function checkDatasetName(name: unknown): string {
-  if (typeof name !== 'string' || !DATASET_NAME.test(name)) {
-    throw new UserError('InvalidDatasetName', 'Dataset names use letters, digits, - and _ (at most 64).');
-  }
-  return name;
-}
-
 function checkSource(source: RecordSource): void {
   if (!RECORD_SOURCES.includes(source)) throw new TypeError(`Unknown record source: ${String(source)}`);
+}
+
+function emptyWritten(): Record<DatasetFile, number> {
+  return { positive: 0, negative: 0, preference: 0 };
 }
 
 export class DatasetStore {
   private readonly book: ManifestBook;
   private readonly appenders = new Map<string, JsonlAppender>();
+  private readonly indexes = new Map<string, HashIndex>();
+  private readonly locks = new Map<string, Promise<unknown>>();
   private readonly now: () => Date;
+  private closing = false;
 
   constructor(private readonly opts: DatasetStoreOptions) {
     this.now = opts.now ?? (() => new Date());
@@ -75,9 +105,10 @@ export class DatasetStore {
     });
   }
 
-  /** Repairs every dataset, rebuilds wrong or missing manifests, makes sure the active dataset exists. */
+  /** Rolls back unfinished commits, repairs every dataset, rebuilds wrong manifests, makes sure the active dataset exists. */
   async init(): Promise<RepairReport[]> {
     await mkdir(this.opts.root, { recursive: true });
+    this.closing = false;
     const reports: RepairReport[] = [];
     for (const name of await this.names()) reports.push(...(await this.book.reconcile(name)));
     for (const r of reports) this.opts.log?.warn({ ...r }, 'dataset file had a torn last line; cut and kept aside');
@@ -87,51 +118,56 @@ export class DatasetStore {
 
   activeName(): string {
     const name = this.opts.active.get();
-    return name !== undefined && DATASET_NAME.test(name) ? name : DEFAULT_DATASET;
+    return name !== undefined && isDatasetFolderName(name) ? name : DEFAULT_DATASET;
   }
 
   async setActive(name: string): Promise<void> {
-    checkDatasetName(name);
-    if (!(await this.exists(name))) throw new UserError('DatasetNotFound', `There is no dataset named "${name}".`);
-    await this.opts.active.set(name);
+    const found = await this.find(name);
+    if (found === undefined) throw new UserError('DatasetNotFound', `There is no dataset named "${String(name).slice(0, 64)}".`);
+    await this.opts.active.set(found);
   }
 
   async list(): Promise<DatasetManifest[]> {
     const result: DatasetManifest[] = [];
-    for (const name of await this.names()) result.push(await this.ensure(name));
+    for (const name of await this.names()) result.push(await this.book.get(name));
     return result;
   }
 
-  async exists(name: string): Promise<boolean> {
-    if (typeof name !== 'string' || !DATASET_NAME.test(name)) return false;
-    return (await stat(this.dir(name)).catch(() => undefined))?.isDirectory() ?? false;
+  /** The stored name of a dataset, compared without case; undefined when there is none. */
+  async find(name: string): Promise<string | undefined> {
+    if (typeof name !== 'string' || !isDatasetFolderName(name)) return undefined;
+    if (this.book.has(name)) return name;
+    const found = sameName(await this.names(), name);
+    return (await this.isDir(found)) ? found : undefined;
   }
 
-  /** Creates an empty dataset; throws UserError 'InvalidDatasetName' or 'DatasetExists'. */
+  async exists(name: string): Promise<boolean> {
+    return (await this.find(name)) !== undefined;
+  }
+
+  /** Creates an empty dataset; throws UserError 'InvalidDatasetName', 'ReservedDatasetName' or 'DatasetExists'. */
   async create(name: string): Promise<DatasetManifest> {
     checkDatasetName(name);
-    if (this.book.has(name) || (await this.exists(name))) {
-      throw new UserError('DatasetExists', `The dataset "${name}" already exists.`);
-    }
-    return this.ensure(name);
+    const found = await this.find(name);
+    if (found !== undefined) throw new UserError('DatasetExists', `The dataset "${found}" already exists.`);
+    return this.book.get(name);
   }
 
-  /** The dataset's manifest, creating the dataset when it does not exist yet. */
+  /** The dataset's manifest, creating the dataset when it does not exist yet (a name differing only in case is the same dataset). */
   async ensure(name: string): Promise<DatasetManifest> {
-    return this.book.get(checkDatasetName(name));
+    return this.book.get(await this.resolve(name));
   }
 
   /** Throws UserError 'DatasetNotFound' when the dataset does not exist. */
   async manifest(name: string): Promise<DatasetManifest> {
-    checkDatasetName(name);
-    if (!this.book.has(name) && !(await this.exists(name))) {
-      throw new UserError('DatasetNotFound', `There is no dataset named "${name}".`);
-    }
-    return this.ensure(name);
+    const found = await this.find(name);
+    if (found === undefined) throw new UserError('DatasetNotFound', `There is no dataset named "${String(name).slice(0, 64)}".`);
+    return this.book.get(found);
   }
 
   dir(name: string): string {
-    return join(this.opts.root, checkDatasetName(name));
+    if (typeof name !== 'string' || !isDatasetFolderName(name)) checkDatasetName(name);
+    return join(this.opts.root, name);
   }
 
   /** Appends one chat record (sanitized; returned as stored). Throws InvalidRecordError when refused. */
@@ -142,46 +178,155 @@ export class DatasetStore {
 
   /** All records are checked first: one bad record refuses the whole batch, nothing is written. */
   async appendMany(kind: DatasetKind, records: readonly ChatRecord[], source: RecordSource, dataset?: string): Promise<ChatRecord[]> {
-    if (!KINDS.has(kind)) throw new TypeError(`Unknown dataset kind: ${String(kind)}`);
-    const clean = records.map((r) => sanitizeChatRecord(r, this.opts.names));
-    await this.write(kind, clean, source, dataset);
-    return clean;
+    if (kind !== 'positive' && kind !== 'negative') throw new TypeError(`Unknown dataset kind: ${String(kind)}`);
+    const result = await this.commit(records.map((record) => ({ kind, record })), source, { dataset });
+    return result.records.map((e) => e.record as ChatRecord);
   }
 
   async appendPreference(record: PreferenceRecord, source: RecordSource, dataset?: string): Promise<PreferenceRecord> {
-    const clean = sanitizePreferenceRecord(record, this.opts.names);
-    await this.write('preference', [clean], source, dataset);
-    return clean;
+    const result = await this.commit([{ kind: 'preference', record }], source, { dataset });
+    return result.records[0]?.record as PreferenceRecord;
   }
 
-  /** Waits for queued appends and writes changed manifests now. */
+  /** Sanitizes and validates one entry as `commit` would; throws InvalidRecordError. */
+  prepare(entry: CommitEntry): CommitEntry {
+    if (entry.kind === 'preference') return { kind: 'preference', record: sanitizePreferenceRecord(entry.record, this.opts.names) };
+    if (entry.kind !== 'positive' && entry.kind !== 'negative') throw new TypeError(`Unknown dataset kind: ${String(entry.kind)}`);
+    return { kind: entry.kind, record: sanitizeChatRecord(entry.record, this.opts.names) };
+  }
+
+  /**
+   * Writes the entries as one unit: every entry is sanitized and validated first (InvalidRecordError
+   * with `index`: nothing written), records already stored are skipped (dedupe), then all remaining
+   * records are written or none (an error rolls back at once, a crash at the next start).
+   */
+  async commit(entries: readonly CommitEntry[], source: RecordSource, opts: CommitOptions = {}): Promise<CommitResult> {
+    checkSource(source);
+    const clean = entries.map((entry, index) => {
+      try {
+        return this.prepare(entry);
+      } catch (err) {
+        if (err instanceof InvalidRecordError) throw new InvalidRecordError(`record ${index + 1}: ${err.message}`, err.problems, index);
+        throw err;
+      }
+    });
+    if (this.closing) throw new UserError('ShuttingDown', 'Eos is shutting down, so nothing was saved. Try again in a minute.');
+    const name = await this.resolve(opts.dataset ?? this.activeName());
+    await this.book.get(name);
+    return this.locked(name, () => this.write(name, clean, source, opts.dedupe ?? true));
+  }
+
+  /** The manifest and the data file sizes it describes, taken between commits (for archives). */
+  async snapshot(name: string): Promise<DatasetSnapshot> {
+    const found = await this.find(name);
+    if (found === undefined) throw new UserError('DatasetNotFound', `There is no dataset named "${String(name).slice(0, 64)}".`);
+    return this.locked(found, async () => {
+      const manifest = await this.book.get(found);
+      const sizes: Record<string, number> = {};
+      for (const file of DATASET_FILES) sizes[`${file}.jsonl`] = await fileSize(dataFile(this.dir(found), file));
+      return { manifest, sizes };
+    });
+  }
+
+  /** Waits for queued commits and writes changed manifests now. */
   async flush(): Promise<void> {
+    await Promise.all([...this.locks.values()].map((l) => l.catch(() => undefined)));
     await Promise.all([...this.appenders.values()].map((a) => a.flush().catch(() => undefined)));
     await this.book.flush();
   }
 
-  /** flush() and close every file handle (the store can still be used afterwards). */
+  /** Refuses new commits (UserError 'ShuttingDown'), lets queued ones finish, flushes, closes every file (until `init()`). */
   async close(): Promise<void> {
+    this.closing = true;
     await this.flush();
     await Promise.all([...this.appenders.values()].map((a) => a.close()));
     this.appenders.clear();
   }
 
-  private async write(file: DatasetFile, records: readonly unknown[], source: RecordSource, dataset?: string): Promise<void> {
-    checkSource(source);
-    if (records.length === 0) return;
-    const name = dataset === undefined ? this.activeName() : checkDatasetName(dataset);
-    await this.ensure(name);
-    const appender = this.appender(name, file);
-    await (records.length === 1 ? appender.append(records[0]) : appender.appendMany(records));
-    this.book.count(name, file, source, records.length);
+  private async resolve(name: string): Promise<string> {
+    return (await this.find(name)) ?? checkDatasetName(name);
   }
 
-  private appender(name: string, file: DatasetFile): JsonlAppender {
+  private async isDir(name: string): Promise<boolean> {
+    return (await stat(join(this.opts.root, name)).catch(() => undefined))?.isDirectory() ?? false;
+  }
+
+  private locked<T>(name: string, task: () => Promise<T>): Promise<T> {
+    const previous = this.locks.get(name) ?? Promise.resolve();
+    const run = previous.catch(() => undefined).then(task);
+    const tail = run.catch(() => undefined);
+    this.locks.set(name, tail);
+    void tail.then(() => {
+      if (this.locks.get(name) === tail) this.locks.delete(name);
+    });
+    return run;
+  }
+
+  private async index(name: string): Promise<HashIndex> {
+    let index = this.indexes.get(name);
+    if (!index) {
+      const { counts } = await this.book.get(name);
+      index = await HashIndex.load(this.dir(name), counts.positive + counts.negative + counts.preference);
+      this.indexes.set(name, index);
+    }
+    return index;
+  }
+
+  private async write(name: string, entries: CommitEntry[], source: RecordSource, dedupe: boolean): Promise<CommitResult> {
+    const index = await this.index(name);
+    const lines = new Map<DatasetFile, string[]>();
+    const hashes: string[] = [];
+    const seen = new Set<string>();
+    let duplicates = 0;
+    for (const entry of entries) {
+      const line = toJsonLine(entry.record);
+      const hash = recordHash(entry.kind, line.slice(0, -1));
+      if (dedupe && (index.has(hash) || seen.has(hash))) {
+        duplicates += 1;
+        continue;
+      }
+      seen.add(hash);
+      hashes.push(`${entry.kind} ${hash}\n`);
+      const list = lines.get(entry.kind);
+      if (list) list.push(line);
+      else lines.set(entry.kind, [line]);
+    }
+    const written = emptyWritten();
+    for (const [file, list] of lines) written[file] = list.length;
+    if (hashes.length > 0) {
+      await this.writeFiles(name, lines, hashes);
+      for (const h of hashes) index.add(h.slice(h.indexOf(' ') + 1, -1));
+      for (const [file, list] of lines) this.book.count(name, file, source, list.length);
+    }
+    return { dataset: name, written, duplicates, records: entries };
+  }
+
+  private async writeFiles(name: string, lines: Map<DatasetFile, string[]>, hashes: string[]): Promise<void> {
+    const dir = this.dir(name);
+    const targets: [string, string[]][] = [...lines].map(([file, list]) => [`${file}.jsonl`, list]);
+    targets.push([HASH_FILE, hashes]);
+    const sizes: FileSizes = {};
+    for (const [file] of targets) {
+      await this.appender(name, file).flush();
+      sizes[file] = await fileSize(join(dir, file));
+    }
+    const durable = this.opts.durable ?? false;
+    await beginCommit(dir, sizes, durable);
+    try {
+      for (const [file, list] of targets) await this.appender(name, file).appendText(list);
+    } catch (err) {
+      await Promise.all(targets.map(([file]) => this.appender(name, file).close().catch(() => undefined)));
+      await restoreSizes(dir, sizes).then(() => endCommit(dir)).catch((e: unknown) => this.opts.log?.error({ err: e, dataset: name }, 'rollback failed; it is retried at the next start'));
+      throw err;
+    }
+    await endCommit(dir);
+  }
+
+  private appender(name: string, file: string): JsonlAppender {
     const key = `${name}/${file}`;
     let appender = this.appenders.get(key);
     if (!appender) {
-      appender = new JsonlAppender(dataFile(this.dir(name), file), {
+      appender = new JsonlAppender(join(this.dir(name), file), {
         durable: this.opts.durable,
         now: this.now,
         onRepair: (path, bytesRemoved) => this.opts.log?.warn({ file: path, bytesRemoved }, 'torn JSONL tail repaired'),
@@ -193,6 +338,6 @@ export class DatasetStore {
 
   private async names(): Promise<string[]> {
     const entries = await readdir(this.opts.root, { withFileTypes: true }).catch(() => []);
-    return entries.filter((e) => e.isDirectory() && DATASET_NAME.test(e.name)).map((e) => e.name).sort();
+    return entries.filter((e) => e.isDirectory() && isDatasetFolderName(e.name)).map((e) => e.name).sort();
   }
 }

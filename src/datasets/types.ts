@@ -4,9 +4,12 @@ import type { ChatMessage } from '../llm/port.js';
 export type DatasetKind = 'positive' | 'negative';
 export type DatasetFile = DatasetKind | 'preference';
 
+/** A chat-record message: OpenAI's per-message `weight` (assistant turns only) says whether it is trained (1, default) or context (0). */
+export type RecordMessage = ChatMessage & { weight?: 0 | 1 };
+
 /** OpenAI chat fine-tuning format: one `{"messages": [...]}` per line. Speakers are display names or anonymous labels, never IDs. */
 export interface ChatRecord {
-  messages: ChatMessage[];
+  messages: RecordMessage[];
 }
 
 /** OpenAI preference (DPO) fine-tuning format. */

@@ -64,10 +64,12 @@ describe('anonymous speaker labels', () => {
 });
 
 describe('IDs never get through', () => {
-  test('a resolver that falls back to the raw ID yields "@user"; literal "@<snowflake>" text is refused', () => {
+  test('a resolver that falls back to the raw ID yields "@user"; literal "@<snowflake>" text becomes "@user" (issue 8: it used to throw and break capture)', () => {
     const names = { user: (id: string) => id };
     expect(sanitizeMessage({ role: 'user', content: 'hi <@123456789012345678>' }, names).content).toBe('hi @user');
-    expect(() => sanitizeMessage({ role: 'user', content: 'ping @123456789012345678 pls' })).toThrow(InvalidRecordError);
+    expect(sanitizeMessage({ role: 'user', content: 'ping @123456789012345678 pls' }).content).toBe('ping @user pls');
+    expect(sanitizeMessage({ role: 'user', content: 'the answer is @400000000000000002' }).content).toBe('the answer is @user');
+    expect(sanitizeMessage({ role: 'user', content: `@${'9'.repeat(30)}` }).content).toBe('@user');
     expect(sanitizeMessage({ role: 'user', content: 'call 0123456789 or @Alice' }).content).toBe('call 0123456789 or @Alice');
   });
 });

@@ -144,12 +144,14 @@ describe('DatasetStore record hygiene', () => {
     expect(text).toContain('@Alice');
   });
 
-  test('speaker names that are mentions or bare IDs are cleaned or refused', async () => {
+  test('speaker names that are mentions or bare IDs are cleaned or dropped (issue 8: an all-digit name failed !train)', async () => {
     const { store, root } = await makeStore();
     await store.init();
     const stored = await store.append('positive', chat('a', 'b', `<@${'1'.repeat(18)}>`), 'capture');
     expect(stored.messages[0]?.name).toBe('user');
-    await expect(store.append('positive', chat('a', 'b', '123456789012345678'), 'capture')).rejects.toBeInstanceOf(InvalidRecordError);
+    const digits = await store.append('positive', chat('a2', 'b2', '123456789012345678'), 'capture');
+    expect(digits.messages[0]).toEqual({ role: 'user', content: 'a2' });
+    expect((await store.append('positive', chat('a3', 'b3', '42'), 'capture')).messages[0]?.name).toBeUndefined();
     await store.flush();
     expect(await readFile(join(root, 'default', 'positive.jsonl'), 'utf8')).not.toMatch(/\d{15}/);
   });
