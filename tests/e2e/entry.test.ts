@@ -10,7 +10,7 @@ import { startFakeLlm } from '../llm-server/index.js';
 interface Run { code: number | null; stdout: string; stderr: string }
 
 /** Runs `npm start` as an operator would, with `input` on stdin. */
-function npmStart(env: Record<string, string>, input: string | null, opts: { killAfter?: (out: string) => boolean } = {}): Promise<Run> {
+function npmStart(env: Record<string, string>, input: string | null, opts: { killAfter?: (out: string) => boolean } = {}): Promise<Run> & { pid: number } {
   const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(DISCORD_|OPENAI_|EOS_)/.test(k)));
   const child = spawn('npm', ['start', '--silent'], { cwd: PROJECT_ROOT, env: { ...clean, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
   let stdout = '';
@@ -21,7 +21,8 @@ function npmStart(env: Record<string, string>, input: string | null, opts: { kil
   });
   child.stderr.on('data', (d) => (stderr += String(d)));
   if (input !== null) child.stdin.end(input);
-  return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
+  const done = new Promise<Run>((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
+  return Object.assign(done, { pid: child.pid ?? 0 });
 }
 
 const dataDir = () => mkdtemp(path.join(tmpdir(), 'eos-entry-'));
@@ -89,7 +90,8 @@ describe('npm start', () => {
     const msg = emu.userSays({ channelId: channel.id, userId: user.id, content: '!hi' });
     const reply = await emu.waitForBotMessage(channel.id, (m) => m.replyTo === msg.id, { timeoutMs: 10_000 });
     expect(reply.content).toMatch(/^Hi Dana!/);
-    const pids = await findChildPids();
+    const pids = await findBotPids(child.pid);
+    expect(pids).toHaveLength(1); // `npm start` execs node: npm and the bot, no shell or loader process between them
     for (const pid of pids) process.kill(pid, 'SIGTERM');
     const run = await child;
     expect(run.code).toBe(0);
@@ -102,13 +104,18 @@ describe('npm start', () => {
   }, 40_000);
 });
 
-/** The tsx/node processes started by `npm start` for this test (npm forwards SIGTERM unreliably). */
-async function findChildPids(): Promise<number[]> {
+/** The bot processes (`node dist/main.js`) under this test's `npm start` (npm forwards SIGTERM unreliably). */
+async function findBotPids(npmPid: number): Promise<number[]> {
   const { execFileSync } = await import('node:child_process');
-  const out = execFileSync('ps', ['-eo', 'pid,ppid,args'], { encoding: 'utf8' });
-  return out
+  const rows = execFileSync('ps', ['-eo', 'pid=,ppid=,args='], { encoding: 'utf8' })
     .split('\n')
-    .filter((l) => l.includes('src/main.ts') && !/\d+\s+\d+\s+(sh|\/bin\/sh|npm)\b/.test(l.trim()))
-    .map((l) => Number(l.trim().split(/\s+/)[0]))
-    .filter((n) => Number.isInteger(n) && n !== process.pid);
+    .map((l) => l.trim().match(/^(\d+)\s+(\d+)\s+(.*)$/))
+    .filter((m): m is RegExpMatchArray => m !== null)
+    .map((m) => ({ pid: Number(m[1]), ppid: Number(m[2]), args: m[3] ?? '' }));
+  const tree = new Set([npmPid]);
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const r of rows) if (tree.has(r.ppid) && !tree.has(r.pid)) grew = Boolean(tree.add(r.pid));
+  }
+  return rows.filter((r) => r.pid !== npmPid && tree.has(r.pid)).map((r) => r.pid);
 }
