@@ -28,6 +28,7 @@ describe('voice faults and membership', () => {
     expect(replayedAt).toBeGreaterThan(resumedAt);
     expect(resumedAt).toBeGreaterThan(0);
     expect(w.emu.voice.identifies).toBe(1);
+    await w.emu.voice.waitForDave(w.guild.id);
     const stream = conn.receiver.subscribe(w.alice.id, { end: { behavior: EndBehaviorType.AfterSilence, duration: 200 } });
     const packets: Buffer[] = [];
     stream.on('data', (p: Buffer) => packets.push(p));

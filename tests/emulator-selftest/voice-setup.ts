@@ -45,6 +45,7 @@ export async function startVoiceWorld<const U extends string>(usernames: readonl
       const connection = await joinVoice(world.client, { guildId: guild.id, channelId });
       world.connection = connection;
       await emu.voice.waitForConnection(guild.id);
+      await emu.voice.waitForDave(guild.id);
       return connection;
     },
     async close() {

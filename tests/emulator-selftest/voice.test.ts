@@ -51,6 +51,7 @@ describe('voice', () => {
   test('receive: a user speaks a 1 s tone; the receiver maps the SSRC and yields ~1 s of decodable audio', async () => {
     const conn = await w.join();
     w.emu.voice.userJoinsVoice({ guildId: w.guild.id, channelId: w.voice.id, userId: w.alice.id });
+    await w.emu.voice.waitForDave(w.guild.id);
     const packets = collect(conn, w.alice.id);
     await w.emu.voice.speak({ guildId: w.guild.id, userId: w.alice.id, pcm: tonePcm({ hz: 440, ms: 1000 }), pace: 'fast' });
     const pcm = decodeOpusFrames(await packets);
@@ -69,6 +70,7 @@ describe('voice', () => {
     const conn = await w.join();
     w.emu.voice.userJoinsVoice({ guildId: w.guild.id, channelId: w.voice.id, userId: w.alice.id });
     w.emu.voice.userJoinsVoice({ guildId: w.guild.id, channelId: w.voice.id, userId: w.bob.id });
+    await w.emu.voice.waitForDave(w.guild.id);
     const fromAlice = collect(conn, w.alice.id);
     const fromBob = collect(conn, w.bob.id);
     await Promise.all([

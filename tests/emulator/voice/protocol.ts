@@ -1,6 +1,7 @@
 /**
  * Voice gateway v8, server side, per socket: HELLO, IDENTIFY -> READY, SELECT_PROTOCOL -> SESSION_DESCRIPTION
- * (dave_protocol_version 0: no DAVE/MLS), heartbeats, SPEAKING from the bot, RESUME -> RESUMED + replay.
+ * (dave_protocol_version 1 unless DAVE is off; DAVE ops in dave/bot-link.ts), heartbeats, SPEAKING from the bot,
+ * RESUME -> RESUMED + replay (JSON and binary). 4017: the bot offered no DAVE while it is required.
  * Close codes as Discord: 4001 unknown opcode, 4002 decode error, 4003 not authenticated, 4004 authentication
  * failed, 4005 already authenticated, 4006 session no longer valid, 4012 unknown protocol, 4016 unknown mode.
  */
@@ -9,6 +10,7 @@ import type { WebSocket } from 'ws';
 import type { Json } from '../objects.js';
 import type { VoiceMode } from './types.js';
 import { sendVoice, type BotVoiceSession, type VoiceWorld } from './world.js';
+import { botJoinsDave, botLeavesDave, DAVE_JSON_OPS_IN, onBotDaveBinary, onBotDaveJson } from './dave/bot-link.js';
 
 interface VoiceSocket {
   ws: WebSocket;
@@ -31,7 +33,10 @@ export function acceptVoiceSocket(world: VoiceWorld, ws: WebSocket, url: URL): v
 
 function onMessage(world: VoiceWorld, sock: VoiceSocket, raw: Buffer, isBinary: boolean): void {
   const guildId = sock.session?.guildId ?? null;
-  if (isBinary) return world.violation(`voice gateway: unexpected binary (DAVE) message op ${raw[0]} with DAVE off`);
+  if (isBinary) {
+    if (!sock.session) return sock.ws.close(4003, 'Not authenticated');
+    return onBotDaveBinary(world, sock.session, raw);
+  }
   let p: { op?: unknown; d?: unknown };
   try {
     p = JSON.parse(raw.toString()) as { op?: unknown; d?: unknown };
@@ -47,6 +52,7 @@ function onMessage(world: VoiceWorld, sock: VoiceSocket, raw: Buffer, isBinary: 
   if (!sock.session) return sock.ws.close(4003, 'Not authenticated');
   if (p.op === 1) return selectProtocol(world, sock.session, d);
   if (p.op === 5) return speaking(world, sock.session, d);
+  if (DAVE_JSON_OPS_IN.has(Number(p.op))) return onBotDaveJson(world, sock.session, Number(p.op), d);
   world.violation(`voice gateway: unknown opcode ${String(p.op)}`);
   sock.ws.close(4001, 'Unknown opcode');
 }
@@ -73,8 +79,14 @@ function identify(world: VoiceWorld, sock: VoiceSocket, d: Json): void {
     world.violation(`voice IDENTIFY rejected: ${problem}`);
     return sock.ws.close(4004, 'Authentication failed');
   }
+  if (world.settings.dave && !(Number(d.max_dave_protocol_version) >= 1)) {
+    world.violation('voice IDENTIFY without max_dave_protocol_version >= 1 while DAVE is required');
+    return sock.ws.close(4017, 'E2EE/DAVE protocol required');
+  }
   attach(sock, s);
-  Object.assign(s, { identified: true, ready: false, mode: null, secretKey: null, udpPeer: null, ssrc: world.newSsrc() });
+  botLeavesDave(world, s);
+  const daveVersion = world.settings.dave ? 1 : 0;
+  Object.assign(s, { identified: true, ready: false, mode: null, secretKey: null, udpPeer: null, ssrc: world.newSsrc(), daveVersion });
   world.stats.identifies++;
   s.send(2, { ssrc: s.ssrc, ip: '127.0.0.1', port: world.udpPort(), modes: [...world.settings.modes], experiments: [] });
 }
@@ -94,7 +106,7 @@ function selectProtocol(world: VoiceWorld, s: BotVoiceSession, d: Json): void {
   s.send(4, {
     mode,
     secret_key: [...(s.secretKey ?? [])],
-    dave_protocol_version: 0,
+    dave_protocol_version: s.daveVersion,
     audio_codec: 'opus',
     video_codec: 'H264',
     media_session_id: randomBytes(16).toString('hex'),
@@ -102,6 +114,7 @@ function selectProtocol(world: VoiceWorld, s: BotVoiceSession, d: Json): void {
   s.ready = true;
   const others = usersInChannel(world, s.guildId, s.channelId);
   if (others.length > 0) s.sendEvent(11, { user_ids: others });
+  if (s.daveVersion > 0) botJoinsDave(world, s);
 }
 
 /** Users (not the bot) whose voice state is in the channel. */

@@ -7,7 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { OPUS_SILENCE, openRtp, sealRtp } from './rtp.js';
 import type { SpeakParams } from './types.js';
 import type { UdpPeer, VoiceUdp } from './udp.js';
-import type { BotVoiceSession, VoiceWorld } from './world.js';
+import type { BotVoiceSession, SimSpeaker, VoiceWorld } from './world.js';
 
 /** @discordjs/opus is CommonJS: Node's ESM loader does not see its named exports. */
 const { OpusEncoder } = opus;
@@ -71,12 +71,29 @@ export async function speak(world: VoiceWorld, udp: VoiceUdp, p: SpeakParams): P
       sp.seq = (sp.seq + 1) & 0xffff;
       sp.timestamp = (sp.timestamp + FRAME_SAMPLES) >>> 0;
       sp.nonce = (sp.nonce + 1) >>> 0;
-      udp.send(sealRtp(s.mode, s.secretKey, sp, frame, sp.nonce), s.udpPeer);
+      udp.send(sealRtp(s.mode, s.secretKey, sp, userFrame(world, p, sp, frame), sp.nonce), s.udpPeer);
     }
   } finally {
     sp.active = false;
     sp.lastEnd = Date.now();
   }
+}
+
+/** What goes on the wire for one of a user's frames: DAVE-encrypted when their group is ready (counted), maybe corrupted. */
+function userFrame(world: VoiceWorld, p: SpeakParams, sp: SimSpeaker, frame: Buffer): Buffer {
+  const key = `${p.guildId}:${p.userId}`;
+  const sim = world.daveSims.get(key);
+  const out = sim ? sim.encrypt(frame) : frame;
+  const sent = world.sent.get(key) ?? { frames: 0, dave: 0 };
+  world.sent.set(key, sent);
+  sent.frames++;
+  if (out === frame) return out;
+  sent.dave++;
+  if (sp.corrupt <= 0) return out;
+  sp.corrupt--;
+  const bad = Buffer.from(out);
+  for (let i = 1; i < Math.min(bad.length - 4, 12); i++) bad[i] = (bad[i] ?? 0) ^ 0xa5;
+  return bad;
 }
 
 /** RTP from the bot: decrypt with its session's key and record the Opus payload. */
@@ -93,9 +110,44 @@ export function onBotRtp(world: VoiceWorld, msg: Buffer, from: UdpPeer): void {
     if (pkt.version !== 2 || pkt.payloadType !== 120) {
       world.violation(`voice UDP: RTP version ${pkt.version} / payload type ${pkt.payloadType} (Discord wants 2 / 120)`);
     }
-    const frame = { opus: Buffer.from(pkt.payload), at: Date.now(), seq: pkt.seq, timestamp: pkt.timestamp };
+    const e2ee = botE2ee(world, s, Buffer.from(pkt.payload));
+    if (!e2ee) return;
+    const frame = { ...e2ee, at: Date.now(), seq: pkt.seq, timestamp: pkt.timestamp };
     world.receivedFor(s.guildId).frames.push(frame);
   } catch (err) {
     world.violation(`voice UDP: cannot decrypt the bot's RTP (${s.mode}): ${String(err)}`);
   }
+}
+
+const DAVE_MAGIC = 0xfafa;
+/** Plain frames are tolerated this long after the bot entered its group (packets in flight, key switch). */
+const PLAIN_GRACE_MS = 1000;
+
+/**
+ * The bot's frame after transport decryption: a DAVE frame is decrypted by each simulated user in the group (null when
+ * none can: counted as undecryptable); a plain non-silence frame while the bot's group is established is a violation.
+ */
+function botE2ee(world: VoiceWorld, s: BotVoiceSession, payload: Buffer): { opus: Buffer; dave: boolean; decryptedBy: string[] } | null {
+  const botId = world.ctx.state.botUser.id;
+  const group = world.daveGroups.get(s.channelId);
+  const isDave = payload.length > 2 && payload.readUInt16BE(payload.length - 2) === DAVE_MAGIC;
+  if (!isDave) {
+    if (group && s.daveLink && group.inGroup.length >= 2 && group.isMember(botId) && !payload.equals(OPUS_SILENCE)) {
+      const since = group.memberSince(botId);
+      if (Date.now() - since > PLAIN_GRACE_MS) world.violation(`voice UDP: the bot sent audio without DAVE while its group (epoch ${group.epoch}) exists`);
+    }
+    return { opus: payload, dave: false, decryptedBy: [] };
+  }
+  let opus: Buffer | null = null;
+  const decryptedBy: string[] = [];
+  for (const [key, sim] of world.daveSims) {
+    if (!key.startsWith(`${s.guildId}:`) || !group?.isMember(sim.userId)) continue;
+    const plain = sim.decrypt(botId, payload);
+    if (plain) [opus, decryptedBy[decryptedBy.length]] = [opus ?? plain, sim.userId];
+  }
+  if (!opus) {
+    world.undecryptable++;
+    return null;
+  }
+  return { opus, dave: true, decryptedBy };
 }

@@ -1,3 +1,4 @@
+import type { EmuDave } from './dave/api.js';
 /** Public types of the emulator's voice side (`emu.voice`): Discord voice gateway v8 over TLS + UDP/RTP. */
 
 export type VoiceMode = 'aead_aes256_gcm_rtpsize' | 'aead_xchacha20_poly1305_rtpsize';
@@ -8,6 +9,11 @@ export interface VoiceOptions {
   heartbeatIntervalMs?: number;
   /** Encryption modes offered in READY, in this order (default both; @discordjs/voice picks AES-GCM). */
   modes?: VoiceMode[];
+  /**
+   * DAVE (Discord's voice E2EE, protocol v1) on the voice gateway. Default true, like Discord since March 2026:
+   * SESSION_DESCRIPTION carries dave_protocol_version 1 and a bot that offers no DAVE is closed with 4017.
+   */
+  dave?: boolean;
 }
 
 export interface VoiceConnInfo {
@@ -30,6 +36,10 @@ export interface ReceivedFrame {
   at: number;
   seq: number;
   timestamp: number;
+  /** The bot DAVE-encrypted this frame (E2EE); `opus` is then what a user decrypted. */
+  dave: boolean;
+  /** Simulated users who decrypted it (DAVE frames only). */
+  decryptedBy: string[];
 }
 
 export interface ReceivedAudio {
@@ -46,6 +56,8 @@ export interface VoiceGatewayEvent {
   seq?: number;
   dir: 'in' | 'out';
   at: number;
+  /** A binary (DAVE) message. */
+  binary?: boolean;
 }
 
 export interface SpeakParams {
@@ -87,6 +99,10 @@ export interface EmuVoice {
   /** The bot is kicked: VOICE_STATE_UPDATE with channel_id null, voice WebSocket closed with 4014. */
   disconnectBot(guildId: string): void;
 
+  /** Resolves once the bot's channel's DAVE group holds the bot and every user there, settled (at once with DAVE off). */
+  waitForDave(guildId: string, opts?: { timeoutMs?: number }): Promise<true>;
+  /** DAVE: groups, simulated members' state, faults (see voice/dave/api.ts). */
+  readonly dave: EmuDave;
   /** Voice gateway payloads in and out (HELLO, IDENTIFY, READY, ..., heartbeats included). */
   readonly events: VoiceGatewayEvent[];
   /** Protocol errors the emulator saw from the bot (bad IDENTIFY, undecryptable RTP, unknown opcodes, ...). */

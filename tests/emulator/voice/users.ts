@@ -5,6 +5,8 @@
 import { randomBytes } from 'node:crypto';
 import { voiceStateObject } from '../objects.js';
 import { BotVoiceSession, type VoiceWorld } from './world.js';
+import { botLeavesDave } from './dave/bot-link.js';
+import { SimDaveMember } from './dave/sim-member.js';
 
 /**
  * The bot joined or moved (its VOICE_STATE_UPDATE is already dispatched). A new voice server session is handed out
@@ -17,6 +19,7 @@ export function botJoined(
 ): void {
   const existing = world.sessions.get(p.guildId);
   if (existing && existing.channelId === p.channelId && existing.sessionId === p.sessionId && existing.live) return;
+  if (existing) botLeavesDave(world, existing);
   const session = new BotVoiceSession(p.guildId, p.channelId, p.sessionId, world.newToken(), world.events);
   world.sessions.set(p.guildId, session);
   world.ctx.gateway.dispatch('VOICE_SERVER_UPDATE', { token: session.token, guild_id: p.guildId, endpoint });
@@ -27,6 +30,7 @@ export function botLeft(world: VoiceWorld, guildId: string): void {
   const session = world.sessions.get(guildId);
   if (!session) return;
   world.sessions.delete(guildId);
+  botLeavesDave(world, session);
   session.ready = false;
   session.ws?.close(4014, 'Disconnected');
 }
@@ -76,8 +80,29 @@ export function userLeavesVoice(world: VoiceWorld, p: { guildId: string; userId:
 function announceMove(world: VoiceWorld, guildId: string, userId: string, from: string | null, to: string | null): void {
   if (from === to) return;
   if (from !== null) world.speakers.delete(`${guildId}:${userId}`);
+  moveSimDave(world, guildId, userId, from, to);
   const session = world.sessions.get(guildId);
   if (!session?.identified) return;
   if (from === session.channelId) session.sendEvent(13, { user_id: userId });
   if (to === session.channelId) session.sendEvent(11, { user_ids: [userId] });
+}
+
+/** A simulated user's DAVE client leaves the old channel's group and joins the new one's (DAVE on). */
+function moveSimDave(world: VoiceWorld, guildId: string, userId: string, from: string | null, to: string | null): void {
+  const key = `${guildId}:${userId}`;
+  const old = world.daveSims.get(key);
+  if (old && from !== null) {
+    old.close();
+    world.daveSims.delete(key);
+    world.daveGroups.get(from)?.leave(userId);
+  }
+  if (to === null || !world.settings.dave) return;
+  const sim = new SimDaveMember(userId, to, world.daveGroup(to), () => presentIn(world, guildId, to));
+  world.daveSims.set(key, sim);
+  sim.start();
+}
+
+/** Everyone (bot included) with a voice state in the channel. */
+function presentIn(world: VoiceWorld, guildId: string, channelId: string): string[] {
+  return [...world.ctx.state.voiceStates.values()].filter((v) => v.guildId === guildId && v.channelId === channelId).map((v) => v.userId);
 }

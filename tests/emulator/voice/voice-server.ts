@@ -2,7 +2,7 @@
 import type { EmuContext } from '../context.js';
 import { waitFor } from '../wait.js';
 import { voiceCert, type VoiceCert } from './cert.js';
-import { acceptVoiceSocket } from './protocol.js';
+import { acceptVoiceSocket, usersInChannel } from './protocol.js';
 import { decodeFrames, onBotRtp, speak } from './speaker.js';
 import {
   VOICE_MODES,
@@ -17,9 +17,12 @@ import { VoiceUdp } from './udp.js';
 import { botJoined, botLeft, disconnectBot, userJoinsVoice, userLeavesVoice } from './users.js';
 import { VoiceWorld } from './world.js';
 import { VoiceWss } from './ws-server.js';
+import { EmuDave } from './dave/api.js';
 
 export class EmuVoiceServer implements EmuVoice {
   private readonly world: VoiceWorld;
+  /** DAVE groups, simulated members, faults. */
+  readonly dave: EmuDave;
   private readonly udp: VoiceUdp;
   private wss: VoiceWss | null = null;
   private cert: VoiceCert | null = null;
@@ -32,8 +35,9 @@ export class EmuVoiceServer implements EmuVoice {
     /** The main emulator's summary, appended to failed waits. */
     private readonly describe: () => string,
   ) {
-    const settings = { heartbeatIntervalMs: opts.heartbeatIntervalMs ?? 13_750, modes: [...(opts.modes ?? VOICE_MODES)] };
+    const settings = { heartbeatIntervalMs: opts.heartbeatIntervalMs ?? 13_750, modes: [...(opts.modes ?? VOICE_MODES)], dave: opts.dave ?? true };
     this.world = new VoiceWorld(ctx, settings, () => this.udp.port);
+    this.dave = new EmuDave(this.world);
     this.udp = new VoiceUdp({ onRtp: (msg, from) => onBotRtp(this.world, msg, from) });
   }
 
@@ -61,6 +65,8 @@ export class EmuVoiceServer implements EmuVoice {
 
   async close(): Promise<void> {
     this.world.sessions.clear();
+    for (const sim of this.world.daveSims.values()) sim.close();
+    for (const g of this.world.daveGroups.values()) g.close();
     await this.wss?.close();
     await this.udp.close();
   }
@@ -116,6 +122,25 @@ export class EmuVoiceServer implements EmuVoice {
       return c?.ready && c.udpPeer ? c : null;
     };
     return waitFor(ready, { label, timeoutMs: opts.timeoutMs ?? 10_000 }, () => this.summary(guildId));
+  }
+
+  /**
+   * Resolves once the DAVE group of the bot's channel holds the bot and every user in that channel, with no change
+   * pending and every simulated member ready (at once when DAVE is off).
+   */
+  waitForDave(guildId: string, opts: { timeoutMs?: number } = {}): Promise<true> {
+    const label = `the DAVE group of the bot's voice channel in guild ${guildId} (bot + users present, settled)`;
+    const settled = (): boolean => {
+      const s = this.world.sessions.get(guildId);
+      if (!this.world.settings.dave) return true;
+      if (!s?.daveLink) return false;
+      const ids = [this.world.ctx.state.botUser.id, ...usersInChannel(this.world, guildId, s.channelId)];
+      const group = this.world.daveGroups.get(s.channelId);
+      if (ids.length < 2) return Boolean(group?.idle && group.hasJoined(ids[0]!));
+      return this.dave.settled(guildId, ids);
+    };
+    const describe = (): string => `${JSON.stringify(this.world.sessions.get(guildId) ? this.dave.group(guildId) : null)}\n${this.summary(guildId)}`;
+    return waitFor(() => settled() || undefined, { label, timeoutMs: opts.timeoutMs ?? 10_000 }, describe);
   }
 
   speak(p: SpeakParams): Promise<void> {
