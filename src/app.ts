@@ -23,6 +23,7 @@ import { DiscordSurface } from './discord/surface.js';
 import { startDiscordBot } from './discord/bot.js';
 import { ConsoleSurface } from './console/surface.js';
 import { CONSOLE_USER_ID, runConsole } from './console/run.js';
+import { notifyInterruptedImports } from './training/import-notice.js';
 
 export interface EosOptions {
   config: AppConfig;
@@ -107,6 +108,7 @@ export async function startEos(opts: EosOptions): Promise<EosApp> {
     attachFeedbackHandlers(client, feedback, access, log.child({ component: 'feedback' }));
     const bot = startDiscordBot({ client, surface: surface as DiscordSurface, router, commands, config: config.bot, log: log.child({ component: 'discord' }) }, config.discord.token);
     void bot.ready.then(() => follower?.resume(), () => undefined);
+    void bot.ready.then(() => notifyInterruptedImports(datasets, surface, log.child({ component: 'datasets' }), config.bot.prefix)).catch((err: unknown) => log.warn({ err }, 'interrupted-import notice failed'));
     return { mode, log, state, ready: bot.ready, done: new Promise(() => undefined), stop: () => shutdown(() => bot.stop()) };
   }
   const done = runConsole({

@@ -70,6 +70,10 @@ export const trainingSchema = z
     testConcurrency: posInt.max(16).default(2),
     /** Stored examples given to the model as few-shot examples (0 = off). */
     fewShot: nonNegInt.max(10).default(3),
+    /** Personal data replaced by placeholders in datasets, candidates and conversation logs: user IDs "[id]", e-mails "[email]", phone numbers "[phone]", API keys/tokens "[key]". */
+    redact: z
+      .strictObject({ ids: z.boolean().default(true), emails: z.boolean().default(true), phones: z.boolean().default(true), keys: z.boolean().default(true) })
+      .prefault({}),
   })
   .prefault({});
 

@@ -18,13 +18,14 @@ import { ResultStore } from './evaluation/index.js';
 
 /** The training-data side of Eos: datasets, capture, feedback, memory, evaluations. Built once by startEos. */
 export async function buildTrainingServices(config: AppConfig, state: StateStore, log: Logger) {
-  const datasets = new DatasetStore({ root: config.paths.datasets, active: activeDatasetFromState(state), log: log.child({ component: 'datasets' }) });
+  const names = { privacy: config.bot.training.redact };
+  const datasets = new DatasetStore({ root: config.paths.datasets, active: activeDatasetFromState(state), log: log.child({ component: 'datasets' }), names });
   const repairs = await datasets.init();
   for (const r of repairs) log.warn({ ...r }, 'repaired a torn line at the end of a dataset file');
-  const candidates = new CandidateStore({ file: path.join(path.dirname(config.paths.state), 'candidates.jsonl'), log });
+  const candidates = new CandidateStore({ file: path.join(path.dirname(config.paths.state), 'candidates.jsonl'), log, names });
   await candidates.load();
   const feedback = new FeedbackService(datasets, candidates, log.child({ component: 'feedback' }));
-  const transcript = new ConversationLog({ root: config.paths.conversations, log });
+  const transcript = new ConversationLog({ root: config.paths.conversations, log, names });
   const memory: ExampleMemory = new JsonlExampleMemory(config.paths.datasets, () => datasets.activeName());
   const evaluations = new ResultStore({ dir: path.join(config.dataDir, 'evaluations') });
   return { datasets, candidates, feedback, transcript, memory, evaluations, repairs };

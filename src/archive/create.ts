@@ -3,14 +3,14 @@
  * file in the archives folder and only then linked to its final name, so a half-written zip never appears there.
  */
 import { randomBytes } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
+import { createReadStream, createWriteStream } from 'node:fs';
 import { link, lstat, mkdir, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { ZipArchive } from 'archiver';
 import { UserError } from '../core/errors.js';
 import { DATASET_NAME } from '../datasets/types.js';
-import { walkTree } from './walk.js';
+import { walkTree, type TreeEntry } from './walk.js';
 
 export interface CreateArchiveOptions {
   datasetsDir: string;
@@ -21,6 +21,17 @@ export interface CreateArchiveOptions {
   now?: () => Date;
   /** zlib level 0..9. Default 1: on chat JSONL it is ~4x faster than 6 for a zip only ~7 % larger (bench/archive.ts). */
   level?: number;
+  /**
+   * A consistent view of a dataset (DatasetStore.snapshot): the data files are zipped up to these sizes and
+   * manifest.json is written from this manifest, so a zip made during an import agrees with itself.
+   */
+  snapshot?: (name: string) => Promise<ArchiveSnapshot>;
+}
+
+export interface ArchiveSnapshot {
+  manifest: unknown;
+  /** Bytes of each top-level file covered by the manifest (e.g. "positive.jsonl"). */
+  sizes: Record<string, number>;
 }
 
 export interface ArchiveResult {
@@ -37,6 +48,20 @@ export interface ArchiveResult {
 interface Source {
   name: string;
   dir: string;
+  snapshot?: ArchiveSnapshot;
+}
+
+/** Adds one file; with a snapshot, data files stop at their snapshot size and manifest.json is the snapshot's. */
+function addFile(archive: ZipArchive, source: Source, entry: TreeEntry, name: string): void {
+  const snap = source.snapshot;
+  if (snap && entry.rel === 'manifest.json') {
+    archive.append(Buffer.from(`${JSON.stringify(snap.manifest, null, 2)}\n`), { name, stats: entry.stats });
+    return;
+  }
+  const size = snap?.sizes[entry.rel];
+  if (size === undefined) archive.file(entry.abs, { name, stats: entry.stats });
+  else if (size === 0) archive.append(Buffer.alloc(0), { name, stats: entry.stats });
+  else archive.append(createReadStream(entry.abs, { start: 0, end: size - 1 }), { name, stats: entry.stats });
 }
 
 export async function createArchive(opts: CreateArchiveOptions): Promise<ArchiveResult> {
@@ -49,6 +74,7 @@ export async function createArchive(opts: CreateArchiveOptions): Promise<Archive
   const base = `${label}-${timestamp((opts.now ?? (() => new Date()))())}`;
   const tmp = path.join(opts.archivesDir, `.${base}.zip.partial-${process.pid}-${randomBytes(4).toString('hex')}`);
   try {
+    for (const source of sources) source.snapshot = await opts.snapshot?.(source.name);
     const files = await writeZip(tmp, sources, level);
     const final = await publish(tmp, opts.archivesDir, base);
     const { size } = await stat(final);
@@ -102,7 +128,7 @@ async function writeZip(target: string, sources: Source[], level: number): Promi
         if (entry.kind === 'dir') {
           archive.append(Buffer.alloc(0), { name: `${name}/`, type: 'directory', stats: entry.stats });
         } else {
-          archive.file(entry.abs, { name, stats: entry.stats });
+          addFile(archive, source, entry, name);
           files++;
         }
       }

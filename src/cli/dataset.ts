@@ -5,6 +5,7 @@ import { ingest } from '../training/ingest/index.js';
 import type { CliContext } from './context.js';
 import { datasetFile } from './context.js';
 import { checkDatasetName } from '../datasets/store.js';
+import type { ChatRecord } from '../datasets/types.js';
 
 export async function datasetList(ctx: CliContext): Promise<number> {
   const active = ctx.datasets.activeName();
@@ -31,10 +32,11 @@ export async function datasetStats(ctx: CliContext, name?: string): Promise<numb
   return 0;
 }
 
-/** Checks a file as `!train` would, storing nothing; exit code 1 when any record is rejected. */
+/** Checks a file as `!train` would (same sanitizing and validator), storing nothing; exit code 1 when any record is rejected. */
 export async function datasetValidate(ctx: CliContext, file: string): Promise<number> {
   const size = (await stat(file)).size;
-  const report = await ingest(createReadStream(file), { name: file, size, maxBytes: Number.MAX_SAFE_INTEGER, onRecords: async () => undefined });
+  const prepare = (record: ChatRecord) => ctx.datasets.prepare({ kind: 'positive', record }).record as ChatRecord;
+  const report = await ingest(createReadStream(file), { name: file, size, maxBytes: Number.MAX_SAFE_INTEGER, prepare, onRecords: async () => undefined });
   ctx.out(`${file}: ${report.format}, ${report.accepted} valid, ${report.rejected} rejected`);
   for (const e of report.errors) ctx.out(`  line ${e.line}: ${e.code}: ${e.message}`);
   if (report.rejected > report.errors.length) ctx.out(`  … and ${report.rejected - report.errors.length} more`);

@@ -1,5 +1,5 @@
 import { defineCommand } from '../core/command.js';
-import { archiveDatasets } from '../training/archive-datasets.js';
+import { archiveDatasets, recordCount } from '../training/archive-datasets.js';
 import { checkDatasetName } from '../datasets/store.js';
 
 export const selectDataset = defineCommand({
@@ -14,11 +14,13 @@ export const selectDataset = defineCommand({
   preconditions: ['AdminOnly'],
   async run(ctx) {
     const { datasets, state } = ctx.services;
-    const name = checkDatasetName(ctx.args.name);
+    const requested = ctx.args.name as string;
+    const name = (await datasets.find(requested)) ?? checkDatasetName(requested);
     const previous = datasets.activeName();
     const kind = ctx.args.kind as 'positive' | 'negative' | undefined;
     let note = '';
-    if (previous !== name && (await datasets.exists(previous))) {
+    const before = previous !== name && (await datasets.exists(previous)) ? await datasets.manifest(previous) : undefined;
+    if (before && recordCount(before) > 0) {
       const result = await archiveDatasets(ctx, [previous]);
       note = ` The previous dataset **${previous}** was archived first.`;
       ctx.log.info({ previous, archive: result.path }, 'previous dataset archived');

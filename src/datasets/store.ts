@@ -14,6 +14,7 @@ import type { MentionNames } from '../conversation/sanitize.js';
 import { UserError } from '../core/errors.js';
 import { beginCommit, endCommit, fileSize, restoreSizes, type FileSizes } from './commit-journal.js';
 import { HASH_FILE, HashIndex, recordHash } from './hash-index.js';
+import { ImportLedger } from './import-ledger.js';
 import { JsonlAppender, toJsonLine } from './jsonl.js';
 import { dataFile, DATASET_FILES, RECORD_SOURCES } from './manifest.js';
 import { ManifestBook } from './manifest-book.js';
@@ -93,9 +94,12 @@ export class DatasetStore {
   private readonly locks = new Map<string, Promise<unknown>>();
   private readonly now: () => Date;
   private closing = false;
+  /** `!train` imports in flight (told to the user after a restart that cut one short). */
+  readonly imports: ImportLedger;
 
   constructor(private readonly opts: DatasetStoreOptions) {
     this.now = opts.now ?? (() => new Date());
+    this.imports = new ImportLedger(opts.root);
     this.book = new ManifestBook({
       dir: (name) => this.dir(name),
       now: this.now,
@@ -241,6 +245,12 @@ export class DatasetStore {
     await this.flush();
     await Promise.all([...this.appenders.values()].map((a) => a.close()));
     this.appenders.clear();
+    await this.imports.close();
+  }
+
+  /** True once close() began: commits are refused. */
+  get isClosing(): boolean {
+    return this.closing;
   }
 
   private async resolve(name: string): Promise<string> {

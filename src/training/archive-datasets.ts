@@ -3,11 +3,18 @@ import path from 'node:path';
 import type { CommandContext } from '../core/command.js';
 import { createArchive, type ArchiveResult } from '../archive/index.js';
 import { ATTACHMENT_LIMIT, formatBytes } from '../chat/attachments.js';
+import type { DatasetManifest } from '../datasets/types.js';
 
-/** Zips the named datasets into archives/ (streaming). */
+/** Records in a dataset, all files together. */
+export function recordCount(m: DatasetManifest): number {
+  return m.counts.positive + m.counts.negative + m.counts.preference;
+}
+
+/** Zips the named datasets into archives/ (streaming), each as of one moment between commits (manifest agrees with files). */
 export async function archiveDatasets(ctx: CommandContext, names: string[]): Promise<ArchiveResult> {
-  const { config } = ctx.services;
-  const result = await createArchive({ datasetsDir: config.paths.datasets, archivesDir: config.paths.archives, names });
+  const { config, datasets } = ctx.services;
+  const snapshot = (name: string) => datasets.snapshot(name);
+  const result = await createArchive({ datasetsDir: config.paths.datasets, archivesDir: config.paths.archives, names, snapshot });
   ctx.log.info({ file: path.basename(result.path), bytes: result.bytes, files: result.files, ms: result.ms }, 'archived');
   return result;
 }

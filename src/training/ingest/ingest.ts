@@ -1,6 +1,7 @@
 /**
  * The `!train` ingest engine: bytes → strict UTF-8 text → format detection → streaming parser →
- * validation → batches of accepted records for the caller to append.
+ * validation (OpenAI's checks on the raw example, then sanitizing and the one dataset validator,
+ * `prepare`) → batches of accepted records, as they will be stored, for the caller.
  *
  * Size limit: a declared size over maxBytes is refused before reading anything. While streaming,
  * passing maxBytes aborts at once with `tooLarge`: no further batch is delivered (the pending one
@@ -8,6 +9,7 @@
  * them). Invalid UTF-8 / binary data found mid-stream stops the same way. An error thrown by
  * `onRecords` rejects the returned promise.
  */
+import { InvalidRecordError, sanitizeChatRecord } from '../../datasets/records.js';
 import type { ChatRecord } from '../../datasets/types.js';
 import { detectFormat } from './detect.js';
 import { parseJsonArray } from './parse-json-array.js';
@@ -50,13 +52,22 @@ class RecordSink {
     private readonly report: IngestReport,
     private readonly onRecords: (batch: ChatRecord[]) => Promise<void>,
     private readonly tokenLimit: number,
+    private readonly prepare: (record: ChatRecord) => ChatRecord,
   ) {}
 
   async add(item: ParsedItem): Promise<void> {
     if ('error' in item) return this.reject([item.error]);
     const { record, errors } = validateRecord(item.value, item.line, this.tokenLimit);
     if (!record) return this.reject(errors);
-    this.batch.push(record);
+    let clean: ChatRecord;
+    try {
+      clean = this.prepare(record);
+    } catch (err) {
+      if (!(err instanceof InvalidRecordError)) throw err;
+      const problems = err.problems.length > 0 ? err.problems : [{ code: 'invalid_record', message: err.message }];
+      return this.reject(problems.map((p) => ({ line: item.line, ...p })));
+    }
+    this.batch.push(clean);
     if (this.batch.length >= BATCH_SIZE) await this.flush();
   }
 
@@ -78,7 +89,8 @@ async function run(source: ByteSource, opts: IngestOptions, report: IngestReport
   const text = decodeUtf8(guardBytes(source, opts.maxBytes ?? DEFAULT_MAX_BYTES, counter));
   const { head, rest } = await peekHead(text, HEAD_CHARS);
   report.format = detectFormat(opts.name, head);
-  const sink = new RecordSink(report, opts.onRecords, opts.tokenLimit ?? DEFAULT_TOKEN_LIMIT);
+  const prepare = opts.prepare ?? ((r: ChatRecord) => sanitizeChatRecord(r));
+  const sink = new RecordSink(report, opts.onRecords, opts.tokenLimit ?? DEFAULT_TOKEN_LIMIT, prepare);
   for await (const items of parserFor(report.format, head)(rest)) {
     for (const item of items) await sink.add(item);
   }
@@ -106,6 +118,7 @@ export async function ingest(source: ByteSource, opts: IngestOptions): Promise<I
   if (opts.size != null && opts.size > maxBytes) {
     destroy(source);
     report.tooLarge = true;
+    report.aborted = true;
     report.errors.push(tooLargeError(maxBytes));
   } else {
     try {
@@ -113,6 +126,7 @@ export async function ingest(source: ByteSource, opts: IngestOptions): Promise<I
     } catch (err) {
       if (!(err instanceof IngestAbort)) throw err;
       report.errors = [err.error, ...report.errors].slice(0, MAX_REPORTED_ERRORS);
+      report.aborted = true;
       if (err.tooLarge) report.tooLarge = true;
     }
   }

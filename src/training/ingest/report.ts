@@ -13,7 +13,11 @@ function errorLine(e: IngestError): string {
   return `- ${where}${e.code}: ${e.message}`.replace(/[\r\n]+/g, ' ').slice(0, 180);
 }
 
-function headline(report: IngestReport, kind: string, dataset: string): string {
+function skipped(duplicates: number): string {
+  return duplicates > 0 ? ` ${plural(duplicates, 'example')} ${duplicates === 1 ? 'was' : 'were'} already stored and skipped.` : '';
+}
+
+function headline(report: IngestReport, kind: string, dataset: string, duplicates: number): string {
   const target = `**${dataset}** (${kind})`;
   if (report.tooLarge) {
     const limit = report.errors.find((e) => e.code === 'too_large')?.message ?? 'the file is too large';
@@ -26,7 +30,7 @@ function headline(report: IngestReport, kind: string, dataset: string): string {
     return `Nothing added to ${target}: ${reason}.`;
   }
   const added = report.accepted === 0 ? `Nothing added to ${target}` : `Added ${plural(report.accepted, 'example')} to ${target}`;
-  return report.rejected > 0 ? `${added}; rejected ${report.rejected}.` : `${added}.`;
+  return `${report.rejected > 0 ? `${added}; rejected ${report.rejected}.` : `${added}.`}${skipped(duplicates)}`;
 }
 
 function listedErrors(report: IngestReport): IngestError[] {
@@ -39,8 +43,8 @@ function listedErrors(report: IngestReport): IngestError[] {
  * E.g. "Added 41 examples to **default** (positive); rejected 2. First errors:\n- line 7:
  * missing_content: message 2 has no content". At most 10 errors are listed; "…" marks more.
  */
-export function formatReport(report: IngestReport, kind: 'positive' | 'negative', dataset: string): string {
-  let text = headline(report, kind, dataset);
+export function formatReport(report: IngestReport, kind: 'positive' | 'negative', dataset: string, duplicates = 0): string {
+  let text = headline(report, kind, dataset, duplicates);
   const errors = listedErrors(report);
   if (errors.length === 0) return text;
   text += ' First errors:';

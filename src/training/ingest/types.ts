@@ -23,6 +23,8 @@ export interface IngestReport {
   ms: number;
   /** Set when the declared size or the streamed bytes went over `maxBytes`. */
   tooLarge?: boolean;
+  /** Set when reading stopped early (too large, binary, invalid UTF-8): the input is incomplete. */
+  aborted?: boolean;
 }
 
 export interface IngestOptions {
@@ -34,6 +36,11 @@ export interface IngestOptions {
   maxBytes?: number;
   /** Tokens per example; default DEFAULT_TOKEN_LIMIT. */
   tokenLimit?: number;
+  /**
+   * Sanitizes and validates a record as the dataset will store it (DatasetStore.prepare); throws
+   * InvalidRecordError to reject it. Default: sanitizeChatRecord with the default privacy options.
+   */
+  prepare?: (record: ChatRecord) => ChatRecord;
   /** Receives accepted records in file order, in batches of at most BATCH_SIZE. Awaited before reading on. */
   onRecords: (batch: ChatRecord[]) => Promise<void>;
 }
