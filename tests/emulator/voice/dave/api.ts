@@ -89,9 +89,9 @@ export class EmuDave {
     else s.sendRawBinary(27, Buffer.alloc(0));
   }
 
-  /** Fault: the next Welcome the user (or the bot) gets is corrupted: it answers op 31 and is added again. */
-  corruptNextWelcome(guildId: string, userId: string): void {
-    this.world.daveGroup(this.channelOf(guildId)).corruptWelcomeFor.add(userId);
+  /** Fault: the next Welcome the user (or the bot) gets in this voice channel is corrupted: op 31, then added again. */
+  corruptNextWelcome(channelId: string, userId: string): void {
+    this.world.daveGroup(channelId).corruptWelcomeFor.add(userId);
   }
 
   /** Fault: the user's next `frames` DAVE frames are corrupted on the wire (the bot cannot decrypt them). */
