@@ -14,7 +14,7 @@ import { attachFeedbackHandlers } from './discord/feedback.js';
 import { afterReplyHook, buildSpeech, buildVoiceManager } from './wiring-voice.js';
 import { VoiceMessageListener } from './voice/voice-messages.js';
 import type { VoiceManager } from './voice/discord/manager.js';
-import { ChannelHistories } from './conversation/history.js';
+import { applyDecision, ChannelHistories } from './conversation/history.js';
 import { BoundedQueue } from './conversation/queue.js';
 import { Responder, type ReplyCapture } from './conversation/responder.js';
 import { ConversationService } from './conversation/service.js';
@@ -87,14 +87,17 @@ export async function startEos(opts: EosOptions): Promise<EosApp> {
   const services = {
     config, state, surface, access, commands, instructions, model, datasets, feedback, fineTune, follower, evaluations, voice, startedAt: new Date(),
   };
-  const conversation = new ConversationService({ config: conv, state, surface, access, responder, histories, transcript, log: log.child({ component: 'conversation' }), random: opts.random });
+  const conversation = new ConversationService({ config: conv, state, surface, access, responder, histories, transcript, log: log.child({ component: 'conversation' }), random: opts.random,
+    replies: feedback, prefix: (g) => (g && state.guild(g).prefix) || config.bot.prefix });
   const listener = new VoiceMessageListener(conversation, { stt: speech.stt, surface, access, log: log.child({ component: 'voice-messages' }) });
   const router = new Router(services, listener, log.child({ component: 'router' }));
+  feedback.onDecision((d) => applyDecision(histories, d));
   const pruner = setInterval(() => histories.prune(), 10 * 60_000);
   pruner.unref();
 
   const shutdown = async (stopSurface: () => Promise<void>) => {
     clearInterval(pruner);
+    await responder.stop().catch((err: unknown) => log.warn({ err }, 'replies in flight not closed'));
     follower?.stop();
     await voice?.destroyAll().catch((err: unknown) => log.warn({ err }, 'voice shutdown failed'));
     await stopSurface().catch((err: unknown) => log.warn({ err }, 'stop failed'));

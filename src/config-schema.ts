@@ -53,6 +53,8 @@ export const conversationSchema = z
     replyTimeoutMs: posInt.default(90_000),
     /** Put 👍 / 👎 buttons under each reply (feedback goes to the datasets). */
     feedbackButtons: z.boolean().default(true),
+    /** Reasoning blocks (<think>…</think>, <thinking>, <reasoning>) of thinking models: shown to users (as a quote) / kept in training records. */
+    reasoning: z.strictObject({ show: z.boolean().default(false), train: z.boolean().default(false) }).prefault({}),
     /** LLM calls (replies and reactions) allowed per user in any `perSeconds` window; count 0 = no limit. */
     userRateLimit: z
       .strictObject({ count: nonNegInt.max(10_000).default(6), perSeconds: z.number().min(1).max(86_400).default(60) })

@@ -1,5 +1,6 @@
 import { defineCommand } from '../core/command.js';
 import { UserError } from '../core/errors.js';
+import { correctionReply } from '../training/feedback.js';
 
 const ID_FIRST = /^(\d{15,21})\s+([\s\S]+)$/;
 
@@ -25,6 +26,6 @@ export const correct = defineCommand({
     target ??= ctx.services.feedback.latestIn(ctx.channelId);
     if (!target) throw new UserError('NothingToCorrect', 'I have no reply here to correct yet.');
     const r = await ctx.services.feedback.correct(target, answer);
-    await ctx.reply(`Correction saved in **${r.dataset}**: the old reply went to negative, yours to positive, plus a preference pair.`);
+    await ctx.reply(correctionReply(r));
   },
 });

@@ -9,6 +9,8 @@ import { StreamingReply } from './stream-editor.js';
 import { splitMessage } from './split.js';
 import { isRefusal, REFUSAL_RETRY_NUDGE } from './refusal.js';
 import { stripMentions } from './sanitize.js';
+import { splitReasoning, visibleDeltas } from './reasoning.js';
+import { APOLOGIES, cutOffNote, DEFAULT_APOLOGY, isCanned, SHUTDOWN_APOLOGY, SHUTDOWN_NOTE } from './canned.js';
 
 export interface DeliverInput {
   config: ConversationConfig;
@@ -23,9 +25,23 @@ export interface DeliverInput {
   modelName?: string;
   /** Buttons added to the first message once the reply is complete (surfaces that can edit only). */
   buttons?: ButtonSpec[];
-  /** Called with the finished reply before its buttons appear (so a click always finds it captured). */
-  onComplete?: (reply: { text: string; messageId: string }) => Promise<void>;
+  /** Called with the finished reply before its buttons appear (so a click always finds it captured). Not for canned texts. */
+  onComplete?: (reply: DeliveredReply & { messageId: string }) => Promise<void>;
+  /** Aborted when Eos shuts down: a partial reply is then edited with a short note. */
+  shutdown?: AbortSignal;
   log: Logger;
+}
+
+export interface DeliveredReply {
+  /** What users saw, reasoning blocks removed. */
+  text: string;
+  /** Reasoning blocks of the answer ('' when none). */
+  reasoning: string;
+  messageId?: string;
+  /** Every message the reply was split over. */
+  partIds: string[];
+  /** A canned text (e.g. the offline model's "not connected"): shown, but no candidate, no buttons, no history. */
+  canned: boolean;
 }
 
 /** Discord's 2000 minus room for the zero-width spaces stripMentions may add. */
@@ -33,36 +49,61 @@ const LIMIT = 1900;
 
 /**
  * Generates one reply and shows it: streamed with throttled edits where the surface can edit,
- * sent once complete elsewhere. Retries once on a refusal. On any failure the user gets a short
- * apology within `replyTimeoutMs`. Returns the reply text and its first message's id, or null when none was produced.
+ * sent once complete elsewhere. Reasoning blocks are hidden unless `reasoning.show`. Retries once
+ * on a refusal. On any failure the user gets a short apology within `replyTimeoutMs`; a reply cut
+ * by shutdown is edited with a note. Returns the reply, or null when none was produced.
  */
-export async function deliverReply(d: DeliverInput): Promise<{ text: string; messageId?: string } | null> {
+export async function deliverReply(d: DeliverInput): Promise<DeliveredReply | null> {
   const abort = new AbortController();
   const timer = setTimeout(() => abort.abort(new LlmError('timeout', 'reply timed out')), d.config.replyTimeoutMs);
+  const onShutdown = () => abort.abort(new LlmError('aborted', 'shutting down'));
+  if (d.shutdown?.aborted) onShutdown();
+  d.shutdown?.addEventListener('abort', onShutdown);
   const out = new ReplyOutput(d);
+  const show = d.config.reasoning?.show ?? false;
   let raw = '';
   try {
+    let streamed = '';
     await d.queue.run(async () => {
-      const deltas = d.model.stream(d.messages, {
+      abort.signal.throwIfAborted();
+      const deltas = tap(d.model.stream(d.messages, {
         temperature: d.temperature, maxTokens: d.config.maxReplyTokens, signal: abort.signal, model: d.modelName,
-      });
-      raw = d.surface.supportsEdits ? await out.stream(deltas) : await collect(deltas);
+      }), (t) => (raw += t));
+      const display = show ? deltas : visibleDeltas(deltas);
+      streamed = d.surface.supportsEdits ? await out.stream(display) : await collect(display);
     });
-    if (!raw.trim()) throw new LlmError('empty', 'the model returned an empty reply');
-    const streamed = raw;
-    if (d.config.refusalRetry && isRefusal(raw)) raw = await retryRefusal(d, raw, abort.signal);
-    if (!d.surface.supportsEdits || out.ids.length === 0 || raw !== streamed) await out.sendAll(raw);
+    let { visible: text, reasoning } = splitReasoning(raw);
+    if (!text.trim()) throw new LlmError('empty', 'the model returned an empty reply');
+    if (d.config.refusalRetry && isRefusal(text)) ({ visible: text, reasoning } = splitReasoning(await retryRefusal(d, raw, abort.signal)));
+    const shown = show ? withShownReasoning(text, reasoning) : text;
+    if (!d.surface.supportsEdits || out.ids.length === 0 || shown !== streamed) await out.sendAll(shown);
+    const reply: DeliveredReply = { text, reasoning, messageId: out.ids[0]?.id, partIds: out.ids.map((m) => m.id), canned: isCanned(text) };
+    if (reply.canned) return reply;
     const first = out.ids[0];
-    if (first && d.onComplete) await d.onComplete({ text: raw, messageId: first.id });
+    if (first && d.onComplete) await d.onComplete({ ...reply, messageId: first.id });
     if (d.buttons?.length && d.surface.supportsEdits) await out.addButtons(d.buttons).catch((err: unknown) => d.log.warn({ err }, 'buttons not added'));
-    return { text: raw, messageId: out.ids[0]?.id };
+    return reply;
   } catch (err) {
-    const reason = abort.signal.aborted ? 'timeout' : describe(err);
+    const reason = d.shutdown?.aborted ? 'shutdown' : abort.signal.aborted ? 'timeout' : describe(err);
     d.log.warn({ err, reason }, 'reply failed');
     await out.apologize(reason, out.ids.length > 0);
     return null;
   } finally {
     clearTimeout(timer);
+    d.shutdown?.removeEventListener('abort', onShutdown);
+  }
+}
+
+/** The shown text when `reasoning.show` is on: the reasoning as a quote above the answer. */
+function withShownReasoning(text: string, reasoning: string): string {
+  if (!reasoning) return text;
+  return `${reasoning.split('\n').map((l) => `> ${l}`).join('\n')}\n\n${text}`;
+}
+
+async function* tap(deltas: AsyncIterable<string>, seen: (t: string) => void): AsyncIterable<string> {
+  for await (const t of deltas) {
+    seen(t);
+    yield t;
   }
 }
 
@@ -85,15 +126,6 @@ function describe(err: unknown): string {
   return 'error';
 }
 
-const APOLOGIES: Record<string, string> = {
-  timeout: 'Sorry, the language model took too long to answer. Please try again.',
-  busy: "Sorry, I'm handling too many requests right now. Please try again in a moment.",
-  'rate-limited': 'Sorry, the language model is rate-limiting me. Please try again in a moment.',
-  empty: 'Sorry, the language model returned an empty reply. Please try again.',
-  /** Not an LLM failure (e.g. Discord kept refusing the message): don't blame the model. */
-  error: 'Sorry, something went wrong while sending my reply. Please try again.',
-};
-
 /** The messages of one reply: first one replies to the trigger and carries the user's reply prefix. */
 class ReplyOutput {
   readonly ids: SentMessage[] = [];
@@ -105,6 +137,7 @@ class ReplyOutput {
     this.prefix = p ? `${p} ` : '';
   }
 
+  /** Streams the deltas into messages; returns the text shown. */
   async stream(deltas: AsyncIterable<string>): Promise<string> {
     let raw = '';
     const tapped = (async function* () {
@@ -140,13 +173,26 @@ class ReplyOutput {
   }
 
   async apologize(reason: string, partial: boolean): Promise<void> {
-    const cause = reason === 'error' ? 'sending it failed' : 'the connection to the language model failed';
-    const text = partial
-      ? `(My reply was cut off: ${cause}.)`
-      : (APOLOGIES[reason] ?? "Sorry, I couldn't reach the language model just now. Please try again.");
+    if (reason === 'shutdown' && partial) return this.noteShutdown();
+    const text = reason === 'shutdown' ? SHUTDOWN_APOLOGY : partial ? cutOffNote(reason) : (APOLOGIES[reason] ?? DEFAULT_APOLOGY);
     await this.d.surface
       .send(this.d.trigger.channelId, { content: text, replyTo: this.d.trigger.id })
       .catch((err: unknown) => this.d.log.error({ err }, 'apology failed'));
+  }
+
+  /** Edits the last part shown with the shutdown note (a new message when it would not fit). */
+  private async noteShutdown(): Promise<void> {
+    const last = this.ids.at(-1);
+    const shown = last ? this.shown.get(last.id) : undefined;
+    try {
+      if (last && shown !== undefined && shown.length + SHUTDOWN_NOTE.length + 2 <= 2000) {
+        await this.d.surface.edit(this.d.trigger.channelId, last.id, { content: `${shown}\n\n${SHUTDOWN_NOTE}` });
+      } else {
+        await this.d.surface.send(this.d.trigger.channelId, { content: SHUTDOWN_NOTE, replyTo: this.d.trigger.id });
+      }
+    } catch (err) {
+      this.d.log.warn({ err }, 'shutdown note failed');
+    }
   }
 
   private async send(text: string): Promise<{ id: string }> {

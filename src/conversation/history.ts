@@ -71,6 +71,16 @@ export class ChannelHistories {
     return true;
   }
 
+  /** Forgets one remembered message (e.g. a reply rated 👎); false when unknown. */
+  remove(channelId: string, messageId: string): boolean {
+    const channel = this.live(channelId);
+    const i = channel?.entries.findIndex((e) => e.messageId === messageId) ?? -1;
+    if (!channel || i < 0) return false;
+    channel.entries.splice(i, 1);
+    channel.ids.delete(messageId);
+    return true;
+  }
+
   /** The channel's entries, oldest first (a copy). */
   get(channelId: string): HistoryEntry[] {
     return (this.live(channelId)?.entries ?? []).map((e) => ({ ...e }));
@@ -124,4 +134,17 @@ export class ChannelHistories {
     this.channels.set(channelId, channel);
     return channel;
   }
+}
+
+/** A decision on one of the bot's replies (see FeedbackService): 👎 drops it, a correction replaces it. */
+export interface ReplyDecision {
+  channelId: string;
+  messageId: string;
+  verdict: { kind: 'up' | 'down' } | { kind: 'corrected'; text: string };
+}
+
+/** Keeps the live history in line with a decision, so the next prompt never repeats a rejected answer. */
+export function applyDecision(histories: ChannelHistories, d: ReplyDecision): void {
+  if (d.verdict.kind === 'down') histories.remove(d.channelId, d.messageId);
+  else if (d.verdict.kind === 'corrected') histories.update(d.channelId, d.messageId, d.verdict.text);
 }

@@ -11,10 +11,20 @@ import { BoundedQueue } from './queue.js';
 import { parseReactionChoice, REACTION_PROMPT } from './reactions.js';
 import { deliverReply } from './deliver.js';
 import { throughQueue } from './queue-stream.js';
+import { splitReasoning, visibleDeltas } from './reasoning.js';
+import { isCanned } from './canned.js';
 import type { ButtonSpec } from '../chat/types.js';
 
 /** Called with every completed reply (the datasets keep it as a candidate for feedback). */
-export type ReplyCapture = (r: { messageId: string; channelId: string; guildId: string | null; context: ChatMessage[]; reply: string }) => Promise<void>;
+export type ReplyCapture = (r: {
+  messageId: string; channelId: string; guildId: string | null; context: ChatMessage[]; reply: string;
+  /** Message ID behind each context turn (null for the system prompt). */
+  contextIds: (string | null)[];
+  /** Every message the reply was split over. */
+  partIds: string[];
+  /** Only when `reasoning.train` is on. */
+  reasoning?: string;
+}) => Promise<void>;
 
 export const FEEDBACK_BUTTONS: ButtonSpec[] = [
   { customId: 'eos:fb:up', emoji: '👍', style: 'secondary' },
@@ -41,28 +51,53 @@ export interface ResponderDeps {
 
 const TYPING_EVERY_MS = 8_000;
 const FEW_SHOT_MIN_SCORE = 0.35;
+const STOP_WAIT_MS = 5_000;
 
 /** Turns a channel's history into one LLM reply, streamed into Discord. */
 export class Responder {
+  private readonly stopping = new AbortController();
+  private readonly inflight = new Set<Promise<void>>();
+
   constructor(private readonly deps: ResponderDeps) {}
 
   async respond(trigger: IncomingMessage, temperature: number): Promise<void> {
-    const { log } = this.deps;
+    const job = this.reply(trigger, temperature);
+    this.inflight.add(job);
+    try {
+      await job;
+    } finally {
+      this.inflight.delete(job);
+    }
+  }
+
+  /** Shutdown: replies in flight are cut, their shown part edited with a note; waits (bounded) for that. */
+  async stop(): Promise<void> {
+    this.stopping.abort();
+    let timer: NodeJS.Timeout | undefined;
+    const limit = new Promise<void>((resolve) => (timer = setTimeout(resolve, STOP_WAIT_MS)));
+    await Promise.race([Promise.allSettled([...this.inflight]), limit]);
+    clearTimeout(timer);
+  }
+
+  private async reply(trigger: IncomingMessage, temperature: number): Promise<void> {
+    const { log, config } = this.deps;
     const typing = this.keepTyping(trigger.channelId);
     try {
-      const { messages, context } = await this.prompt(trigger);
+      const { messages, context, contextIds } = await this.prompt(trigger);
       const reply = await deliverReply({
-        ...this.deps, trigger, messages, temperature, log,
+        ...this.deps, trigger, messages, temperature, log, shutdown: this.stopping.signal,
         modelName: this.deps.state.training().chatModel,
-        buttons: this.deps.config.feedbackButtons && this.deps.capture ? FEEDBACK_BUTTONS : undefined,
-        onComplete: async ({ text, messageId }) => {
-          await this.deps.capture?.({ messageId, channelId: trigger.channelId, guildId: trigger.guildId, context, reply: text });
+        buttons: config.feedbackButtons && this.deps.capture ? FEEDBACK_BUTTONS : undefined,
+        onComplete: async ({ text, messageId, partIds, reasoning }) => {
+          const kept = config.reasoning?.train && reasoning ? { reasoning } : {};
+          await this.deps.capture?.({ messageId, channelId: trigger.channelId, guildId: trigger.guildId, context, contextIds, partIds, reply: text, ...kept });
         },
       });
       if (reply && this.deps.afterReply) {
         await this.deps.afterReply(trigger, reply.text).catch((err: unknown) => log.warn({ err }, 'after-reply step failed'));
       }
-      if (reply) {
+      // Canned texts (e.g. "not connected to a language model") are shown but are no conversation.
+      if (reply && !reply.canned) {
         // Placed right after the message it answers, so later turns read Q1, A1, Q2, Q3 even when Q2 and Q3 arrived mid-stream.
         this.deps.histories.append(trigger.channelId, {
           role: 'assistant', speaker: this.deps.botName, content: reply.text, at: trigger.createdAt.getTime() + 1, messageId: reply.messageId,
@@ -98,21 +133,29 @@ export class Responder {
     const { histories, model, queue, config, botName } = this.deps;
     histories.append(trigger.channelId, { role: 'user', speaker: trigger.author.displayName, content: trigger.cleanContent, at: trigger.createdAt.getTime() });
     const { messages, context } = await this.prompt(trigger);
-    let text = '';
+    let raw = '';
     const stream = model.stream(messages, { temperature: opts.temperature, maxTokens: config.maxReplyTokens, signal: opts.signal, model: this.deps.state.training().chatModel });
-    for await (const delta of throughQueue(queue, stream)) {
-      text += delta;
-      yield delta;
-    }
-    if (!text.trim()) return;
+    const tapped = (async function* () {
+      for await (const delta of throughQueue(queue, stream)) {
+        raw += delta;
+        yield delta;
+      }
+    })();
+    // Reasoning is never spoken.
+    for await (const delta of visibleDeltas(tapped)) yield delta;
+    const text = splitReasoning(raw).visible;
+    if (!text.trim() || isCanned(text)) return;
     histories.append(trigger.channelId, { role: 'assistant', speaker: botName, content: text, at: trigger.createdAt.getTime() + 1 });
     opts.onDone?.({ context, text });
   }
 
-  /** The full prompt, and the context kept for datasets (the same without retrieved few-shot examples). */
-  private async prompt(trigger: IncomingMessage): Promise<{ messages: ChatMessage[]; context: ChatMessage[] }> {
+  /**
+   * The full prompt, and the context kept for datasets (the same without retrieved few-shot
+   * examples) with the message ID behind each of its turns.
+   */
+  private async prompt(trigger: IncomingMessage): Promise<{ messages: ChatMessage[]; context: ChatMessage[]; contextIds: (string | null)[] }> {
     const { config, histories, botName } = this.deps;
-    const history = histories.get(trigger.channelId);
+    const history = histories.get(trigger.channelId).filter((h) => h.content.trim() !== '');
     const recentByUser = history.filter((h) => h.role === 'user' && h.speaker === trigger.author.displayName).map((h) => h.content);
     const system = renderSystemPrompt(config.systemPrompt, {
       botName,
@@ -123,7 +166,9 @@ export class Responder {
       styleNote: config.styleNotes ? (buildStyleNote(trigger.author.displayName, recentByUser.slice(-20)) ?? undefined) : undefined,
     });
     const fewShot = await this.fewShot(trigger.cleanContent);
-    return { messages: buildChatMessages({ system, history, fewShot }), context: buildChatMessages({ system, history }) };
+    const context = buildChatMessages({ system, history });
+    const contextIds = [...(context.length > history.length ? [null] : []), ...history.map((h) => h.messageId ?? null)];
+    return { messages: buildChatMessages({ system, history, fewShot }), context, contextIds };
   }
 
   private async fewShot(query: string): Promise<ChatMessage[]> {

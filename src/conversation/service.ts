@@ -24,7 +24,16 @@ export interface ConversationDeps {
   random?: () => number;
   /** Clock of the per-user rate limit (ms); default Date.now. */
   now?: () => number;
+  /**
+   * The bot's conversational replies (FeedbackService): the history text of a bot message, null to
+   * leave it out, undefined when it is no conversational reply. Without it, backfill skips the bot's messages.
+   */
+  replies?: { historyText(messageId: string): string | null | undefined };
+  /** The command prefix of a guild (backfilled commands stay out of history); default "!". */
+  prefix?: (guildId: string | null) => string;
 }
+
+const COMMAND_WORD = /^[a-z][\w-]{0,31}(?=\s|$)/i;
 
 /** Reasons where the user addressed Eos on purpose (they get told why when it does not answer). */
 const DIRECT = new Set(['dm', 'mention', 'reply', 'trigger']);
@@ -51,7 +60,7 @@ export class ConversationService implements MessageListener {
     if (!histories.has(msg.channelId)) await this.backfill(msg);
     // The bot's own live messages are recorded by the responder (with their final text); others' bots are ignored.
     if (msg.author.bot) return;
-    histories.append(msg.channelId, this.entry(msg, 'user'));
+    if (msg.cleanContent.trim()) histories.append(msg.channelId, this.entry(msg, 'user'));
     this.record(msg);
     const since = (this.sinceReply.get(msg.channelId) ?? 0) + 1;
     this.sinceReply.set(msg.channelId, since);
@@ -139,14 +148,30 @@ export class ConversationService implements MessageListener {
     if (config.backfill <= 0) return;
     try {
       const recent = await surface.fetchRecent(msg.channelId, config.backfill, msg.id);
-      const botId = surface.botUser().id;
       for (const m of recent) {
-        if (m.author.bot && m.author.id !== botId) continue;
-        histories.append(m.channelId, this.entry(m, m.author.id === botId ? 'assistant' : 'user'));
+        const entry = this.backfilled(m, surface.botUser().id);
+        if (entry) histories.append(m.channelId, entry);
       }
     } catch (err) {
       log.warn({ err, channel: msg.channelId }, 'history backfill failed');
     }
+  }
+
+  /**
+   * The history entry of a fetched message, or null when it is no conversation: other bots, the
+   * bot's messages that are not conversational replies (command replies, apologies, notes, embeds),
+   * commands (the router's rule: prefix + command word), empty and embed-only messages.
+   */
+  private backfilled(m: IncomingMessage, botId: string): HistoryEntry | null {
+    if (m.author.bot) {
+      if (m.author.id !== botId) return null;
+      const text = this.deps.replies?.historyText(m.id);
+      return text ? { ...this.entry(m, 'assistant'), content: text } : null;
+    }
+    if (!m.cleanContent.trim()) return null;
+    const prefix = this.deps.prefix?.(m.guildId) ?? '!';
+    if (m.content.startsWith(prefix) && COMMAND_WORD.test(m.content.slice(prefix.length))) return null;
+    return this.entry(m, 'user');
   }
 
   private record(msg: IncomingMessage): void {

@@ -1,9 +1,13 @@
 /**
- * Every bot reply with the context it answered, kept as a candidate until feedback turns it into a
- * dataset record. Storage: an in-memory LRU (default 5,000 candidates, oldest dropped first) plus an
- * optional append-only journal (JSONL: `{"op":"add","candidate":…}` / `{"op":"take","messageId":…}`)
- * replayed by `load()`, so candidates survive a restart; the journal is compacted (atomic rewrite)
- * when it holds more than twice `max` lines. Texts are sanitized on entry (no user mentions/IDs).
+ * Every conversational bot reply with the context it answered, kept as a candidate for feedback.
+ * A candidate stays after it was rated, with its verdict (👍, 👎 or corrected), so later raters get a
+ * truthful answer, later records can replace or drop a rejected answer, and the history backfilled
+ * after a restart recognises the bot's conversational replies (only those; see docs/DATA.md).
+ * Storage: an in-memory LRU (default 5,000 candidates, oldest dropped first) plus an optional
+ * append-only journal (JSONL: `{"op":"add","candidate":…}` / `{"op":"decide","messageId":…,"verdict":…}`;
+ * the old `{"op":"take"}` is still read) replayed by `load()`, so candidates, verdicts and "my last
+ * reply here" survive a restart; compacted (atomic rewrite) beyond twice `max` lines. Texts are
+ * sanitized on entry (no user mentions/IDs).
  */
 import type { Logger } from 'pino';
 import type { MentionNames } from '../conversation/sanitize.js';
@@ -20,10 +24,21 @@ export interface Candidate {
   channelId: string;
   /** What the model saw before replying (system prompt and history), speakers as names. */
   context: ChatMessage[];
+  /** Platform message ID of each context turn (null for the system prompt and unknown ones). */
+  contextIds?: (string | null)[];
+  /** Every message the reply was split over, the first included (any of them can be rated). */
+  partIds?: string[];
+  /** What users saw (reasoning blocks removed). */
   reply: string;
+  /** The model's reasoning, kept only when `conversation.reasoning.train` is on. */
+  reasoning?: string;
   /** ISO 8601 time of the reply. */
   at: string;
+  /** The first decision on the reply (it decides its dataset records). */
+  verdict?: Verdict;
 }
+
+export type Verdict = { kind: 'up' } | { kind: 'down' } | { kind: 'corrected'; text: string };
 
 export interface CandidateStoreOptions {
   /** Journal file, e.g. `<dataDir>/state/candidates.jsonl`; omitted = memory only. */
@@ -33,7 +48,15 @@ export interface CandidateStoreOptions {
   log?: Logger;
 }
 
-type JournalLine = { op: 'add'; candidate: Candidate } | { op: 'take'; messageId: string };
+type JournalLine =
+  | { op: 'add'; candidate: Candidate }
+  | { op: 'decide'; messageId: string; verdict: Verdict }
+  | { op: 'take'; messageId: string };
+
+function isVerdict(v: unknown): v is Verdict {
+  const x = v as { kind?: unknown; text?: unknown } | null;
+  return typeof x === 'object' && x !== null && (x.kind === 'up' || x.kind === 'down' || (x.kind === 'corrected' && typeof x.text === 'string'));
+}
 
 function checkId(id: unknown, what: string): string {
   if (typeof id !== 'string' || id.length === 0 || id.length > 100) throw new TypeError(`Invalid ${what}`);
@@ -48,6 +71,10 @@ function isCandidate(v: unknown): v is Candidate {
 
 export class CandidateStore {
   private readonly items = new Map<string, Candidate>();
+  /** Message ID of every part → the candidate's (first) message ID. */
+  private readonly parts = new Map<string, string>();
+  /** Channel → its latest candidate's message ID ("my last reply here"). */
+  private readonly latest = new Map<string, string>();
   private readonly journal: JsonlAppender | undefined;
   private readonly max: number;
   private journalLines = 0;
@@ -69,7 +96,8 @@ export class CandidateStore {
       this.journalLines += 1;
       const entry = value as JournalLine | undefined;
       if (entry?.op === 'add' && isCandidate(entry.candidate)) this.remember(entry.candidate);
-      else if (entry?.op === 'take' && typeof entry.messageId === 'string') this.items.delete(entry.messageId);
+      else if (entry?.op === 'decide' && typeof entry.messageId === 'string' && isVerdict(entry.verdict)) this.mark(entry.messageId, entry.verdict);
+      else if (entry?.op === 'take' && typeof entry.messageId === 'string') this.forget(entry.messageId);
       else this.opts.log?.warn({ file: this.opts.file, line, error }, 'skipped a bad candidate journal line');
     }
     this.compactIfNeeded();
@@ -85,23 +113,62 @@ export class CandidateStore {
       reply: toDatasetText(input.reply, this.opts.names),
       at: typeof input.at === 'string' ? input.at : new Date().toISOString(),
     };
+    if (input.contextIds?.length === input.context.length) candidate.contextIds = input.contextIds.map((id) => (typeof id === 'string' ? id : null));
+    const parts = (input.partIds ?? []).filter((id) => typeof id === 'string' && id !== candidate.messageId);
+    if (parts.length > 0) candidate.partIds = [candidate.messageId, ...parts.map((id) => checkId(id, 'part id'))];
+    if (input.reasoning) candidate.reasoning = toDatasetText(input.reasoning, this.opts.names);
+    if (input.verdict) candidate.verdict = this.cleanVerdict(input.verdict);
     this.remember(candidate);
     await this.write({ op: 'add', candidate });
     return structuredClone(candidate);
   }
 
+  /** The candidate of any of its parts' message IDs (a copy). */
   get(messageId: string): Candidate | undefined {
-    const c = this.items.get(messageId);
+    const c = this.items.get(this.parts.get(messageId) ?? messageId);
     return c ? structuredClone(c) : undefined;
   }
 
-  /** Removes and returns the candidate; the removal is immediate, so two takes never both get it. */
-  async take(messageId: string): Promise<Candidate | undefined> {
-    const c = this.items.get(messageId);
+  /** The latest candidate's message ID in a channel, while it is remembered. */
+  latestIn(channelId: string): string | undefined {
+    const id = this.latest.get(channelId);
+    return id !== undefined && this.items.has(id) ? id : undefined;
+  }
+
+  verdictOf(messageId: string): Verdict | undefined {
+    return this.items.get(this.parts.get(messageId) ?? messageId)?.verdict;
+  }
+
+  /**
+   * Sets the verdict in memory at once (so two concurrent raters never both decide) and returns the
+   * one it replaced; `persist()` journals it once its records are written, `revert()` undoes it.
+   */
+  claim(messageId: string, verdict: Verdict): { candidate: Candidate; prior: Verdict | undefined } | undefined {
+    const c = this.items.get(this.parts.get(messageId) ?? messageId);
     if (!c) return undefined;
-    this.items.delete(messageId);
-    await this.write({ op: 'take', messageId });
-    return c;
+    const prior = c.verdict;
+    c.verdict = this.cleanVerdict(verdict);
+    return { candidate: structuredClone(c), prior };
+  }
+
+  revert(messageId: string, prior: Verdict | undefined): void {
+    const c = this.items.get(messageId);
+    if (!c) return;
+    if (prior) c.verdict = prior;
+    else delete c.verdict;
+  }
+
+  /** Forgets a candidate for good (e.g. `!forget me`): removed from memory and from the journal on replay. */
+  async drop(messageId: string): Promise<void> {
+    const id = this.parts.get(messageId) ?? messageId;
+    if (!this.items.has(id)) return;
+    this.forget(id);
+    await this.write({ op: 'take', messageId: id });
+  }
+
+  async persist(messageId: string): Promise<void> {
+    const verdict = this.items.get(messageId)?.verdict;
+    if (verdict) await this.write({ op: 'decide', messageId, verdict });
   }
 
   async flush(): Promise<void> {
@@ -112,14 +179,32 @@ export class CandidateStore {
     await this.journal?.close();
   }
 
+  private cleanVerdict(v: Verdict): Verdict {
+    return v.kind === 'corrected' ? { kind: 'corrected', text: toDatasetText(v.text, this.opts.names) } : { kind: v.kind };
+  }
+
   private remember(c: Candidate): void {
-    this.items.delete(c.messageId);
+    this.forget(c.messageId);
     this.items.set(c.messageId, c);
+    for (const id of c.partIds ?? []) this.parts.set(id, c.messageId);
+    this.latest.set(c.channelId, c.messageId);
     while (this.items.size > this.max) {
       const oldest = this.items.keys().next();
       if (oldest.done) break;
-      this.items.delete(oldest.value);
+      this.forget(oldest.value);
     }
+  }
+
+  private mark(messageId: string, verdict: Verdict): void {
+    const c = this.items.get(messageId);
+    if (c) c.verdict = verdict;
+  }
+
+  private forget(messageId: string): void {
+    const c = this.items.get(messageId);
+    if (!c) return;
+    this.items.delete(messageId);
+    for (const id of c.partIds ?? []) this.parts.delete(id);
   }
 
   private async write(line: JournalLine): Promise<void> {

@@ -13,7 +13,7 @@ import {
   type RESTPostAPIContextMenuApplicationCommandsJSONBody,
 } from 'discord.js';
 import type { Logger } from 'pino';
-import type { FeedbackService, Rating } from '../training/feedback.js';
+import { correctionReply, keptMessage, type FeedbackService, type Rating, type RateResult } from '../training/feedback.js';
 import type { AccessPolicy } from '../core/access.js';
 import { isUserError } from '../core/errors.js';
 import { isGuildAdmin } from './translate.js';
@@ -48,7 +48,7 @@ export function attachFeedbackHandlers(client: Client, feedback: FeedbackService
     if (!feedback.isCandidate(messageId)) return;
     feedback
       .rate(messageId, rating)
-      .then((r) => log.info({ messageId, rating, stored: Boolean(r) }, 'reaction feedback'))
+      .then((r) => log.info({ messageId, rating, outcome: r.outcome }, 'reaction feedback'))
       .catch((err: unknown) => log.error({ err }, 'reaction feedback failed'));
   });
 }
@@ -62,11 +62,21 @@ async function onButton(i: ButtonInteraction, feedback: FeedbackService, denied:
   const no = denied(...who(i));
   if (no) return void (await i.reply({ content: no, flags: MessageFlags.Ephemeral }));
   const rating = RATINGS[i.customId]!;
-  const result = await feedback.rate(i.message.id, rating);
-  const content = result
-    ? `Thanks! Saved as a ${result.kind} example in **${result.dataset}**.`
-    : 'This reply was already rated (or is too old to rate).';
+  let content: string;
+  try {
+    content = rateReply(await feedback.rate(i.message.id, rating), rating);
+  } catch (err) {
+    if (!isUserError(err)) throw err;
+    content = err.message;
+  }
   await i.reply({ content, flags: MessageFlags.Ephemeral });
+}
+
+/** The rater's answer: saved, kept as feedback (someone decided first), or not a reply that can be rated. */
+function rateReply(r: RateResult, rating: Rating): string {
+  if (r.outcome === 'saved') return `Thanks! Saved as a ${r.kind} example in **${r.dataset}**.`;
+  if (r.outcome === 'kept') return keptMessage(r.decided, rating);
+  return "I can't rate this message: it is not one of my recent replies.";
 }
 
 async function onMenu(i: MessageContextMenuCommandInteraction, client: Client, denied: Denied): Promise<void> {
@@ -94,7 +104,7 @@ async function onModal(i: ModalSubmitInteraction, feedback: FeedbackService): Pr
   const messageId = i.customId.slice(MODAL_PREFIX.length);
   try {
     const r = await feedback.correct(messageId, i.fields.getTextInputValue('better'));
-    await i.reply({ content: `Correction saved in **${r.dataset}** (negative, positive and a preference pair).`, flags: MessageFlags.Ephemeral });
+    await i.reply({ content: correctionReply(r), flags: MessageFlags.Ephemeral });
   } catch (err) {
     if (!isUserError(err)) throw err;
     await i.reply({ content: err.message, flags: MessageFlags.Ephemeral });

@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { loadSpec, validateSchema } from '../../contracts/openapi.js';
-import { CandidateStore, toCorrected, toNegative, toPositive, toPreference, type Candidate } from '../../../src/datasets/candidates.js';
+import { CandidateStore, toCorrected, toNegative, toPositive, toPreference, type Candidate, type Verdict } from '../../../src/datasets/candidates.js';
 import { sanitizeChatRecord, sanitizePreferenceRecord } from '../../../src/datasets/records.js';
 import { onCleanup, tempDir } from './helpers.js';
 
@@ -33,32 +33,42 @@ async function makeStore(max?: number) {
 }
 
 describe('CandidateStore', () => {
-  test('add, get, take (take removes once) and texts are sanitized on entry', async () => {
+  test('add, get, claim (the first claim sees no prior verdict) and texts are sanitized on entry', async () => {
     const { open } = await makeStore();
     const store = open();
     await store.load();
     const added = await store.add(candidate('m1'));
     expect(added.context[1]).toEqual({ role: 'user', content: 'hi @user', name: 'Alice' });
     expect(store.get('m1')?.reply).toBe('reply m1');
-    const [first, second] = await Promise.all([store.take('m1'), store.take('m1')]);
-    expect(first?.messageId).toBe('m1');
-    expect(second).toBeUndefined();
-    expect(store.get('m1')).toBeUndefined();
+    const first = store.claim('m1', { kind: 'up' });
+    const second = store.claim('m1', { kind: 'down' });
+    expect(first?.prior).toBeUndefined();
+    expect(second?.prior).toEqual({ kind: 'up' });
+    store.revert('m1', second!.prior);
+    expect(store.verdictOf('m1')).toEqual({ kind: 'up' });
+    expect(store.claim('nope', { kind: 'up' })).toBeUndefined();
   });
 
-  test('candidates survive a restart through the journal; taken ones stay gone', async () => {
+  test('candidates, verdicts, parts and "my last reply here" survive a restart; dropped ones stay gone', async () => {
     const { open, file } = await makeStore();
     const a = open();
     await a.load();
-    await Promise.all(['m1', 'm2', 'm3'].map((id) => a.add(candidate(id))));
-    await a.take('m2');
+    for (const id of ['m1', 'm2', 'm3']) await a.add(candidate(id));
+    await a.add({ ...candidate('m4'), partIds: ['m4', 'm4b', 'm4c'] });
+    await a.drop('m2');
+    a.claim('m3', { kind: 'corrected', text: 'better <@123456789012345678>' });
+    await a.persist('m3');
+    a.claim('m1', { kind: 'down' });
     await a.close();
     expect(await readFile(file, 'utf8')).not.toContain('123456789012345678');
     const b = open();
-    expect(await b.load()).toBe(2);
+    expect(await b.load()).toBe(3);
     expect(b.get('m1')?.context).toHaveLength(2);
+    expect(b.verdictOf('m1')).toBeUndefined();
     expect(b.get('m2')).toBeUndefined();
-    expect(b.get('m3')?.reply).toBe('reply m3');
+    expect(b.verdictOf('m3')).toEqual({ kind: 'corrected', text: 'better @user' });
+    expect(b.get('m4c')?.messageId).toBe('m4');
+    expect(b.latestIn('42')).toBe('m4');
   });
 
   test('bounded: the oldest are dropped beyond max, and the journal is compacted', async () => {
@@ -82,7 +92,8 @@ describe('CandidateStore', () => {
     const store = new CandidateStore();
     expect(await store.load()).toBe(0);
     await store.add(candidate('x'));
-    expect((await store.take('x'))?.messageId).toBe('x');
+    expect(store.get('x')?.messageId).toBe('x');
+    expect(store.latestIn('42')).toBe('x');
   });
 });
 
@@ -91,17 +102,17 @@ describe('candidate → dataset records (OpenAI fine-tuning formats)', () => {
   const messageErrors = (messages: unknown[]) =>
     messages.flatMap((m, i) => validateSchema(spec, '#/components/schemas/ChatCompletionRequestMessage', m, `message ${i}`));
 
-  test('positive / negative / corrected: {"messages": [...context, assistant]}', () => {
+  test('positive / negative / corrected: {"messages": [...context, assistant weight 1]}', () => {
     const c = candidate('m1', 'meh');
     const positive = toPositive(c);
     expect(Object.keys(positive)).toEqual(['messages']);
-    expect(positive.messages.at(-1)).toEqual({ role: 'assistant', content: 'meh' });
+    expect(positive.messages.at(-1)).toEqual({ role: 'assistant', content: 'meh', weight: 1 });
     expect(positive.messages.slice(0, -1)).toEqual(c.context);
     expect(toNegative(c)).toEqual(positive);
     const corrected = toCorrected(c, 'much better');
-    expect(corrected.messages.at(-1)).toEqual({ role: 'assistant', content: 'much better' });
+    expect(corrected.messages.at(-1)).toEqual({ role: 'assistant', content: 'much better', weight: 1 });
     for (const r of [positive, corrected]) {
-      expect(messageErrors(r.messages)).toEqual([]);
+      expect(messageErrors(r.messages.map(({ weight: _w, ...m }) => m))).toEqual([]);
       expect(sanitizeChatRecord(r).messages).toHaveLength(3);
     }
     positive.messages[0]!.content = 'changed';
@@ -117,5 +128,34 @@ describe('candidate → dataset records (OpenAI fine-tuning formats)', () => {
     expect(p.non_preferred_output).toEqual([{ role: 'assistant', content: 'meh' }]);
     expect(messageErrors([...p.input.messages, ...p.preferred_output, ...p.non_preferred_output])).toEqual([]);
     expect(sanitizePreferenceRecord(p)).toEqual(p);
+  });
+
+  test('earlier assistant turns are weight-0 context; a 👎 one is dropped, a corrected one reads as its correction', () => {
+    const c: Candidate = {
+      ...candidate('m9', 'final'),
+      context: [
+        { role: 'system', content: 'S' },
+        { role: 'user', content: 'A: q1' }, { role: 'assistant', content: 'a1' },
+        { role: 'user', content: 'A: q2' }, { role: 'assistant', content: 'a2' },
+        { role: 'user', content: 'A: q3' }, { role: 'assistant', content: 'a3' },
+        { role: 'user', content: 'A: q4' },
+      ],
+      contextIds: [null, 'u1', 'r1', 'u2', 'r2', 'u3', 'r3', 'u4'],
+    };
+    const verdicts: Record<string, Verdict> = { r1: { kind: 'down' }, r2: { kind: 'corrected', text: 'a2 fixed' }, r3: { kind: 'up' } };
+    const lookup = (id: string) => verdicts[id];
+    const assistants = (r: { messages: { role: string; content: string; weight?: number }[] }) =>
+      r.messages.filter((m) => m.role === 'assistant').map((m) => [m.content, m.weight]);
+    expect(assistants(toPositive(c, lookup))).toEqual([['a2 fixed', 0], ['a3', 0], ['final', 1]]);
+    expect(assistants(toCorrected(c, 'better', lookup))).toEqual([['a2 fixed', 0], ['a3', 0], ['better', 1]]);
+    const p = toPreference(c, 'better', lookup);
+    expect(p.input.messages.map((m) => m.content)).toEqual(['S', 'A: q1', 'A: q2', 'a2 fixed', 'A: q3', 'a3', 'A: q4']);
+    expect(p.input.messages.some((m) => 'weight' in m)).toBe(false);
+  });
+
+  test('reasoning is trained only when the candidate kept it (conversation.reasoning.train)', () => {
+    const c = { ...candidate('m1', 'It is 4.'), reasoning: '2+2=4' };
+    expect(toPositive(c).messages.at(-1)).toEqual({ role: 'assistant', content: '<think>\n2+2=4\n</think>\n\nIt is 4.', weight: 1 });
+    expect(toPositive(candidate('m2', 'It is 4.')).messages.at(-1)?.content).toBe('It is 4.');
   });
 });
