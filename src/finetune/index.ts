@@ -1,5 +1,10 @@
-export { FineTuneService, type FineTuneServiceOptions, type FollowOptions, type StartOptions } from './service.js';
-export { buildTrainingFile, isTrainingRecord, type BuildTrainingFileOptions, type TrainingFile } from './training-file.js';
+export { FineTuneService, type FineTuneServiceOptions, type FollowOptions, type PreparedJob } from './service.js';
+export { buildTrainingFiles, isTrainingRecord, type BuildTrainingFileOptions, type TrainingFiles } from './training-file.js';
 export { TERMINAL_STATUSES, isTerminal, type FineTuneMethod, type JobEvent, type JobStatus, type JobView } from './types.js';
-export { formatJob, stepOf, toJobEvent, toJobView } from './view.js';
-export { isRetryable, toFineTuneError } from './errors.js';
+export type { BackendInfo, BackendKind, CreateJobRequest, FineTuneBackend, MetricPoint } from './port.js';
+export { FineTuneError, isFineTuneError, type FineTuneErrorKind } from './errors.js';
+export { formatJob } from './format.js';
+export { formatDatasetReport, type DatasetReport } from './report.js';
+export { BASE_MODEL_SETTING, DEFAULT_BASE_MODELS, isRetiredModel, resolveBaseModel } from './models.js';
+export { OpenAiFineTuneBackend, type OpenAiBackendOptions } from './openai/backend.js';
+export { stepOf, toJobEvent, toJobView, toMetricPoints } from './openai/view.js';

@@ -1,33 +1,36 @@
-/** Fine-tuning over the OpenAI-compatible files and fine-tuning API (official openai SDK). */
-import { createReadStream } from 'node:fs';
+/**
+ * Fine-tuning on any backend behind the port: builds the training/validation files and the report, starts
+ * jobs, and follows them. Knows nothing about chat; the follower and the commands use it.
+ */
+import { rm } from 'node:fs/promises';
+import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type OpenAI from 'openai';
-import { createOpenAiClient } from '../llm/openai-client.js';
-import { UserError } from '../core/errors.js';
-import { LlmError } from '../llm/port.js';
-import { isRetryable, toFineTuneError } from './errors.js';
-import { buildTrainingFile, type BuildTrainingFileOptions, type TrainingFile } from './training-file.js';
+import { FineTuneError, isFineTuneError } from './errors.js';
+import { BASE_MODEL_SETTING, pricePerMillion, resolveBaseModel } from './models.js';
+import type { BackendInfo, FineTuneBackend, MetricPoint } from './port.js';
+import type { DatasetReport } from './report.js';
+import { buildTrainingFiles } from './training-file.js';
 import { isTerminal, type FineTuneMethod, type JobEvent, type JobView } from './types.js';
-import { toJobEvent, toJobView } from './view.js';
 
 export interface FineTuneServiceOptions {
-  /** A ready client; when given, apiKey/baseURL/timeoutMs are ignored. */
-  client?: OpenAI;
-  apiKey?: string;
-  /** Default 'https://api.openai.com/v1'. */
-  baseURL?: string;
-  /** Per request. Default 120000 (uploads can be large). */
-  timeoutMs?: number;
-  /** Attempts after the first for connection errors, 408, 429 and 5xx (uploads included). Default 2. */
-  maxRetries?: number;
+  backend: FineTuneBackend;
+  /** training.baseModel: '' = the backend's default. */
+  baseModel: string;
+  epochs: number;
+  validationSplit: number;
+  pricePerMillionTokens: number | null;
+  /** Overrides the backend's minimum example count. */
+  minExamples: number | null;
+  /** Overrides the backend's context length. */
+  contextTokens: number | null;
+  /** Where training files are written. */
+  workDir: string;
 }
 
-export interface StartOptions {
-  /** Path of a JSONL file, e.g. from buildTrainingFile. */
-  file: string;
-  method: FineTuneMethod;
-  baseModel: string;
-  suffix?: string;
+export interface PreparedJob {
+  report: DatasetReport;
+  trainingFile: string | null;
+  validationFile: string | null;
 }
 
 export interface FollowOptions {
@@ -35,67 +38,89 @@ export interface FollowOptions {
   /** Called with the new view whenever status or progress changed (and once at the start). */
   onUpdate: (job: JobView) => Promise<void>;
   signal?: AbortSignal;
-  /** Polls that may fail in a row (transient errors only) before follow gives up. Default 5. */
+  /** Polls that may fail in a row (retryable errors only) before follow gives up. Default 5. */
   maxPollFailures?: number;
 }
 
-const JOB_ID = /^[A-Za-z0-9][A-Za-z0-9_:.-]{0,127}$/;
-const PROGRESS_EVENTS = 10;
-
 export class FineTuneService {
-  private readonly client: OpenAI;
-  private readonly secret: string | undefined;
-  private readonly maxRetries: number;
+  readonly info: BackendInfo;
 
-  constructor(opts: FineTuneServiceOptions = {}) {
-    this.maxRetries = opts.maxRetries ?? 2;
-    this.client =
-      opts.client ??
-      createOpenAiClient({ apiKey: opts.apiKey, baseURL: opts.baseURL, timeoutMs: opts.timeoutMs ?? 120_000, maxRetries: this.maxRetries });
-    this.secret = opts.apiKey ?? (typeof this.client.apiKey === 'string' ? this.client.apiKey : undefined);
+  constructor(private readonly opts: FineTuneServiceOptions) {
+    this.info = { ...opts.backend.info, ...(opts.contextTokens ? { contextTokens: opts.contextTokens } : {}) };
   }
 
-  buildTrainingFile(opts: BuildTrainingFileOptions): Promise<TrainingFile> {
-    return buildTrainingFile(opts);
+  /** The base model jobs start from (throws a FineTuneError naming the setting when unset or retired). */
+  baseModel(): string {
+    return resolveBaseModel(this.opts.baseModel, this.info.kind);
   }
 
-  /** Uploads the file (purpose 'fine-tune') and creates the job. */
-  async start(opts: StartOptions): Promise<JobView> {
-    const uploaded = await this.upload(opts.file);
-    const job = await this.call(() =>
-      this.client.fineTuning.jobs.create({
-        model: opts.baseModel,
-        training_file: uploaded.id,
-        method: { type: opts.method === 'sft' ? 'supervised' : 'dpo' },
-        ...(opts.suffix ? { suffix: opts.suffix } : {}),
-      }),
-    );
-    return toJobView(job, []);
+  /** Builds the files and the report; spends nothing. */
+  async prepare(datasetDir: string, method: FineTuneMethod): Promise<PreparedJob> {
+    const baseModel = this.baseModel();
+    const files = await buildTrainingFiles({
+      datasetDir, method, outDir: this.opts.workDir, validationSplit: this.opts.validationSplit,
+      contextTokens: this.info.contextTokens, format: this.info.fileFormat,
+    });
+    const price = pricePerMillion(this.info.kind, baseModel, method, this.opts.pricePerMillionTokens);
+    const minExamples = this.opts.minExamples ?? this.info.minExamples;
+    const report: DatasetReport = {
+      ...files, dataset: path.basename(datasetDir), method, backend: this.info, baseModel, epochs: this.opts.epochs,
+      pricePerMillion: price, costPerEpoch: price === null ? null : (files.trainingTokens / 1_000_000) * price,
+      minExamples, enough: files.train >= minExamples,
+    };
+    return { report, trainingFile: files.training, validationFile: files.validation };
   }
 
-  async status(jobId: string): Promise<JobView> {
-    const id = checkJobId(jobId);
-    const job = await this.call(() => this.client.fineTuning.jobs.retrieve(id));
-    const events = job.status === 'running' ? await this.events(id, PROGRESS_EVENTS) : [];
-    return toJobView(job, events);
+  /** Starts the prepared job. Refuses too little data; names the setting when the backend does not know the model. */
+  async start(job: PreparedJob, suffix = 'eos'): Promise<JobView> {
+    const { report } = job;
+    if (!report.enough || !job.trainingFile) {
+      const unit = report.method === 'sft' ? 'examples' : 'preference pairs';
+      throw new FineTuneError('rejected', `Not enough data: ${report.backend.kind} needs at least ${report.minExamples} training ${unit}, **${report.dataset}** has ${report.train}.`, false);
+    }
+    try {
+      return await this.opts.backend.create({
+        method: report.method, baseModel: report.baseModel, trainingFile: job.trainingFile, validationFile: job.validationFile,
+        epochs: report.epochs, suffix,
+      });
+    } catch (err) {
+      if (isFineTuneError(err) && err.kind === 'rejected' && err.message.includes(report.baseModel)) {
+        throw new FineTuneError('model', `${err.message}\nThe base model \`${report.baseModel}\` cannot be fine-tuned here: set ${BASE_MODEL_SETTING}.`, false, err.status);
+      }
+      throw err;
+    }
   }
 
-  async cancel(jobId: string): Promise<JobView> {
-    const id = checkJobId(jobId);
-    return toJobView(await this.call(() => this.client.fineTuning.jobs.cancel(id)), []);
+  /** Deletes the files of a job that will not start. */
+  async discard(job: PreparedJob): Promise<void> {
+    await Promise.all([job.trainingFile, job.validationFile].filter((f): f is string => f !== null).map((f) => rm(f, { force: true })));
   }
 
-  /** The latest `limit` events, newest first. */
-  async events(jobId: string, limit = 20): Promise<JobEvent[]> {
-    const id = checkJobId(jobId);
-    const page = await this.call(() => this.client.fineTuning.jobs.listEvents(id, { limit: Math.max(1, Math.min(100, limit)) }));
-    return page.data.map(toJobEvent);
+  status(jobId: string): Promise<JobView> {
+    return this.opts.backend.status(jobId);
+  }
+
+  cancel(jobId: string): Promise<JobView> {
+    return this.opts.backend.cancel(jobId);
+  }
+
+  events(jobId: string, limit?: number): Promise<JobEvent[]> {
+    return this.opts.backend.events(jobId, limit);
+  }
+
+  metrics(jobId: string): Promise<MetricPoint[]> {
+    return this.opts.backend.metrics(jobId);
+  }
+
+  async close(): Promise<void> {
+    await this.opts.backend.close?.();
   }
 
   /** Polls until the job succeeded, failed or was cancelled; returns the final view. */
   async follow(jobId: string, opts: FollowOptions): Promise<JobView> {
     let last = '';
     let failures = 0;
+    const wait = () => sleep(opts.intervalMs, undefined, opts.signal ? { signal: opts.signal } : {});
     for (;;) {
       opts.signal?.throwIfAborted();
       let job: JobView;
@@ -103,48 +128,15 @@ export class FineTuneService {
         job = await this.status(jobId);
         failures = 0;
       } catch (err) {
-        if (!isTransient(err) || ++failures >= (opts.maxPollFailures ?? 5)) throw err;
-        await sleep(opts.intervalMs, undefined, opts.signal ? { signal: opts.signal } : {});
+        if (!isFineTuneError(err) || !err.retryable || ++failures >= (opts.maxPollFailures ?? 5)) throw err;
+        await wait();
         continue;
       }
       const key = JSON.stringify(job);
       if (key !== last) await opts.onUpdate(job);
       last = key;
       if (isTerminal(job.status)) return job;
-      await sleep(opts.intervalMs, undefined, opts.signal ? { signal: opts.signal } : {});
+      await wait();
     }
   }
-
-  /** Streams the file; a stream cannot be replayed by the SDK, so retries open it again. */
-  private async upload(file: string): Promise<OpenAI.FileObject> {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        return await this.client.files.create({ file: createReadStream(file), purpose: 'fine-tune' });
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new UserError('NoTrainingFile', `No such training file: ${file}`);
-        if (attempt >= this.maxRetries || !isRetryable(err)) throw toFineTuneError(err, this.secret);
-        await sleep(500 * 2 ** attempt);
-      }
-    }
-  }
-
-  private async call<T>(fn: () => PromiseLike<T>): Promise<T> {
-    try {
-      return await fn();
-    } catch (err) {
-      throw toFineTuneError(err, this.secret);
-    }
-  }
-}
-
-function checkJobId(jobId: string): string {
-  if (!JOB_ID.test(jobId)) throw new UserError('InvalidJobId', 'That is not a fine-tuning job id.');
-  return jobId;
-}
-
-/** LlmErrors of kind network/timeout/http 5xx/429 are worth another poll. */
-function isTransient(err: unknown): boolean {
-  if (!(err instanceof LlmError)) return false;
-  if (err.kind === 'network' || err.kind === 'timeout') return true;
-  return err.kind === 'http' && (err.status === undefined || err.status === 429 || err.status >= 500);
 }

@@ -1,6 +1,7 @@
 /** Turns SDK job and event objects into JobView / JobEvent, and JobView into the progress message. */
 import type { FineTuningJob, FineTuningJobEvent } from 'openai/resources/fine-tuning/jobs/jobs';
-import type { JobEvent, JobStatus, JobView } from './types.js';
+import type { JobEvent, JobStatus, JobView } from '../types.js';
+import type { MetricPoint } from '../port.js';
 
 const STATUS_TEXT: Partial<Record<string, string>> & Record<JobStatus, string> = {
   validating_files: 'validating files',
@@ -53,14 +54,19 @@ export function toJobView(job: FineTuningJob, events: JobEvent[]): JobView {
   };
 }
 
-/** One-line progress message for chat, e.g. "Fine-tune `ftjob-1` (gpt-4o-mini): step 2/3". */
-export function formatJob(job: JobView): string {
-  const head = `Fine-tune \`${job.id}\` (${job.model})`;
-  if (job.status === 'succeeded') {
-    const tokens = job.trainedTokens !== null ? `, ${job.trainedTokens} tokens trained` : '';
-    return `${head} succeeded: \`${job.fineTunedModel ?? '(no model name)'}\`${tokens}.`;
+function loss(value: unknown): number | null {
+  return typeof value === 'number' && Number.isFinite(value) ? value : null;
+}
+
+/** Loss per step from metrics events (`data.step`, `data.train_loss`, `data.valid_loss` / `full_valid_loss`), oldest first. */
+export function toMetricPoints(events: readonly Pick<FineTuningJobEvent, 'data' | 'type'>[]): MetricPoint[] {
+  const byStep = new Map<number, MetricPoint>();
+  for (const e of events) {
+    if (e.type !== 'metrics' || typeof e.data !== 'object' || e.data === null) continue;
+    const d = e.data as Record<string, unknown>;
+    const step = num(d['step']);
+    if (step === undefined) continue;
+    byStep.set(step, { step, trainLoss: loss(d['train_loss']), validLoss: loss(d['full_valid_loss'] ?? d['valid_loss']) });
   }
-  if (job.status === 'failed') return `${head} failed: ${job.error ?? 'no reason given'}.`;
-  if (job.status === 'cancelled') return `${head} was cancelled.`;
-  return `${head}: ${job.progress}…`;
+  return [...byStep.values()].sort((a, b) => a.step - b.step);
 }

@@ -65,6 +65,8 @@ export interface NewJob {
   suffix: string;
   totalSteps: number;
   failWith?: string;
+  /** A validation file id: metrics events then carry valid_loss too. */
+  validationFile?: string;
 }
 
 export function newSimJob(o: NewJob): SimJob {
@@ -72,7 +74,7 @@ export function newSimJob(o: NewJob): SimJob {
   const job: JobObject = {
     object: 'fine_tuning.job', id: o.id, created_at: nowSeconds(), error: null, fine_tuned_model: null,
     finished_at: null, hyperparameters, model: o.model, organization_id: 'org-fake', result_files: [],
-    status: 'validating_files', trained_tokens: null, training_file: o.trainingFile, validation_file: null, seed: 42,
+    status: 'validating_files', trained_tokens: null, training_file: o.trainingFile, validation_file: o.validationFile ?? null, seed: 42,
     estimated_finish: null, integrations: null, metadata: null,
     method: { type: o.method, [o.method]: { hyperparameters: { ...hyperparameters } } },
   };
@@ -112,7 +114,10 @@ function step(sim: SimJob, nextId: NextId): void {
   const loss = Number((2 / (1 + sim.step)).toFixed(4));
   addEvent(sim, nextId, `Step ${sim.step}/${sim.totalSteps}: training loss=${loss}`, {
     type: 'metrics',
-    data: { step: sim.step, total_steps: sim.totalSteps, train_loss: loss, train_mean_token_accuracy: 0.5 },
+    data: {
+      step: sim.step, total_steps: sim.totalSteps, train_loss: loss, train_mean_token_accuracy: 0.5,
+      ...(sim.job.validation_file ? { valid_loss: Number((2.2 / (1 + sim.step)).toFixed(4)) } : {}),
+    },
   });
   if (sim.failWith !== undefined) return finish(sim, nextId, 'failed');
   if (sim.step >= sim.totalSteps) finish(sim, nextId, 'succeeded');

@@ -90,9 +90,17 @@ export class FakeFineTuning implements FineTuningKnobs {
     if (stored.object.purpose !== 'fine-tune') return `File ${stored.object.id} was not uploaded with purpose 'fine-tune'.`;
     const problem = trainingFileProblem(stored.content, method);
     if (problem) return `Invalid training_file ${stored.object.id}: ${problem}`;
+    const validation = body['validation_file'];
+    const validStored = typeof validation === 'string' ? this.store.get(validation) : undefined;
+    if (validation !== undefined && validation !== null) {
+      if (!validStored) return `Invalid validation_file: no such file ${JSON.stringify(validation)}.`;
+      const vProblem = trainingFileProblem(validStored.content, method);
+      if (vProblem) return `Invalid validation_file ${validStored.object.id}: ${vProblem}`;
+    }
     return {
       model, method: method as MethodType, suffix: typeof suffix === 'string' ? suffix : '',
       trainingFile: stored.object.id, trainingBytes: stored.content.length,
+      ...(validStored ? { validationFile: validStored.object.id } : {}),
     };
   }
 
