@@ -38,6 +38,8 @@ export const envSchema = z.object({
   EOS_STT_BASE_URL: httpUrl.optional(),
   EOS_STT_API_KEY: z.string().optional(),
   EOS_WHISPER_MODEL: z.string().optional(),
+  EOS_FINETUNE_API_KEY: z.string().optional(),
+  TOGETHER_API_KEY: z.string().optional(),
   /** Sharding (src/shard): `auto` (Discord's recommendation) or a number of shards; absent = one process, no manager. */
   EOS_SHARDS: z.union([z.literal('auto'), z.string().regex(/^\d+$/, 'must be auto or a whole number').transform(Number).pipe(z.number().int().min(1).max(4096))]).optional(),
   /** The shard IDs this host runs (comma-separated, e.g. 0,1); default all. */

@@ -64,8 +64,33 @@ export const conversationSchema = z
 
 export const trainingSchema = z
   .strictObject({
-    /** Base model for `!train start` fine-tuning jobs. */
-    baseModel: z.string().trim().min(1).default('gpt-4o-mini-2024-07-18'),
+    /** Fine-tuning backend of `!train start`: 'openai' (OpenAI, Azure OpenAI, compatible servers), 'together' (Together AI), 'local' (your trainer command). */
+    backend: z.enum(['openai', 'together', 'local']).default('openai'),
+    /** Base model to fine-tune; empty = the backend's default (openai: gpt-4.1-mini-2025-04-14, together: meta-llama/Meta-Llama-3.1-8B-Instruct-Reference; local: required). */
+    baseModel: z.string().trim().max(200).default(''),
+    /** Passes over the training data. */
+    epochs: posInt.max(50).default(3),
+    /** Share of examples held out as the validation file (0..0.5; 0 = none). */
+    validationSplit: z.number().min(0).max(0.5).default(0.1),
+    /** US dollars per 1M trained tokens for the cost estimate (null = the published price where Eos knows it). */
+    pricePerMillionTokens: z.number().min(0).nullable().default(null),
+    /** Longest example in tokens (null = the backend's: openai 65536, together 8192, local 4096); longer ones are left out. */
+    contextTokens: posInt.nullable().default(null),
+    /** OpenAI-compatible endpoint for fine-tuning ('' = OPENAI_BASE_URL); Azure: https://<resource>.openai.azure.com/openai/v1 with authHeader 'api-key'. Key: EOS_FINETUNE_API_KEY, else OPENAI_API_KEY. */
+    openai: z
+      .strictObject({ baseURL: z.string().trim().default(''), apiVersion: z.string().trim().default(''), authHeader: z.enum(['bearer', 'api-key']).default('bearer') })
+      .prefault({}),
+    /** Together AI endpoint; key: TOGETHER_API_KEY. */
+    together: z.strictObject({ baseURL: z.string().trim().min(1).default('https://api.together.ai/v1') }).prefault({}),
+    /** Local trainer: argv run for each job (placeholders {train_file} {validation_file} {output_dir} {base_model} {method} {epochs} {job_id} {served_model}), the file format it reads, the model name it is served under, and whether Eos switches to it on success. */
+    local: z
+      .strictObject({
+        command: z.array(z.string()).default([]),
+        format: z.enum(['trl', 'trl-completion', 'sharegpt', 'openai']).default('trl-completion'),
+        servedModel: z.string().trim().min(1).default('eos-{job_id}'),
+        switchOnSuccess: z.boolean().default(true),
+      })
+      .prefault({}),
     /** Seconds between progress checks of a fine-tuning job (>= 0.1). */
     followIntervalSec: z.number().min(0.1).default(30),
     /** Cases run at the same time by `!test`. */

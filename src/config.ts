@@ -55,6 +55,8 @@ export interface AppConfig {
     whisperModelPath: string | null;
   };
   bot: BehaviourConfig;
+  /** Keys of the fine-tuning backends (training.backend): OpenAI-compatible/Azure (default: the LLM key) and Together AI. */
+  finetune: { apiKey: string | null; togetherApiKey: string | null };
   /** Sharding (src/shard): `shards` null = one process without a manager; `child` is set inside a shard process. */
   sharding: ShardingConfig;
   /** Every secret value (Discord token, API key) for log redaction. */
@@ -164,7 +166,7 @@ export function loadConfig(opts: LoadConfigOptions = {}): AppConfig {
   const bot: BehaviourConfig = { ...fileBot, owners: [...new Set([...fileBot.owners, ...env.EOS_OWNER_IDS])] };
   const token = env.DISCORD_TOKEN ?? null;
   const llm = llmConfig(env);
-  const secretList = [token, llm?.apiKey ?? null, env.EOS_STT_API_KEY ?? null].filter((s): s is string => typeof s === 'string' && s.length > 0);
+  const secretList = [token, llm?.apiKey ?? null, env.EOS_STT_API_KEY ?? null, env.EOS_FINETUNE_API_KEY ?? null, env.TOGETHER_API_KEY ?? null].filter((s): s is string => typeof s === 'string' && s.length > 0);
   return {
     discord: { token, apiUrl: env.DISCORD_API_URL },
     llm,
@@ -184,6 +186,7 @@ export function loadConfig(opts: LoadConfigOptions = {}): AppConfig {
       whisperModelPath: env.EOS_WHISPER_MODEL ? resolve(cwd, env.EOS_WHISPER_MODEL) : null,
     },
     bot,
+    finetune: { apiKey: env.EOS_FINETUNE_API_KEY ?? llm?.apiKey ?? null, togetherApiKey: env.TOGETHER_API_KEY ?? null },
     sharding: {
       shards: env.EOS_SHARDS ?? null,
       shardIds: env.EOS_SHARD_IDS ?? null,
