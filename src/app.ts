@@ -5,6 +5,7 @@ import type { AppConfig } from './config.js';
 import type { ChatSurface } from './chat/types.js';
 import { createLogger, closeLogger } from './log.js';
 import { createStateStore, type StateStore } from './state/store.js';
+import type { ShardHooks } from './shard/runtime.js';
 import { createCommandIndex } from './commands/index.js';
 import { AccessPolicy } from './core/access.js';
 import { InstructionLibrary } from './core/instructions.js';
@@ -33,6 +34,8 @@ export interface EosOptions {
   /** Where console logs go (default stderr). */
   logDestination?: NodeJS.WritableStream;
   random?: () => number;
+  /** Sharded start (src/shard/child.ts): this shard's state store, status answers and cross-shard control. */
+  shard?: ShardHooks;
 }
 
 export interface EosApp {
@@ -51,7 +54,9 @@ export async function startEos(opts: EosOptions): Promise<EosApp> {
   const { config } = opts;
   const log = createLogger({ level: config.logLevel, logDir: config.paths.logs, secrets: config.secrets(), destination: opts.logDestination });
   await Promise.all(Object.values(config.paths).map((p) => mkdir(p.endsWith('.json') ? path.dirname(p) : p, { recursive: true })));
-  const state = await createStateStore(config.paths.state, { logger: log.child({ component: 'state' }) });
+  const state = opts.shard
+    ? await opts.shard.createState(log.child({ component: 'state' }))
+    : await createStateStore(config.paths.state, { logger: log.child({ component: 'state' }) });
   const training = await buildTrainingServices(config, state, log);
   const { datasets, feedback, transcript, memory, evaluations } = training;
   const model = chooseModel(config, memory);
@@ -86,6 +91,7 @@ export async function startEos(opts: EosOptions): Promise<EosApp> {
   }
   const services = {
     config, state, surface, access, commands, instructions, model, datasets, feedback, fineTune, follower, evaluations, voice, startedAt: new Date(),
+    shards: opts.shard?.control ?? null,
   };
   const conversation = new ConversationService({ config: conv, state, surface, access, responder, histories, transcript, log: log.child({ component: 'conversation' }), random: opts.random,
     replies: feedback, prefix: (g) => (g && state.guild(g).prefix) || config.bot.prefix });
@@ -110,7 +116,9 @@ export async function startEos(opts: EosOptions): Promise<EosApp> {
   if (client && config.discord.token) {
     attachFeedbackHandlers(client, feedback, access, log.child({ component: 'feedback' }));
     const bot = startDiscordBot({ client, surface: surface as DiscordSurface, router, commands, config: config.bot, log: log.child({ component: 'discord' }) }, config.discord.token);
-    void bot.ready.then(() => follower?.resume(), () => undefined);
+    opts.shard?.attach({ client, flush: async () => { await datasets.flush(); await state.flush(); } });
+    // Sharded: only shard 0 resumes following a fine-tuning job (one follower, one writer of its progress).
+    void bot.ready.then(() => (opts.shard && opts.shard.me.id !== 0 ? undefined : follower?.resume()), () => undefined);
     void bot.ready.then(() => notifyInterruptedImports(datasets, surface, log.child({ component: 'datasets' }), config.bot.prefix)).catch((err: unknown) => log.warn({ err }, 'interrupted-import notice failed'));
     return { mode, log, state, ready: bot.ready, done: new Promise(() => undefined), stop: () => shutdown(() => bot.stop()) };
   }

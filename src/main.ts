@@ -13,6 +13,11 @@ async function main(): Promise<number> {
     }
     throw err;
   }
+  if (config.sharding.shards !== null && config.discord.token) {
+    // EOS_SHARDS set: discord.js's ShardingManager runs one Eos per shard (src/shard/manager.ts).
+    const { runShardManager } = await import('./shard/manager.js');
+    return runShardManager(config);
+  }
   if (!config.discord.token) {
     process.stderr.write(
       'DISCORD_TOKEN is not set: starting the local console (type a message or a command such as !help; Ctrl-D exits).\n' +

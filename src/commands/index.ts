@@ -3,6 +3,7 @@ import { help } from './help.js';
 import { hi } from './hi.js';
 import { instruction } from './instruction.js';
 import { ping } from './ping.js';
+import { shards } from './shards.js';
 import { prefix } from './prefix.js';
 import { puppet } from './puppet.js';
 import { reactionProbability } from './reaction_probability.js';
@@ -24,7 +25,7 @@ import { say } from './say.js';
 /** Every command, explicitly listed (no filesystem scanning). */
 export function createCommandIndex(): Map<string, CommandDefinition> {
   const all = [
-    hi, help, instruction, ping,
+    hi, help, instruction, ping, shards,
     train, correct, feedback, test, datasets, selectDataset, archive, getfile,
     join, leave, say,
     temperature, replyProbability, reactionProbability, prefix, replyprefix, puppet,

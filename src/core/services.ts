@@ -11,6 +11,7 @@ import type { FineTuneService } from '../finetune/index.js';
 import type { FineTuneFollower } from '../training/finetune-follower.js';
 import type { ResultStore } from '../evaluation/index.js';
 import type { VoiceManager } from '../voice/discord/manager.js';
+import type { ShardControl } from '../shard/types.js';
 
 /** Everything a command may use. Built by the entry point and passed in; no module-level singletons. */
 export interface BotServices {
@@ -30,4 +31,6 @@ export interface BotServices {
   /** Null in the console (no voice channels there). */
   readonly voice: VoiceManager | null;
   readonly startedAt: Date;
+  /** Sharded runs: this shard and questions to every shard (src/shard); null/absent in one process. */
+  readonly shards?: ShardControl | null;
 }

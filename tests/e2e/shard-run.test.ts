@@ -1,0 +1,97 @@
+/**
+ * Eos under discord.js's ShardingManager with 2 shards (one process each) against the sharded emulator:
+ * conversation, per-guild settings, global settings through the manager, training and feedback in guilds of
+ * different shards, `!shards` answering the same from both shards and DMs, a SIGKILLed shard respawned with every
+ * acknowledged record kept, SIGTERM stopping everything cleanly, and no file ever written by two processes.
+ */
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { ownershipProblems, readJournal, shardStatus, startShardWorld, startSharded, type EosRun, type ShardWorld } from './shard-harness.js';
+import { mention } from './harness.js';
+import { guildStateFile } from '../../src/shard/ownership.js';
+
+let w: ShardWorld;
+let run: EosRun;
+
+beforeAll(async () => {
+  w = await startShardWorld({ shards: 2 });
+  w.llm.respondWith((req) => ({ text: `reply to: ${JSON.stringify(req.messages.at(-1)?.content ?? '').slice(0, 60)}` }));
+  run = await startSharded(w, { EOS_SHARDS: '2' });
+  await w.emu.waitFor(() => w.emu.identifiedShards.length >= 2 && w.emu.connected(0) && w.emu.connected(1), {
+    label: 'both shards identified', timeoutMs: 60_000,
+  });
+}, 90_000);
+
+afterAll(async () => {
+  if (run.proc.exitCode === null) await run.stop();
+  await w?.close();
+});
+
+const say = (i: number, content: string, userId = w.alice.id) => w.emu.userSays({ channelId: w.general[i]!.id, userId, content });
+const botSaysIn = (i: number, pred: (c: string) => boolean, label: string) =>
+  w.emu.waitFor(() => w.emu.botMessages(w.general[i]!.id).find((m) => pred(m.content)), { label, timeoutMs: 20_000 });
+
+describe('two shards, one process each', () => {
+  test('each shard connects with its own shard id and only sees its guild', () => {
+    expect(w.emu.identifiedShards.slice(0, 2).map((s) => s.join('/')).sort()).toEqual(['0/2', '1/2']);
+    expect(w.emu.shardMisroutes).toEqual([]);
+  });
+
+  test('conversation: a mention is answered in the guilds of both shards', async () => {
+    say(0, mention(w.emu.botUser.id, 'hello from server zero'));
+    say(1, mention(w.emu.botUser.id, 'hello from server one'));
+    await botSaysIn(0, (c) => c.includes('hello from server zero'), 'reply in guild 0');
+    await botSaysIn(1, (c) => c.includes('hello from server one'), 'reply in guild 1');
+  });
+
+  test('per-guild settings go to guilds/<gid>/state.json of that guild, written by its shard', async () => {
+    say(1, '!prefix ?', w.owner.id);
+    await botSaysIn(1, (c) => c.includes('?'), 'prefix changed');
+    say(1, '?ping', w.owner.id);
+    await botSaysIn(1, (c) => /pong/i.test(c), 'pong with the new prefix');
+    const file = JSON.parse(await readFile(guildStateFile(w.dataDir, w.guilds[1]!.id), 'utf8')) as { guilds: Record<string, { prefix?: string }> };
+    expect(file.guilds[w.guilds[1]!.id]?.prefix).toBe('?');
+    // Guild 0 (other shard) keeps the default prefix.
+    say(0, '!ping', w.owner.id);
+    await botSaysIn(0, (c) => /pong/i.test(c), 'pong with ! in guild 0');
+  });
+
+  test('global settings: set on shard 1, written by the manager, seen by shard 0', async () => {
+    say(1, '!replyprefix [A]');
+    await botSaysIn(1, (c) => c.includes('[A]'), 'replyprefix confirmed');
+    const global = JSON.parse(await readFile(path.join(w.dataDir, 'state', 'eos.json'), 'utf8')) as { users: Record<string, { replyPrefix?: string }> };
+    expect(global.users[w.alice.id]?.replyPrefix).toBe('[A]');
+    say(0, mention(w.emu.botUser.id, 'prefixed please'));
+    await botSaysIn(0, (c) => c.startsWith('[A]') && c.includes('prefixed please'), 'reply with the global reply prefix on shard 0');
+  });
+
+  test('!shards answers the same from both shards and from a DM: every shard with its servers', async () => {
+    const dm = w.emu.createDM(w.owner.id);
+    for (const [channel, i] of [[w.general[0]!.id, 0], [w.general[1]!.id, 1], [dm.id, 2]] as const) {
+      w.emu.userSays({ channelId: channel, userId: w.owner.id, content: i === 1 ? '?shards' : '!shards' });
+    }
+    const answers = await Promise.all([w.general[0]!.id, w.general[1]!.id, dm.id].map((c) =>
+      w.emu.waitFor(() => w.emu.botMessages(c).find((m) => m.content.includes('shard 1/2')), { label: `!shards in ${c}`, timeoutMs: 20_000 })));
+    for (const a of answers) {
+      expect(a.content).toMatch(/shard 0\/2: ready, 1 servers/);
+      expect(a.content).toMatch(/shard 1\/2: ready, 1 servers/);
+      expect(a.content).toContain('total: 2 servers on 2 answering shards');
+    }
+  });
+
+  test('a SIGKILLed shard is respawned, resumes answering, and SIGTERM then stops all cleanly; no file has two writers', async () => {
+    const status = await shardStatus(w.dataDir, 2);
+    const pid1 = status.shards.find((s) => s.shard === 1)?.result?.pid;
+    expect(pid1).toBeGreaterThan(0);
+    const before = w.emu.identifies;
+    process.kill(pid1!, 'SIGKILL');
+    await w.emu.waitFor(() => w.emu.identifies > before && w.emu.connected(1), { label: 'shard 1 identified again', timeoutMs: 60_000 });
+    say(1, '?ping', w.owner.id);
+    await w.emu.waitFor(() => w.emu.botMessages(w.general[1]!.id).filter((m) => /pong/i.test(m.content)).length >= 2, { label: 'pong after respawn', timeoutMs: 20_000 });
+    const code = await run.stop();
+    expect(code).toBe(0);
+    const problems = ownershipProblems(await readJournal(run.journalDir), w.dataDir, 2);
+    expect(problems).toEqual([]);
+  }, 120_000);
+});
