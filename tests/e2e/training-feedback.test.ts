@@ -43,7 +43,7 @@ describe('feedback turns replies into training data', () => {
     const msgs = pos[0]!.messages;
     expect(msgs[0]!.role).toBe('system');
     expect(msgs.at(-2)).toEqual({ role: 'user', content: 'Ali: What is the capital of France?' });
-    expect(msgs.at(-1)).toEqual({ role: 'assistant', content: 'Paris.' });
+    expect(msgs.at(-1)).toEqual({ role: 'assistant', content: 'Paris.', weight: 1 });
     const again = h.emu.interaction({ name: 'eos:fb:up', type: 3, customId: 'eos:fb:up', userId: h.bob.id, channelId: h.general.id, guildId: h.guild.id, targetMessageId: r.id });
     expect((await interactionReply(again.id)).content).toMatch(/already rated/);
     expect(await lines('positive.jsonl')).toHaveLength(1);
@@ -53,7 +53,7 @@ describe('feedback turns replies into training data', () => {
     const r = await ask('Is the sun cold?', 'Yes, very cold.');
     h.emu.addReaction({ channelId: h.general.id, messageId: r.id, userId: h.bob.id, emoji: '👎' });
     const got = await waitForLines('negative.jsonl', 1);
-    expect(got[0]!.messages.at(-1)).toEqual({ role: 'assistant', content: 'Yes, very cold.' });
+    expect(got[0]!.messages.at(-1)).toEqual({ role: 'assistant', content: 'Yes, very cold.', weight: 1 });
   });
 
   test('!correct as a reply: negative, corrected positive and a preference pair, in one line', async () => {
@@ -63,9 +63,9 @@ describe('feedback turns replies into training data', () => {
     expect(ok.content.split('\n')).toHaveLength(1);
     expect(ok.content).toMatch(/^Correction saved in \*\*default\*\*/);
     const neg = await lines('negative.jsonl');
-    expect(neg.at(-1)!.messages.at(-1)).toEqual({ role: 'assistant', content: 'Six.' });
+    expect(neg.at(-1)!.messages.at(-1)).toEqual({ role: 'assistant', content: 'Six.', weight: 1 });
     const pos = await lines('positive.jsonl');
-    expect(pos.at(-1)!.messages.at(-1)).toEqual({ role: 'assistant', content: 'Eight.' });
+    expect(pos.at(-1)!.messages.at(-1)).toEqual({ role: 'assistant', content: 'Eight.', weight: 1 });
     const pref = await lines<{ input: Rec; preferred_output: unknown[]; non_preferred_output: unknown[] }>('preference.jsonl');
     expect(pref.at(-1)!.preferred_output).toEqual([{ role: 'assistant', content: 'Eight.' }]);
     expect(pref.at(-1)!.non_preferred_output).toEqual([{ role: 'assistant', content: 'Six.' }]);
@@ -79,7 +79,10 @@ describe('feedback turns replies into training data', () => {
     const req = h.llm!.chatRequests().at(-1) as unknown as Rec;
     const i = req.messages.findIndex((m) => m.role === 'assistant' && m.content === 'Eight.');
     expect(i).toBeGreaterThan(0);
-    expect(req.messages[i - 1]).toEqual({ role: 'user', content: 'Ali: How many legs does a spider have?' });
+    expect(req.messages[i - 1]!.role).toBe('user');
+    expect(req.messages[i - 1]!.content).toMatch(/How many legs does a spider have\?$/);
+    // The corrected answer is gone from the live history too: the prompt never repeats it.
+    expect(req.messages.map((m) => m.content)).not.toContain('Six.');
   });
 
   test('!correct <message_id> <answer> works without replying', async () => {
