@@ -23,6 +23,9 @@ import { createDiscordClient } from './discord/client.js';
 import { DiscordSurface } from './discord/surface.js';
 import { startDiscordBot } from './discord/bot.js';
 import { ConsoleSurface } from './console/surface.js';
+import { AdmissionGate } from './core/gate.js';
+import { UserRateLimiter } from './conversation/rate-limit.js';
+import { buildPrivacy } from './privacy/wiring.js';
 import { CONSOLE_USER_ID, runConsole } from './console/run.js';
 import { notifyInterruptedImports } from './training/import-notice.js';
 
@@ -67,6 +70,13 @@ export async function startEos(opts: EosOptions): Promise<EosApp> {
   const surface: ChatSurface = client ? new DiscordSurface(client) : new ConsoleSurface(opts.output ?? process.stdout, config.bot.name);
   const owners = mode === 'console' ? [...config.bot.owners, CONSOLE_USER_ID] : config.bot.owners;
   const access = new AccessPolicy({ ...config.bot, owners });
+  const { privacy, audit } = await buildPrivacy({
+    stateFile: config.paths.state, dataDir: config.dataDir, paths: { datasets: config.paths.datasets, conversations: config.paths.conversations },
+    recordByDefault: config.bot.privacy.recordByDefault, consoleMode: mode === 'console', state, surface, transcript, datasets,
+    candidates: training.candidates, log: log.child({ component: 'privacy' }),
+  });
+  const limiter = new UserRateLimiter(config.bot.conversation.userRateLimit, Date.now, (id) => access.isOwner(id));
+  const gate = new AdmissionGate(access, limiter, privacy);
   const commands = createCommandIndex();
   const instructions = new InstructionLibrary(path.join(config.projectRoot, 'INSTRUCTION.md'), config.paths.instructions);
   const { fineTune, follower } = buildFineTuning(config, surface, state, log);
@@ -87,14 +97,16 @@ export async function startEos(opts: EosOptions): Promise<EosApp> {
     log: log.child({ component: 'responder' }),
   });
   if (client) {
-    voice = buildVoiceManager({ config, client, speech, responder, surface, state, feedback, transcript, log: log.child({ component: 'voice' }) });
+    voice = buildVoiceManager({ config, client, speech, responder, surface, state, feedback, transcript, gate, log: log.child({ component: 'voice' }) });
   }
   const services = {
     config, state, surface, access, commands, instructions, model, datasets, feedback, fineTune, follower, evaluations, voice, startedAt: new Date(),
+    gate, privacy, audit,
     shards: opts.shard?.control ?? null,
   };
   const conversation = new ConversationService({ config: conv, state, surface, access, responder, histories, transcript, log: log.child({ component: 'conversation' }), random: opts.random,
-    replies: feedback, prefix: (g) => (g && state.guild(g).prefix) || config.bot.prefix });
+    replies: feedback, prefix: (g) => (g && state.guild(g).prefix) || config.bot.prefix,
+    limiter, admitHistory: (m) => gate.visible({ userId: m.author.id, roleIds: m.roleIds, guildAdmin: m.authorIsGuildAdmin, guildId: m.guildId, channelId: m.channelId, isDM: m.isDM }) });
   const listener = new VoiceMessageListener(conversation, { stt: speech.stt, surface, access, log: log.child({ component: 'voice-messages' }) });
   const router = new Router(services, listener, log.child({ component: 'router' }));
   feedback.onDecision((d) => applyDecision(histories, d));
@@ -114,7 +126,7 @@ export async function startEos(opts: EosOptions): Promise<EosApp> {
   };
 
   if (client && config.discord.token) {
-    attachFeedbackHandlers(client, feedback, access, log.child({ component: 'feedback' }));
+    attachFeedbackHandlers(client, feedback, gate, log.child({ component: 'feedback' }));
     const bot = startDiscordBot({ client, surface: surface as DiscordSurface, router, commands, config: config.bot, log: log.child({ component: 'discord' }) }, config.discord.token);
     opts.shard?.attach({ client, flush: async () => { await datasets.flush(); await state.flush(); } });
     // Sharded: only shard 0 resumes following a fine-tuning job (one follower, one writer of its progress).

@@ -97,6 +97,8 @@ export const trainingSchema = z
     testConcurrency: posInt.max(16).default(2),
     /** Stored examples given to the model as few-shot examples (0 = off). */
     fewShot: nonNegInt.max(10).default(3),
+    /** Let server admins start/cancel fine-tuning and switch models (default: bot owners only; it costs money). */
+    fineTuneByServerAdmins: z.boolean().default(false),
     /** Personal data replaced by placeholders in datasets, candidates and conversation logs: user IDs "[id]", e-mails "[email]", phone numbers "[phone]", API keys/tokens "[key]". */
     redact: z
       .strictObject({ ids: z.boolean().default(true), emails: z.boolean().default(true), phones: z.boolean().default(true), keys: z.boolean().default(true) })
@@ -161,6 +163,13 @@ export const behaviourSchema = z.strictObject({
   slash: slashSchema,
   training: trainingSchema,
   voice: voiceSchema,
+  /** Consent: servers record conversations into logs only once their admins turn it on (`!recording on`). */
+  privacy: z
+    .strictObject({
+      /** Record in every server from the start (a notice is still posted in each channel). */
+      recordByDefault: z.boolean().default(false),
+    })
+    .prefault({}),
 });
 
 export type BehaviourConfig = z.output<typeof behaviourSchema>;

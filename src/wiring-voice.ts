@@ -12,6 +12,7 @@ import { createTextToSpeech } from './voice/tts/select.js';
 import { VoiceManager } from './voice/discord/manager.js';
 import { createClientVoiceHost } from './voice/discord/host.js';
 import { VoiceBridge } from './voice/bridge.js';
+import type { AdmissionGate } from './core/gate.js';
 import { sendVoiceReply } from './voice/voice-messages.js';
 
 /**
@@ -42,13 +43,14 @@ export interface VoiceWiringDeps {
   feedback: FeedbackService;
   transcript: ConversationLog;
   log: Logger;
+  gate?: AdmissionGate;
 }
 
 /** The voice channel side: VoiceManager (state machines + pipelines) bridged to the conversation. */
 export function buildVoiceManager(d: VoiceWiringDeps): VoiceManager {
   const bridge = new VoiceBridge({
     responder: d.responder, surface: d.surface, state: d.state, feedback: d.feedback, transcript: d.transcript,
-    conversation: d.config.bot.conversation, voice: d.config.bot.voice, log: d.log,
+    conversation: d.config.bot.conversation, voice: d.config.bot.voice, log: d.log, gate: d.gate,
   });
   const v = d.config.bot.voice;
   return new VoiceManager({

@@ -110,4 +110,8 @@ export interface ChatSurface {
   /** Most recent messages first-to-last (oldest first), excluding `before` itself. */
   fetchRecent(channelId: string, limit: number, before?: string): Promise<IncomingMessage[]>;
   setPresence(text: string): void;
+  /** The server a channel belongs to: null for DMs, undefined when unknown (optional: the console has none). */
+  guildOf?(channelId: string): Promise<string | null | undefined>;
+  /** A direct message to a user (optional: where the platform has DMs). */
+  sendDM?(userId: string, msg: OutgoingMessage): Promise<SentMessage>;
 }

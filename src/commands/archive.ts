@@ -8,7 +8,7 @@ export const archive = defineCommand({
   usage: 'archive [name|all]',
   category: 'Training',
   options: [{ name: 'name', description: 'Dataset name, or "all"', type: 'string' }],
-  preconditions: ['AdminOnly'],
+  preconditions: ['AdminOnly', 'SharedData'],
   async run(ctx) {
     const { datasets } = ctx.services;
     const wanted = (ctx.args.name as string | undefined) ?? datasets.activeName();

@@ -11,7 +11,7 @@ export const getfile = defineCommand({
   usage: 'getfile <path>',
   category: 'Training',
   options: [{ name: 'path', description: 'e.g. datasets/default/positive.jsonl', type: 'string', required: true, rest: true }],
-  preconditions: ['AdminOnly'],
+  preconditions: ['AdminOnly', 'SharedData'],
   async run(ctx) {
     const { paths } = ctx.services.config;
     const roots = { datasets: paths.datasets, archives: paths.archives, instructions: paths.instructions };

@@ -21,14 +21,22 @@ import { train } from './train.js';
 import { join } from './join.js';
 import { leave } from './leave.js';
 import { say } from './say.js';
+import { voice } from './voice.js';
+import { optout } from './optout.js';
+import { optin } from './optin.js';
+import { privacy } from './privacy.js';
+import { forget } from './forget.js';
+import { audit } from './audit.js';
+import { recording } from './recording.js';
 
 /** Every command, explicitly listed (no filesystem scanning). */
 export function createCommandIndex(): Map<string, CommandDefinition> {
   const all = [
     hi, help, instruction, ping, shards,
     train, correct, feedback, test, datasets, selectDataset, archive, getfile,
-    join, leave, say,
+    join, leave, say, voice,
     temperature, replyProbability, reactionProbability, prefix, replyprefix, puppet,
+    privacy, optout, optin, forget, recording, audit,
   ];
   return new Map(all.map((c) => [c.name, c]));
 }

@@ -3,7 +3,7 @@ import { UserError } from '../core/errors.js';
 
 export const puppet = defineCommand({
   name: 'puppet',
-  description: 'Make Eos say something in a channel.',
+  description: 'Make Eos say something in a channel of this server.',
   usage: 'puppet #channel <text>',
   category: 'Admin',
   options: [
@@ -14,6 +14,13 @@ export const puppet = defineCommand({
   async run(ctx) {
     const channelId = ctx.args.channel as string;
     const text = (ctx.args.text as string).slice(0, 2000);
+    // Server admins speak only in their own server's channels; bot owners anywhere (DMs included).
+    if (!ctx.isOwner) {
+      const guild = await ctx.services.surface.guildOf?.(channelId);
+      if (!ctx.guildId || guild !== ctx.guildId) {
+        throw new UserError('OtherServer', 'I can only speak in channels of this server.');
+      }
+    }
     try {
       await ctx.services.surface.send(channelId, { content: text });
     } catch (err) {

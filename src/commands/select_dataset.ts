@@ -11,7 +11,7 @@ export const selectDataset = defineCommand({
     { name: 'name', description: 'Dataset name (letters, digits, - and _)', type: 'string', required: true },
     { name: 'kind', description: 'Where `train <text>` goes by default', type: 'string', choices: ['positive', 'negative'] },
   ],
-  preconditions: ['AdminOnly'],
+  preconditions: ['AdminOnly', 'SharedData'],
   async run(ctx) {
     const { datasets, state } = ctx.services;
     const requested = ctx.args.name as string;

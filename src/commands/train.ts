@@ -13,7 +13,7 @@ export const train = defineCommand({
     { name: 'text', description: 'positive|negative and examples, or start|status|cancel|use', type: 'string', rest: true },
     { name: 'file', description: 'JSONL, JSON array, CSV or text file of examples', type: 'attachment' },
   ],
-  preconditions: [],
+  preconditions: ['FineTune'],
   async run(ctx) {
     const text = ((ctx.args.text as string | undefined) ?? '').trim();
     const word = text.split(/\s+/)[0]?.toLowerCase() ?? '';

@@ -29,6 +29,8 @@ export class UserRateLimiter {
   constructor(
     private readonly settings: RateLimitSettings,
     private readonly now: () => number = Date.now,
+    /** Users never limited (bot owners). */
+    private readonly exempt: (userId: string) => boolean = () => false,
   ) {
     this.windowMs = Math.max(1, settings.perSeconds) * 1000;
     this.lastSweep = now();
@@ -39,21 +41,25 @@ export class UserRateLimiter {
   }
 
   /**
-   * Admits one call for `userId` if the window has room (and records it). A refusal with
+   * Admits `cost` calls (default 1) for `userId` if the window has room for all of them (and records them). A refusal with
    * `warn: false` (e.g. an unprompted reaction) neither notifies nor uses up the user's one notice.
    */
-  take(userId: string, opts: { warn?: boolean } = {}): RateVerdict {
+  take(userId: string, opts: { warn?: boolean; cost?: number } = {}): RateVerdict {
     if (!this.enabled) return { allowed: true };
+    const cost = Math.max(0, Math.floor(opts.cost ?? 1));
+    if (cost === 0 || this.exempt(userId)) return { allowed: true };
     const t = this.now();
     this.sweep(t);
     const entry = this.users.get(userId) ?? { hits: [], warnedUntil: 0 };
     this.users.set(userId, entry);
     dropOlder(entry.hits, t - this.windowMs);
-    if (entry.hits.length < this.settings.count) {
-      entry.hits.push(t);
+    if (entry.hits.length + cost <= this.settings.count) {
+      for (let i = 0; i < cost; i++) entry.hits.push(t);
       return { allowed: true };
     }
-    const freeAt = (entry.hits[0] ?? t) + this.windowMs;
+    // A cost larger than the whole window can never fit: it waits a full window after the oldest hit.
+    const oldest = entry.hits[Math.min(entry.hits.length - 1, Math.max(0, entry.hits.length + cost - this.settings.count - 1))];
+    const freeAt = (oldest ?? t) + this.windowMs;
     const retryAfterSec = Math.max(1, Math.ceil((freeAt - t) / 1000));
     const warn = opts.warn ?? true;
     const notify = warn && t >= entry.warnedUntil;

@@ -24,6 +24,10 @@ export interface ConversationDeps {
   random?: () => number;
   /** Clock of the per-user rate limit (ms); default Date.now. */
   now?: () => number;
+  /** The admission gate's per-user limiter (commands and replies share one budget); default: a private one. */
+  limiter?: UserRateLimiter;
+  /** Backfilled messages whose author may not be seen (blocked, opted out) stay out of history. */
+  admitHistory?: (msg: IncomingMessage) => boolean;
   /**
    * The bot's conversational replies (FeedbackService): the history text of a bot message, null to
    * leave it out, undefined when it is no conversational reply. Without it, backfill skips the bot's messages.
@@ -51,7 +55,7 @@ export class ConversationService implements MessageListener {
 
   constructor(private readonly deps: ConversationDeps) {
     this.random = deps.random ?? Math.random;
-    this.limiter = new UserRateLimiter(deps.config.userRateLimit, deps.now);
+    this.limiter = deps.limiter ?? new UserRateLimiter(deps.config.userRateLimit, deps.now);
     this.gate = new ChannelGate({ onError: (err, channel) => deps.log.error({ err, channel }, 'reply job failed') });
   }
 
@@ -168,7 +172,7 @@ export class ConversationService implements MessageListener {
       const text = this.deps.replies?.historyText(m.id);
       return text ? { ...this.entry(m, 'assistant'), content: text } : null;
     }
-    if (!m.cleanContent.trim()) return null;
+    if (!m.cleanContent.trim() || (this.deps.admitHistory && !this.deps.admitHistory(m))) return null;
     const prefix = this.deps.prefix?.(m.guildId) ?? '!';
     if (m.content.startsWith(prefix) && COMMAND_WORD.test(m.content.slice(prefix.length))) return null;
     return this.entry(m, 'user');

@@ -17,7 +17,7 @@ export interface CommandOption {
   max?: number;
 }
 
-export type PreconditionId = 'OwnerOnly' | 'AdminOnly' | 'GuildOnly' | 'InVoice';
+export type PreconditionId = 'OwnerOnly' | 'AdminOnly' | 'GuildOnly' | 'InVoice' | 'FineTune' | 'SharedData';
 
 export type ArgValue = string | number | boolean;
 export type ParsedArgs = Record<string, ArgValue | undefined>;
@@ -44,6 +44,8 @@ export interface CommandContext {
   readonly services: BotServices;
   readonly log: Logger;
   reply(msg: OutgoingMessage | string): Promise<SentMessage>;
+  /** Uses more of the user's rate limit (e.g. one unit per `!test` case); throws a UserError when over it. */
+  spend(calls: number): void;
 }
 
 export interface CommandDefinition {
@@ -57,6 +59,10 @@ export interface CommandDefinition {
   aliases?: readonly string[];
   /** Register as a slash command too (default true). */
   slash?: boolean;
+  /** Slash replies only the invoking user sees (default: true for AdminOnly/OwnerOnly commands). */
+  private?: boolean;
+  /** Append each successful run to the server's audit log (default: true for AdminOnly/OwnerOnly commands). */
+  audit?: boolean;
   run(ctx: CommandContext): Promise<void>;
 }
 

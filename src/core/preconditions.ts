@@ -1,4 +1,5 @@
 import type { CommandContext, PreconditionId } from './command.js';
+import { FINE_TUNE_WORDS } from './privileged.js';
 
 export type PreconditionResult = { ok: true } | { ok: false; identifier: PreconditionId; message: string };
 type Check = (ctx: CommandContext) => PreconditionResult;
@@ -12,6 +13,22 @@ const checks: Record<PreconditionId, Check> = {
     ctx.isAdmin ? ok : { ok: false, identifier: 'AdminOnly', message: 'Only Eos admins can use this command.' },
   GuildOnly: (ctx) =>
     ctx.guildId ? ok : { ok: false, identifier: 'GuildOnly', message: 'This command only works in a server.' },
+  /**
+   * `!train start|cancel|use` spend the operator's money and change the model: bot owners only,
+   * unless `training.fineTuneByServerAdmins` delegates them to server admins. Members fall through
+   * to the command's own "Only Eos admins" reply; other `!train` forms are not affected.
+   */
+  FineTune: (ctx) => {
+    const text = typeof ctx.args.text === 'string' ? ctx.args.text.trim() : '';
+    if (!FINE_TUNE_WORDS.test(text) || ctx.isOwner || !ctx.isAdmin) return ok;
+    if (ctx.services.config.bot.training.fineTuneByServerAdmins) return ok;
+    return { ok: false, identifier: 'FineTune', message: "Fine-tuning spends the operator's money: only the bot owner can start, cancel or switch models." };
+  },
+  /** Commands that reach data shared by every server (files, archives, the active dataset): bot owners only. */
+  SharedData: (ctx) =>
+    ctx.isOwner
+      ? ok
+      : { ok: false, identifier: 'SharedData', message: 'The datasets are shared by every server Eos is in: only the bot owner can do this.' },
   InVoice: (ctx) =>
     ctx.authorVoiceChannelId
       ? ok

@@ -1,4 +1,4 @@
-import { Events, type Client } from 'discord.js';
+import { Events, Routes, type Client } from 'discord.js';
 import type { Logger } from 'pino';
 import type { Router } from '../core/router.js';
 import type { CommandDefinition } from '../core/command.js';
@@ -7,6 +7,8 @@ import { startPresenceRotation } from '../core/presence.js';
 import { slashCommands, toSlashInvocation } from './slash.js';
 import { contextMenus } from './feedback.js';
 import { toIncoming } from './translate.js';
+import { resolveCommand } from '../core/lookup.js';
+import { isPrivate } from '../core/privileged.js';
 import type { DiscordSurface } from './surface.js';
 
 export interface DiscordBotDeps {
@@ -33,7 +35,8 @@ export function startDiscordBot(deps: DiscordBotDeps, token: string): RunningBot
   });
   client.on(Events.InteractionCreate, (interaction) => {
     if (!interaction.isChatInputCommand()) return;
-    router.handleSlash(toSlashInvocation(interaction)).catch((err: unknown) => log.error({ err }, 'interaction handler failed'));
+    const def = resolveCommand(deps.commands, interaction.commandName);
+    router.handleSlash(toSlashInvocation(interaction, { private: def ? isPrivate(def) : true })).catch((err: unknown) => log.error({ err }, 'interaction handler failed'));
   });
   client.on(Events.Error, (err) => log.error({ err }, 'discord client error'));
   client.on(Events.ShardDisconnect, (ev, shard) => log.warn({ shard, code: ev.code }, 'gateway disconnected'));
@@ -65,7 +68,10 @@ async function registerSlash(deps: DiscordBotDeps): Promise<void> {
   const { client, config, commands, log } = deps;
   if (!config.slash.register || !client.application) return;
   const body = [...slashCommands(commands.values()), ...contextMenus()];
-  if (config.slash.guildIds.length === 0) await client.application.commands.set(body);
-  else for (const guildId of config.slash.guildIds) await client.application.commands.set(body, guildId);
+  // Raw REST with the API JSON as built: discord.js's commands.set() would turn default_member_permissions into a
+  // string, while Discord's OpenAPI description types it as an integer.
+  const appId = client.application.id;
+  if (config.slash.guildIds.length === 0) await client.rest.put(Routes.applicationCommands(appId), { body });
+  else for (const guildId of config.slash.guildIds) await client.rest.put(Routes.applicationGuildCommands(appId, guildId), { body });
   log.info({ count: body.length, scope: config.slash.guildIds.length ? 'guild' : 'global' }, 'slash commands registered');
 }

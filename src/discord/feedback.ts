@@ -14,7 +14,7 @@ import {
 } from 'discord.js';
 import type { Logger } from 'pino';
 import { correctionReply, keptMessage, type FeedbackService, type Rating, type RateResult } from '../training/feedback.js';
-import type { AccessPolicy } from '../core/access.js';
+import type { AdmissionGate, Flow } from '../core/gate.js';
 import { isUserError } from '../core/errors.js';
 import { isGuildAdmin } from './translate.js';
 
@@ -26,19 +26,19 @@ export function contextMenus(): RESTPostAPIContextMenuApplicationCommandsJSONBod
   return [{ name: CORRECT_MENU, type: ApplicationCommandType.Message }];
 }
 
-type Denied = (userId: string, roleIds: string[], guildAdmin: boolean) => string | null;
+type Denied = (i: ButtonInteraction | MessageContextMenuCommandInteraction | ModalSubmitInteraction, flow: Flow) => string | null;
 
-/** 👍/👎 buttons and reactions, and the "Correct reply" message menu with its modal. */
-export function attachFeedbackHandlers(client: Client, feedback: FeedbackService, access: AccessPolicy, log: Logger): void {
-  const denied: Denied = (userId, roleIds, guildAdmin) => {
-    const d = access.canUse({ userId, roleIds, guildAdmin });
+/** 👍/👎 buttons and reactions, and the "Correct reply" message menu with its modal; all pass the admission gate. */
+export function attachFeedbackHandlers(client: Client, feedback: FeedbackService, gate: AdmissionGate, log: Logger): void {
+  const denied: Denied = (i, flow) => {
+    const d = gate.admit(who(i), flow);
     return d.ok ? null : d.message;
   };
   client.on(Events.InteractionCreate, (i) => {
     let work: Promise<unknown> | null = null;
     if (i.isButton() && RATINGS[i.customId]) work = onButton(i, feedback, denied);
     else if (i.isMessageContextMenuCommand() && i.commandName === CORRECT_MENU) work = onMenu(i, client, denied);
-    else if (i.isModalSubmit() && i.customId.startsWith(MODAL_PREFIX)) work = onModal(i, feedback);
+    else if (i.isModalSubmit() && i.customId.startsWith(MODAL_PREFIX)) work = onModal(i, feedback, denied);
     work?.catch((err: unknown) => log.error({ err }, 'feedback interaction failed'));
   });
   client.on(Events.MessageReactionAdd, (reaction, user) => {
@@ -46,6 +46,15 @@ export function attachFeedbackHandlers(client: Client, feedback: FeedbackService
     if (!rating || user.bot) return;
     const messageId = reaction.message.id;
     if (!feedback.isCandidate(messageId)) return;
+    // Reactions carry no member: the gate sees the user's ID (user blocks; role blocks need the member, fetched when cached).
+    const member = reaction.message.guild?.members.cache.get(user.id);
+    const roleIds = member ? [...member.roles.cache.keys()].filter((r) => r !== reaction.message.guildId) : [];
+    const actor = {
+      userId: user.id, roleIds, guildAdmin: isGuildAdmin(member?.permissions), guildId: reaction.message.guildId,
+      channelId: reaction.message.channelId, isDM: !reaction.message.guildId,
+    };
+    const verdict = gate.admit(actor, 'reaction', { warn: false });
+    if (!verdict.ok) return void log.info({ messageId, reason: verdict.reason }, 'reaction feedback not admitted');
     feedback
       .rate(messageId, rating)
       .then((r) => log.info({ messageId, rating, outcome: r.outcome }, 'reaction feedback'))
@@ -53,13 +62,13 @@ export function attachFeedbackHandlers(client: Client, feedback: FeedbackService
   });
 }
 
-function who(i: ButtonInteraction | MessageContextMenuCommandInteraction): [string, string[], boolean] {
+function who(i: ButtonInteraction | MessageContextMenuCommandInteraction | ModalSubmitInteraction) {
   const roles = i.inCachedGuild() ? [...i.member.roles.cache.keys()].filter((r) => r !== i.guildId) : [];
-  return [i.user.id, roles, isGuildAdmin(i.memberPermissions)];
+  return { userId: i.user.id, roleIds: roles, guildAdmin: isGuildAdmin(i.memberPermissions), guildId: i.guildId, channelId: i.channelId ?? '', isDM: !i.inGuild() };
 }
 
 async function onButton(i: ButtonInteraction, feedback: FeedbackService, denied: Denied): Promise<void> {
-  const no = denied(...who(i));
+  const no = denied(i, 'component');
   if (no) return void (await i.reply({ content: no, flags: MessageFlags.Ephemeral }));
   const rating = RATINGS[i.customId]!;
   let content: string;
@@ -80,7 +89,7 @@ function rateReply(r: RateResult, rating: Rating): string {
 }
 
 async function onMenu(i: MessageContextMenuCommandInteraction, client: Client, denied: Denied): Promise<void> {
-  const no = denied(...who(i));
+  const no = denied(i, 'menu');
   if (no) return void (await i.reply({ content: no, flags: MessageFlags.Ephemeral }));
   if (i.targetMessage.author.id !== client.user?.id) {
     await i.reply({ content: 'Only my own replies can be corrected.', flags: MessageFlags.Ephemeral });
@@ -100,8 +109,15 @@ async function onMenu(i: MessageContextMenuCommandInteraction, client: Client, d
   await i.showModal(modal);
 }
 
-async function onModal(i: ModalSubmitInteraction, feedback: FeedbackService): Promise<void> {
+async function onModal(i: ModalSubmitInteraction, feedback: FeedbackService, denied: Denied): Promise<void> {
+  const no = denied(i, 'modal');
+  if (no) return void (await i.reply({ content: no, flags: MessageFlags.Ephemeral }));
   const messageId = i.customId.slice(MODAL_PREFIX.length);
+  // The modal names its reply; it must be one posted in this channel (a forged ID from a DM or another server is refused).
+  const where = feedback.channelOf(messageId);
+  if (where !== undefined && where !== i.channelId) {
+    return void (await i.reply({ content: 'Corrections only apply to my replies in this channel.', flags: MessageFlags.Ephemeral }));
+  }
   try {
     const r = await feedback.correct(messageId, i.fields.getTextInputValue('better'));
     await i.reply({ content: correctionReply(r), flags: MessageFlags.Ephemeral });

@@ -1,6 +1,7 @@
 import {
   ApplicationCommandOptionType,
   MessageFlags,
+  PermissionFlagsBits,
   type ChatInputCommandInteraction,
   type RESTPostAPIChatInputApplicationCommandsJSONBody,
   type APIApplicationCommandOption,
@@ -9,6 +10,7 @@ import type { CommandDefinition, CommandOption, ParsedArgs } from '../core/comma
 import type { SlashInvocation } from '../core/router.js';
 import type { AttachmentRef, OutgoingMessage, SentMessage } from '../chat/types.js';
 import { isGuildAdmin, toPayload } from './translate.js';
+import { isPrivileged } from '../core/privileged.js';
 
 const TYPES: Record<CommandOption['type'], ApplicationCommandOptionType> = {
   string: ApplicationCommandOptionType.String,
@@ -36,7 +38,11 @@ export function toSlashJson(def: CommandDefinition): RESTPostAPIChatInputApplica
       if (o.max !== undefined && (o.type === 'integer' || o.type === 'number')) option.max_value = o.max;
       return option as unknown as APIApplicationCommandOption;
     });
-  return { name: def.name, description: def.description.slice(0, 100), options };
+  const json: RESTPostAPIChatInputApplicationCommandsJSONBody = { name: def.name, description: def.description.slice(0, 100), options };
+  // Admin commands are hidden from members (Manage Server); server admins can still grant them per role in Discord.
+  // Discord's OpenAPI spec types the field as an integer (the permission bit set); discord.js passes it through.
+  if (isPrivileged(def)) (json as { default_member_permissions?: unknown }).default_member_permissions = Number(PermissionFlagsBits.ManageGuild);
+  return json;
 }
 
 export function slashCommands(commands: Iterable<CommandDefinition>): RESTPostAPIChatInputApplicationCommandsJSONBody[] {
@@ -46,7 +52,7 @@ export function slashCommands(commands: Iterable<CommandDefinition>): RESTPostAP
 const DEFER_AFTER_MS = 2_000;
 
 /** A chat-input interaction as the router's SlashInvocation; replies defer automatically after 2 s. */
-export function toSlashInvocation(interaction: ChatInputCommandInteraction): SlashInvocation {
+export function toSlashInvocation(interaction: ChatInputCommandInteraction, opts: { private?: boolean } = {}): SlashInvocation {
   const args: ParsedArgs = {};
   const attachments: AttachmentRef[] = [];
   for (const o of interaction.options.data) {
@@ -57,7 +63,8 @@ export function toSlashInvocation(interaction: ChatInputCommandInteraction): Sla
   }
   const member = interaction.inCachedGuild() ? interaction.member : null;
   const timer = setTimeout(() => {
-    if (!interaction.replied && !interaction.deferred) interaction.deferReply().catch(() => undefined);
+    const flags = opts.private ? MessageFlags.Ephemeral : undefined;
+    if (!interaction.replied && !interaction.deferred) interaction.deferReply({ flags }).catch(() => undefined);
   }, DEFER_AFTER_MS);
   const reply = async (msg: OutgoingMessage): Promise<SentMessage> => {
     clearTimeout(timer);

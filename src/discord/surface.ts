@@ -44,6 +44,20 @@ export class DiscordSurface implements ChatSurface {
       .map((m) => toIncoming(m, botId));
   }
 
+  /** The server a channel belongs to (null for DMs; undefined when the channel cannot be found). */
+  async guildOf(channelId: string): Promise<string | null | undefined> {
+    const channel = this.client.channels.cache.get(channelId) ?? (await this.client.channels.fetch(channelId).catch(() => null));
+    if (!channel) return undefined;
+    return 'guildId' in channel && channel.guildId ? channel.guildId : null;
+  }
+
+  /** Sends a direct message to a user (private admin outputs such as files). */
+  async sendDM(userId: string, msg: OutgoingMessage): Promise<SentMessage> {
+    const user = await this.client.users.fetch(userId);
+    const sent = await user.send(toPayload(msg));
+    return { id: sent.id, channelId: sent.channelId };
+  }
+
   setPresence(text: string): void {
     this.client.user?.setPresence({ activities: [{ name: text, state: text, type: ActivityType.Custom }], status: 'online' });
   }

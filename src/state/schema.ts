@@ -9,16 +9,20 @@ export const STATE_VERSION = 1;
 
 export const guildSettingsSchema = z.looseObject({
   prefix: z.string().trim().min(1).max(8).optional(),
+  recording: z.boolean().optional(),
+  recordingSince: z.string().max(40).optional(),
 });
 
 export const channelSettingsSchema = z.looseObject({
   temperature: z.number().min(0).max(2).optional(),
   replyProbability: z.number().min(0).max(1).optional(),
   reactionProbability: z.number().min(0).max(1).optional(),
+  recordingNoticeAt: z.string().max(40).optional(),
 });
 
 export const userPrefsSchema = z.looseObject({
   replyPrefix: z.string().max(64).optional(),
+  optedOut: z.boolean().optional(),
 });
 
 export const trainingSettingsSchema = z.looseObject({
@@ -41,17 +45,25 @@ export const stateDataSchema = z.looseObject({
 export interface GuildSettings {
   /** Text-command prefix for this guild (overrides config `prefix`). */
   prefix?: string;
+  /** Consent: conversations are logged in this server (set by `!recording on|off`; else config privacy.recordByDefault). */
+  recording?: boolean;
+  /** ISO time recording was last turned on (channels noticed before it get a new notice). */
+  recordingSince?: string;
 }
 
 export interface ChannelSettings {
   temperature?: number;
   replyProbability?: number;
   reactionProbability?: number;
+  /** ISO time the recording notice was last posted in this channel. */
+  recordingNoticeAt?: string;
 }
 
 export interface UserPrefs {
   /** Text prepended to replies to this user. */
   replyPrefix?: string;
+  /** `!optout`: nothing this user writes is read into conversations or stored. */
+  optedOut?: boolean;
 }
 
 export interface TrainingSettings {

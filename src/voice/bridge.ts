@@ -10,6 +10,7 @@ import type { ConversationLog } from '../datasets/conversation-log.js';
 import type { VoiceContext, VoiceManagerHooks, VoiceTurn } from './discord/manager.js';
 import { splitMessage } from '../conversation/split.js';
 import { stripMentions } from '../conversation/sanitize.js';
+import type { AdmissionGate } from '../core/gate.js';
 
 export interface VoiceBridgeDeps {
   responder: Responder;
@@ -20,6 +21,8 @@ export interface VoiceBridgeDeps {
   conversation: ConversationConfig;
   voice: VoiceBehaviour;
   log: Logger;
+  /** The admission gate: voice turns pass the same block/allow lists, opt-out and rate limit as text. */
+  gate?: AdmissionGate;
 }
 
 /**
@@ -33,6 +36,12 @@ export class VoiceBridge {
   constructor(private readonly deps: VoiceBridgeDeps) {}
 
   respond = (turn: VoiceTurn, opts: { signal: AbortSignal }): AsyncIterable<string> => {
+    const verdict = this.deps.gate?.admit(voiceActor(turn.guildId, turn.textChannelId, turn.userId), 'voice', { warn: true });
+    if (verdict && !verdict.ok) {
+      this.deps.log.info({ guild: turn.guildId, reason: verdict.reason }, 'voice turn not admitted');
+      if (verdict.notify && verdict.reason === 'rate') void this.deps.surface.send(turn.textChannelId, { content: verdict.message }).catch(() => undefined);
+      return (async function* () {})();
+    }
     const temperature = this.deps.state.channel(turn.textChannelId).temperature ?? this.deps.conversation.temperature;
     return this.deps.responder.streamTurn(voiceTurnMessage(turn), {
       signal: opts.signal,
@@ -43,7 +52,11 @@ export class VoiceBridge {
 
   hooks(): VoiceManagerHooks {
     return {
-      onTranscript: (ctx, ev) => void this.onTranscript(ctx, ev.speaker, ev.text),
+      onTranscript: (ctx, ev) => {
+        // A blocked or opted-out speaker's words are neither posted nor logged.
+        if (this.deps.gate && !this.deps.gate.visible(voiceActor(ctx.guildId, ctx.textChannelId, ev.userId))) return;
+        void this.onTranscript(ctx, ev.speaker, ev.text);
+      },
       onReply: (ctx, ev) => void this.onReply(ctx, ev.text, ev.interrupted, ev.inReplyTo),
       onError: (ctx, ev) => this.deps.log.warn({ guild: ctx.guildId, stage: ev.stage, err: ev.error }, 'voice stage failed'),
     };
@@ -78,6 +91,9 @@ export class VoiceBridge {
     }
   }
 }
+
+/** Voice events carry no member roles: user-level lists apply (role entries need a text message). */
+const voiceActor = (guildId: string, channelId: string, userId: string) => ({ userId, roleIds: [], guildAdmin: false, guildId, channelId, isDM: false });
 
 const key = (guildId: string, userId: string, text: string) => `${guildId}\u0000${userId}\u0000${text}`;
 

@@ -49,7 +49,9 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
   const behaviour = typeof opts.behaviour === 'function' ? opts.behaviour(world) : (opts.behaviour ?? {});
   // Tests send many messages per user per minute: the per-user rate limit is off unless a test sets it.
   const conversation = { userRateLimit: { count: 0 }, ...(behaviour.conversation as object | undefined) };
-  await writeFile(path.join(dataDir, 'eos.config.json'), JSON.stringify({ ...behaviour, conversation }));
+  // Recording (consent) is on from the start unless a test sets it: tests read the conversation logs.
+  const privacy = { recordByDefault: true, ...(behaviour.privacy as object | undefined) };
+  await writeFile(path.join(dataDir, 'eos.config.json'), JSON.stringify({ ...behaviour, conversation, privacy }));
   const env: Record<string, string> = {
     DISCORD_TOKEN: emu.token,
     DISCORD_API_URL: emu.restBase,

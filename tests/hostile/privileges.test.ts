@@ -41,10 +41,13 @@ async function run(userId: string, content: string) {
 const uploadsSince = (from: number) => h.emu.requests.slice(from).filter((r) => r.method === 'POST' && (r.body as { files?: unknown[] } | undefined)?.files?.length);
 
 describe('!getfile path traversal through the bot', () => {
-  test('the file exists and an admin gets it (so a leak would be seen)', async () => {
+  test('the file exists and an admin gets it, by DM (so a leak would be seen)', async () => {
     const from = h.emu.requests.length;
     const r = await run(h.owner.id, '!getfile datasets/default/positive.jsonl');
-    expect(r.attachments.map((a) => a.filename)).toEqual(['positive.jsonl']);
+    expect(r.content).toBe('📬 Sent to you by DM.');
+    const dm = h.emu.createDM(h.owner.id);
+    const file = await h.emu.waitForBotMessage(dm.id, (m) => m.attachments.length > 0);
+    expect(file.attachments.map((a) => a.filename)).toEqual(['positive.jsonl']);
     expect(uploadsSince(from)).toHaveLength(1);
   });
 

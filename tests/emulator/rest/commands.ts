@@ -31,7 +31,8 @@ function toCommand(ctx: EmuContext, input: unknown, guildId: string | null, prev
     id: prev?.id ?? ctx.state.ids.next(),
     application_id: ctx.state.applicationId,
     version: ctx.state.ids.next(),
-    default_member_permissions: c.default_member_permissions ?? null,
+    // Requests may give the permission bits as an integer (the OpenAPI request schema); Discord answers with a string.
+    default_member_permissions: c.default_member_permissions == null ? null : String(c.default_member_permissions),
     type,
     name: c.name,
     description: typeof c.description === 'string' ? c.description : '',

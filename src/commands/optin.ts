@@ -1,0 +1,18 @@
+import { defineCommand } from '../core/command.js';
+import { UserError } from '../core/errors.js';
+
+export const optin = defineCommand({
+  name: 'optin',
+  description: 'Let Eos read your messages again (after optout).',
+  usage: 'optin',
+  category: 'General',
+  options: [],
+  preconditions: [],
+  private: true,
+  async run(ctx) {
+    const privacy = ctx.services.privacy;
+    if (!privacy) throw new UserError('NoPrivacy', 'Privacy settings are not available here.');
+    await privacy.setOptedOut(ctx.user.id, false);
+    await ctx.reply(`Welcome back: I read and answer your messages again. \`${ctx.prefix}privacy\` says what is kept.`);
+  },
+});

@@ -1,0 +1,21 @@
+import { defineCommand } from '../core/command.js';
+import { UserError } from '../core/errors.js';
+
+export const optout = defineCommand({
+  name: 'optout',
+  description: 'Stop Eos from reading or keeping anything you write (commands still work).',
+  usage: 'optout',
+  category: 'General',
+  options: [],
+  preconditions: [],
+  private: true,
+  async run(ctx) {
+    const privacy = ctx.services.privacy;
+    if (!privacy) throw new UserError('NoPrivacy', 'Privacy settings are not available here.');
+    await privacy.setOptedOut(ctx.user.id, true);
+    await ctx.reply(
+      `Done: from now on I don't read, answer or keep your messages in any server. ` +
+        `\`${ctx.prefix}forget me\` also removes what you wrote before; \`${ctx.prefix}optin\` undoes this.`,
+    );
+  },
+});

@@ -1,0 +1,108 @@
+import type { Logger } from 'pino';
+import type { ChatSurface } from '../chat/types.js';
+import type { OptOutLookup } from '../core/gate.js';
+import type { StateStore } from '../state/store.js';
+import type { ContributionIndex } from './contributions.js';
+import { jsonlFiles, removeMatchingLines } from './forget.js';
+
+export interface PrivacyDeps {
+  state: StateStore;
+  surface: ChatSurface;
+  /** config `privacy.recordByDefault` */
+  recordByDefault: boolean;
+  /** The console's only user is the operator: it always records. */
+  consoleMode: boolean;
+  index: ContributionIndex;
+  paths: { datasets: string; conversations: string; candidates: string };
+  /** Rebuilds dataset manifests after lines were removed (DatasetStore.init). */
+  reconcileDatasets: () => Promise<unknown>;
+  flushAll: () => Promise<unknown>;
+  /** Drops a remembered candidate reply from memory. */
+  dropCandidate: (messageId: string) => Promise<unknown>;
+  log: Logger;
+  now?: () => Date;
+}
+
+export const recordingNotice = (prefix: string) =>
+  `📝 Heads-up: Eos now keeps a log of conversations in this server to improve its answers (training data). ` +
+  `\`${prefix}privacy\` says what is kept; \`${prefix}optout\` stops it for you; \`${prefix}forget me\` removes what you wrote.`;
+
+/**
+ * Consent: whether a server records conversations (off until its admins turn it on, unless the
+ * operator made it the default), who opted out, the one-time notice per channel, the private
+ * contribution index and `!forget me`.
+ */
+export class PrivacyService implements OptOutLookup {
+  private readonly noticing = new Set<string>();
+
+  constructor(private readonly deps: PrivacyDeps) {}
+
+  optedOut(userId: string): boolean {
+    return this.deps.state.user(userId).optedOut === true;
+  }
+
+  async setOptedOut(userId: string, out: boolean): Promise<void> {
+    await this.deps.state.setUser(userId, { optedOut: out ? true : undefined });
+  }
+
+  /** Conversation logs are written here (console: always; DMs: the config default; servers: their choice). */
+  recording(guildId: string | null): boolean {
+    if (this.deps.consoleMode) return true;
+    if (!guildId) return this.deps.recordByDefault;
+    return this.deps.state.guild(guildId).recording ?? this.deps.recordByDefault;
+  }
+
+  async setRecording(guildId: string, on: boolean): Promise<void> {
+    const since = (this.deps.now ?? (() => new Date()))().toISOString();
+    await this.deps.state.setGuild(guildId, { recording: on, recordingSince: on ? since : undefined });
+  }
+
+  /** Posts the recording notice once in each channel of a recording server (again after recording is turned back on). */
+  async noticeIfNeeded(guildId: string | null, channelId: string, prefix: string): Promise<void> {
+    if (!guildId || this.deps.consoleMode || !this.recording(guildId) || this.noticing.has(channelId)) return;
+    const since = this.deps.state.guild(guildId).recordingSince ?? '';
+    const at = this.deps.state.channel(channelId).recordingNoticeAt;
+    if (at !== undefined && at >= since) return;
+    this.noticing.add(channelId);
+    try {
+      await this.postNotice(channelId, prefix);
+    } finally {
+      this.noticing.delete(channelId);
+    }
+  }
+
+  async postNotice(channelId: string, prefix: string): Promise<void> {
+    const now = (this.deps.now ?? (() => new Date()))().toISOString();
+    await this.deps.state.setChannel(channelId, { recordingNoticeAt: now });
+    await this.deps.surface.send(channelId, { content: recordingNotice(prefix) }).catch((err: unknown) => {
+      this.deps.log.warn({ err, channel: channelId }, 'recording notice not posted');
+    });
+  }
+
+  /** Remembers (as keyed hashes only) what a user wrote, so `!forget me` can find it later. */
+  noteContribution(guildId: string | null, userId: string, texts: readonly string[]): void {
+    this.deps.index.note(guildId, userId, texts).catch((err: unknown) => this.deps.log.warn({ err }, 'contribution index append failed'));
+  }
+
+  /**
+   * `!forget me`: removes every record and log line holding something the user wrote in this server
+   * (datasets, conversation logs, candidate replies, feedback), then forgets the index entries.
+   */
+  async forget(guildId: string | null, userId: string): Promise<{ lines: number; files: number }> {
+    const { index, paths } = this.deps;
+    const keys = index.textsOf(guildId, userId);
+    if (keys.size === 0) return { lines: 0, files: 0 };
+    await this.deps.flushAll();
+    const files = [
+      ...(await jsonlFiles(paths.datasets)),
+      ...(await jsonlFiles(paths.conversations, `${guildId ?? 'dm'}_`)),
+      paths.candidates,
+    ];
+    const result = await removeMatchingLines(files, (text) => keys.has(index.textKey(text)));
+    for (const id of result.messageIds) await this.deps.dropCandidate(id).catch(() => undefined);
+    await this.deps.reconcileDatasets();
+    await index.drop(guildId, userId);
+    this.deps.log.info({ files: result.files, lines: result.lines }, 'forgot a user');
+    return { lines: result.lines, files: result.files };
+  }
+}

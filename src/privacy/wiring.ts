@@ -1,0 +1,51 @@
+import path from 'node:path';
+import type { Logger } from 'pino';
+import type { ChatSurface } from '../chat/types.js';
+import type { StateStore } from '../state/store.js';
+import type { ConversationLog } from '../datasets/conversation-log.js';
+import { AuditLog } from './audit.js';
+import { ContributionIndex } from './contributions.js';
+import { PrivacyService } from './consent.js';
+import { keyedHasher, loadOrCreateSecret } from './secret.js';
+
+export interface PrivacyWiring {
+  stateFile: string;
+  dataDir: string;
+  paths: { datasets: string; conversations: string };
+  recordByDefault: boolean;
+  consoleMode: boolean;
+  state: StateStore;
+  surface: ChatSurface;
+  transcript: ConversationLog;
+  datasets: { init(): Promise<unknown>; flush(): Promise<unknown> };
+  /** CandidateStore: `drop(messageId)` (or the older `take`) removes a remembered reply from memory. */
+  candidates: { flush(): Promise<unknown> };
+  log: Logger;
+}
+
+/**
+ * Builds the privacy side (called once by startEos): the key in `state/privacy.key`, the contribution
+ * index in `state/privacy/`, the audit log in `audit/`, and the consent switch in front of the
+ * conversation log (nothing is appended where the server has not turned recording on).
+ */
+export async function buildPrivacy(w: PrivacyWiring): Promise<{ privacy: PrivacyService; audit: AuditLog }> {
+  const stateDir = path.dirname(w.stateFile);
+  const hash = keyedHasher(await loadOrCreateSecret(path.join(stateDir, 'privacy.key')));
+  const index = new ContributionIndex(path.join(stateDir, 'privacy', 'contributions.jsonl'), hash);
+  await index.load();
+  const audit = new AuditLog(path.join(w.dataDir, 'audit'), hash);
+  const privacy = new PrivacyService({
+    state: w.state, surface: w.surface, recordByDefault: w.recordByDefault, consoleMode: w.consoleMode, index,
+    paths: { ...w.paths, candidates: path.join(stateDir, 'candidates.jsonl') },
+    reconcileDatasets: () => w.datasets.init(),
+    flushAll: () => Promise.all([w.datasets.flush(), w.candidates.flush()]),
+    dropCandidate: async (id) => {
+      const c = w.candidates as { drop?: (id: string) => Promise<unknown>; take?: (id: string) => Promise<unknown> };
+      await (c.drop ?? c.take)?.call(c, id);
+    },
+    log: w.log,
+  });
+  const append = w.transcript.append.bind(w.transcript);
+  w.transcript.append = async (entry) => (privacy.recording(entry.guildId) ? append(entry) : false);
+  return { privacy, audit };
+}
