@@ -101,6 +101,7 @@ export async function startEos(opts: EosOptions): Promise<EosApp> {
   }
   const services = {
     config, state, surface, access, commands, instructions, model, datasets, feedback, fineTune, follower, evaluations, voice, startedAt: new Date(),
+    memory, embedder: training.embedder,
     gate, privacy, audit,
     shards: opts.shard?.control ?? null,
   };

@@ -2,7 +2,8 @@ import { Command, Option } from 'commander';
 import { ConfigError, loadConfig } from './config.js';
 import { createCliContext, type CliContext } from './cli/context.js';
 import { datasetExport, datasetList, datasetStats, datasetValidate } from './cli/dataset.js';
-import { archive, testSuite, trainStart, trainStatus } from './cli/actions.js';
+import { archive, trainStart, trainStatus } from './cli/actions.js';
+import { testSuite, type TestCliOptions } from './cli/test.js';
 import { isUserError } from './core/errors.js';
 
 /** `npm run cli -- <command>`: the same datasets, evaluations, archives and fine-tuning as the bot. */
@@ -18,7 +19,13 @@ function program(run: (fn: (ctx: CliContext) => Promise<number>) => Promise<void
     .addOption(new Option('-k, --kind <kind>', 'positive | negative | preference').default('positive'))
     .option('-o, --out <file>', 'output file (default stdout)')
     .action((name: string | undefined, o: { kind: string; out?: string }) => run((c) => datasetExport(c, { name, ...o })));
-  eos.command('test <file>').description('run a JSON test suite against the configured model').action((file: string) => run((c) => testSuite(c, file)));
+  eos
+    .command('test <file>')
+    .description('run a JSON test suite as chat replies are made (or --raw), or on two models with --compare <old> <new>')
+    .option('--compare <models...>', 'two model names: the old one, then the new one')
+    .option('--raw', 'send the cases alone (no system prompt or few-shot examples)')
+    .option('--chat', 'send the cases as chat replies are made (the default unless training.testMode is "raw")')
+    .action((file: string, o: TestCliOptions) => run((c) => testSuite(c, file, o)));
   eos.command('archive [name]').description('zip a dataset (default: the active one) or "all" into archives/').action((name?: string) => run((c) => archive(c, name)));
   const train = eos.command('train').description('fine-tuning jobs');
   train

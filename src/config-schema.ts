@@ -97,12 +97,18 @@ export const trainingSchema = z
     testConcurrency: posInt.max(16).default(2),
     /** Stored examples given to the model as few-shot examples (0 = off). */
     fewShot: nonNegInt.max(10).default(3),
-    /** Let server admins start/cancel fine-tuning and switch models (default: bot owners only; it costs money). */
-    fineTuneByServerAdmins: z.boolean().default(false),
+    /** Model that grades `judge` assertions in `!test` (empty = the chat model). */
+    judgeModel: z.string().trim().max(200).default(''),
+    /** Embeddings model for few-shot retrieval and `similar` checks when the endpoint has /embeddings ('off' = words only). */
+    embeddingsModel: z.string().trim().min(1).max(200).default('text-embedding-3-small'),
+    /** How `!test` sends cases: 'chat' (system prompt and few-shot, as users get) or 'raw' (the case alone); `--raw`/`--chat` override. */
+    testMode: z.enum(['chat', 'raw']).default('chat'),
     /** Personal data replaced by placeholders in datasets, candidates and conversation logs: user IDs "[id]", e-mails "[email]", phone numbers "[phone]", API keys/tokens "[key]". */
     redact: z
       .strictObject({ ids: z.boolean().default(true), emails: z.boolean().default(true), phones: z.boolean().default(true), keys: z.boolean().default(true) })
       .prefault({}),
+    /** Let server admins start/cancel fine-tuning and switch models (default: bot owners only; it costs money). */
+    fineTuneByServerAdmins: z.boolean().default(false),
   })
   .prefault({});
 

@@ -10,6 +10,9 @@ import { CandidateStore } from './datasets/candidates.js';
 import { ConversationLog } from './datasets/conversation-log.js';
 import { JsonlExampleMemory, type ExampleMemory } from './memory/examples.js';
 import { createOpenAiChatModel } from './llm/openai.js';
+import { createOpenAiClient } from './llm/openai-client.js';
+import { createOpenAiEmbedder } from './llm/openai-embeddings.js';
+import type { Embedder } from './llm/embeddings.js';
 import { createMemoryChatModel } from './llm/memory.js';
 import { FeedbackService } from './training/feedback.js';
 import { FineTuneService } from './finetune/index.js';
@@ -26,9 +29,21 @@ export async function buildTrainingServices(config: AppConfig, state: StateStore
   await candidates.load();
   const feedback = new FeedbackService(datasets, candidates, log.child({ component: 'feedback' }));
   const transcript = new ConversationLog({ root: config.paths.conversations, log, names });
-  const memory: ExampleMemory = new JsonlExampleMemory(config.paths.datasets, () => datasets.activeName());
+  const embedder = buildEmbedder(config);
+  const memory = new JsonlExampleMemory(config.paths.datasets, () => datasets.activeName(), {
+    embedder, cacheDir: path.join(config.dataDir, 'cache', 'embeddings'), log: log.child({ component: 'memory' }),
+  });
+  void memory.warm().catch((err: unknown) => log.warn({ err }, 'building the example index failed'));
   const evaluations = new ResultStore({ dir: path.join(config.dataDir, 'evaluations') });
-  return { datasets, candidates, feedback, transcript, memory, evaluations, repairs };
+  return { datasets, candidates, feedback, transcript, memory: memory as ExampleMemory, embedder, evaluations, repairs };
+}
+
+/** The endpoint's embeddings (few-shot retrieval, `similar` checks); null without an endpoint or with `embeddingsModel: "off"`. */
+export function buildEmbedder(config: AppConfig): Embedder | null {
+  const model = config.bot.training.embeddingsModel;
+  if (!config.llm || model === 'off') return null;
+  const client = createOpenAiClient({ apiKey: config.llm.apiKey ?? 'not-needed', baseURL: config.llm.baseURL, timeoutMs: config.llm.timeoutMs, maxRetries: 1 });
+  return createOpenAiEmbedder({ client, model });
 }
 
 export function chooseModel(config: AppConfig, memory: ExampleMemory): ChatModel {

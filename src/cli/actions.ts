@@ -1,26 +1,7 @@
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { CliContext } from './context.js';
 import { createArchive } from '../archive/index.js';
-import { formatSuiteResult, parseSuite, ResultStore, runSuite } from '../evaluation/index.js';
-import { chooseModel } from '../wiring.js';
-import { JsonlExampleMemory } from '../memory/examples.js';
 import { FineTuneService, formatJob } from '../finetune/index.js';
-
-export async function testSuite(ctx: CliContext, file: string): Promise<number> {
-  const parsed = parseSuite(await readFile(file, 'utf8'));
-  if (!parsed.ok) {
-    ctx.out(parsed.error);
-    return 2;
-  }
-  const memory = new JsonlExampleMemory(ctx.config.paths.datasets, () => ctx.datasets.activeName());
-  const model = chooseModel(ctx.config, memory);
-  const result = await runSuite(model, parsed.suite, { concurrency: ctx.config.bot.training.testConcurrency });
-  const saved = await new ResultStore({ dir: path.join(ctx.config.dataDir, 'evaluations') }).save(result);
-  ctx.out(formatSuiteResult(result, { maxFailures: 50, limit: 100_000 }).replace(/\*\*/g, ''));
-  ctx.out(`Saved ${saved}`);
-  return result.passed === result.total ? 0 : 1;
-}
 
 export async function archive(ctx: CliContext, which?: string): Promise<number> {
   const all = (await ctx.datasets.list()).map((m) => m.name);

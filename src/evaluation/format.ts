@@ -9,7 +9,7 @@
  * rest are counted on a last line. Model output is shown on one line, truncated, with backticks and
  * @everyone/@here mentions defused.
  */
-import type { CaseResult, SuiteResult } from './types.js';
+import { EXPECTED_CHECKS, type CaseResult, type MatchMode, type SuiteResult } from './types.js';
 
 export const DISCORD_LIMIT = 2000;
 const OUTPUT_MAX = 160;
@@ -27,10 +27,12 @@ export function formatSuiteResult(result: SuiteResult, opts: FormatOptions = {})
   const limit = Math.min(opts.limit ?? DISCORD_LIMIT - 20, DISCORD_LIMIT - 1);
   const maxFailures = Math.max(0, opts.maxFailures ?? 10);
   const lines = [headline(result)];
+  const how = checksLine(result);
+  if (how) lines.push(how);
   const failing = result.cases.filter((c) => !c.passed);
   if (failing.length === 0) lines.push(result.total > 0 ? 'All cases passed.' : 'No cases were run.');
   let shown = 0;
-  let used = lines[0]?.length ?? 0;
+  let used = lines.join('\n').length;
   const reserve = 60; // room for the "… and N more" line
   for (const c of failing) {
     if (shown >= maxFailures) break;
@@ -48,12 +50,25 @@ export function formatSuiteResult(result: SuiteResult, opts: FormatOptions = {})
 function headline(r: SuiteResult): string {
   const errors = r.cases.filter((c) => c.error !== undefined).length;
   const parts = [`**${r.passed}/${r.total} passed**`, `p50 ${seconds(r.latency.p50)}`, `p95 ${seconds(r.latency.p95)}`];
+  if (r.usage) parts.push(`${r.usage.prompt + r.usage.completion} tokens (${r.usage.prompt} in, ${r.usage.completion} out)`);
   if (errors > 0) parts.push(`${errors} error${errors === 1 ? '' : 's'}`);
   return parts.join(' · ');
 }
 
+/** How the suite ran: the model, the prompt path, and what `expected` meant. */
+function checksLine(r: SuiteResult): string | null {
+  const parts: string[] = [];
+  if (r.mode) parts.push(`\`${oneLine(r.model, NAME_MAX)}\`, ${r.mode === 'chat' ? 'chat prompt (system prompt and few-shot examples, as users get)' : 'raw model (no system prompt or few-shot)'}`);
+  const modes = new Set<MatchMode>();
+  for (const c of r.suite ?? []) if (c.expected !== undefined) modes.add(c.match ?? (c.threshold !== undefined ? 'similar' : 'auto'));
+  if (modes.size > 0) parts.push(`\`expected\`: ${[...modes].map((m) => EXPECTED_CHECKS[m]).join('; ')}`);
+  return parts.length > 0 ? `-# ${parts.join(' · ')}` : null;
+}
+
 function caseBlock(c: CaseResult): string {
-  const label = c.name ? `#${c.index + 1} ${oneLine(c.name, NAME_MAX)}` : `#${c.index + 1}`;
+  const name = c.name ? `#${c.index + 1} ${oneLine(c.name, NAME_MAX)}` : `#${c.index + 1}`;
+  const cost = c.error === undefined ? ` (${seconds(c.latencyMs)}${c.usage ? `, ${c.usage.prompt + c.usage.completion} tokens` : ''})` : '';
+  const label = name + cost;
   const what = c.failures.slice(0, FAILURES_PER_CASE).map((f) => oneLine(f, FAILURE_MAX));
   const more = c.failures.length - what.length;
   if (more > 0) what.push(`+${more} more`);

@@ -6,7 +6,7 @@
  */
 import type { ChatMessage } from '../llm/port.js';
 import { compilePattern } from './regex.js';
-import { ASSERTION_TYPES, type Assertion, type AssertionType, type TestCase } from './types.js';
+import { ASSERTION_TYPES, type Assertion, type AssertionType, type MatchMode, type TestCase } from './types.js';
 
 export const MAX_CASES = 1_000;
 const MAX_REPORTED_ERRORS = 5;
@@ -14,6 +14,7 @@ const CASE_FIELDS = new Set(['name', 'system', 'input', 'messages', 'expected', 
 const ASSERT_FIELDS = new Set(['type', 'value', 'threshold']);
 const MESSAGE_FIELDS = new Set(['role', 'content', 'name']);
 const ROLES = ['system', 'user', 'assistant'];
+const MATCH_MODES: readonly string[] = ['auto', 'exact', 'contains', 'similar'];
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -63,12 +64,13 @@ function validateCase(raw: unknown, errs: string[]): TestCase {
 
 function validateMatch(raw: Obj, c: TestCase, errs: string[]): void {
   if (raw.match !== undefined) {
-    if (raw.match === 'exact' || raw.match === 'similar') c.match = raw.match;
-    else errs.push('match must be "exact" or "similar"');
+    if (typeof raw.match === 'string' && MATCH_MODES.includes(raw.match)) c.match = raw.match as MatchMode;
+    else errs.push(`match must be one of ${MATCH_MODES.map((m) => `"${m}"`).join(', ')}`);
   }
   if (raw.threshold !== undefined) {
-    if (isUnit(raw.threshold)) c.threshold = raw.threshold;
-    else errs.push('threshold must be a number between 0 and 1');
+    if (!isUnit(raw.threshold)) errs.push('threshold must be a number between 0 and 1');
+    else if (raw.match !== undefined && raw.match !== 'similar') errs.push('threshold only applies to "match": "similar"');
+    else c.threshold = raw.threshold;
   }
   if ((raw.match !== undefined || raw.threshold !== undefined) && raw.expected === undefined) {
     errs.push('"match" and "threshold" apply to "expected", which is missing');
@@ -110,6 +112,7 @@ function validateAsserts(raw: unknown, errs: string[]): Assertion[] {
     const typeOk = typeof type === 'string' && (ASSERTION_TYPES as readonly string[]).includes(type);
     if (!typeOk) errs.push(`${at}.type must be one of ${ASSERTION_TYPES.join(', ')}`);
     if (typeof value !== 'string') errs.push(`${at}.value must be a string`);
+    else if (type === 'judge' && value.trim() === '') errs.push(`${at}.value must be the rubric the judge grades by`);
     const similar = type === 'similar' || type === 'not-similar';
     if (threshold !== undefined && !similar) errs.push(`${at}.threshold only applies to similar and not-similar`);
     else if (threshold !== undefined && !isUnit(threshold)) errs.push(`${at}.threshold must be a number between 0 and 1`);

@@ -66,6 +66,12 @@ export class ResultStore {
   async latest(): Promise<StoredResult | null> {
     return (await this.list(1))[0] ?? null;
   }
+
+  /** The cases of the newest stored run that kept them (to run the last suite again), or null. */
+  async lastSuite(scan = 20): Promise<SuiteResult['suite'] | null> {
+    for (const { result } of await this.list(scan)) if (Array.isArray(result.suite) && result.suite.length > 0) return result.suite;
+    return null;
+  }
 }
 
 function fileStem(iso: string): string {

@@ -6,13 +6,17 @@
  */
 import type { ChatMessage } from '../llm/port.js';
 
-export const BASE_ASSERTION_TYPES = ['equals', 'contains', 'icontains', 'regex', 'similar'] as const;
+export const BASE_ASSERTION_TYPES = ['equals', 'contains', 'icontains', 'regex', 'similar', 'matches'] as const;
 export type BaseAssertionType = (typeof BASE_ASSERTION_TYPES)[number];
-/** Every base type, plus its negation with a `not-` prefix (`not-contains`, ...). */
-export type AssertionType = BaseAssertionType | `not-${BaseAssertionType}`;
+/**
+ * Every base type, plus its negation with a `not-` prefix (`not-contains`, ...), plus `judge`: an LLM
+ * grades the answer against the rubric in `value` and gives its reason (judge.ts).
+ */
+export type AssertionType = BaseAssertionType | `not-${BaseAssertionType}` | 'judge';
 export const ASSERTION_TYPES: readonly AssertionType[] = [
   ...BASE_ASSERTION_TYPES,
   ...BASE_ASSERTION_TYPES.map((t) => `not-${t}` as const),
+  'judge',
 ];
 
 export interface Assertion {
@@ -23,13 +27,24 @@ export interface Assertion {
   threshold?: number;
 }
 
+/** How a case's `expected` is checked: see EXPECTED_CHECKS. */
+export type MatchMode = 'auto' | 'exact' | 'contains' | 'similar';
+
+/** What each `match` means, as stated in `!test` replies. */
+export const EXPECTED_CHECKS: Record<MatchMode, string> = {
+  auto: 'normalized match (equal to or contained in the answer, ignoring case, punctuation and spacing)',
+  exact: 'exact (whole answer, surrounding spaces ignored)',
+  contains: 'contains (case-sensitive substring)',
+  similar: 'similar (embeddings when the endpoint has them, else words; threshold 0.8 unless given)',
+};
+
 /**
  * One test case. Exactly one of `input` (a single user message) or `messages` (a whole conversation)
  * is required, and at least one of `expected` or `assert`.
  *
- * `expected` alone is a *similarity* check (bag-of-words cosine ≥ `threshold`, default 0.8) because
- * model answers rarely match a reference word for word; `"match": "exact"` makes it an `equals` check
- * instead (whole output, surrounding whitespace ignored).
+ * `expected` alone is a *normalized match* (`matches`): after folding case, punctuation and spacing,
+ * the expected words equal the answer's or appear in it as a run ("Paris" passes "Paris is the
+ * capital."). `"match"` picks another check: `exact`, `contains`, or `similar` (with `threshold`).
  */
 export interface TestCase {
   name?: string;
@@ -38,7 +53,7 @@ export interface TestCase {
   input?: string;
   messages?: ChatMessage[];
   expected?: string;
-  match?: 'exact' | 'similar';
+  match?: MatchMode;
   /** Threshold for `expected` when `match` is `similar` (default 0.8). */
   threshold?: number;
   assert?: Assertion[];
@@ -56,8 +71,23 @@ export interface CaseResult {
   /** One human-readable line per failed check (or the error). Empty when passed. */
   failures: string[];
   latencyMs: number;
+  /** Tokens of the model's answer, when the endpoint reports them. */
+  usage?: TokenUsage;
+  /** Every `judge` assertion's verdict and reason, in order. */
+  judgements?: Judgement[];
   /** Set when the model call failed or timed out, or the case could not be run. */
   error?: string;
+}
+
+export interface TokenUsage {
+  prompt: number;
+  completion: number;
+}
+
+export interface Judgement {
+  rubric: string;
+  pass: boolean;
+  reason: string;
 }
 
 export interface LatencyStats {
@@ -75,9 +105,15 @@ export interface SuiteResult {
   /** ISO 8601. */
   startedAt: string;
   finishedAt: string;
-  /** `ChatModel.description`. */
+  /** The model name asked for (compare runs, `train use`), else `ChatModel.description`. */
   model: string;
   cases: CaseResult[];
+  /** 'chat' (system prompt and few-shot like a conversation) or 'raw' (the case's messages only). */
+  mode?: 'chat' | 'raw';
+  /** Token totals over the cases that reported usage. */
+  usage?: TokenUsage;
+  /** The cases as run, kept so that the last suite can be run again (compare after a fine-tune). */
+  suite?: TestCase[];
 }
 
 export const DEFAULT_SIMILARITY_THRESHOLD = 0.8;

@@ -73,6 +73,10 @@ export function createOpenAiChatModel(opts: OpenAiChatModelOptions): ChatModel {
       } catch (err) {
         throw toLlmError(err, o.signal, secret);
       }
+      const usage = (response as { usage?: { prompt_tokens?: unknown; completion_tokens?: unknown } } | null)?.usage;
+      if (o.onUsage && typeof usage?.prompt_tokens === 'number' && typeof usage.completion_tokens === 'number') {
+        o.onUsage({ promptTokens: usage.prompt_tokens, completionTokens: usage.completion_tokens });
+      }
       return textOf(response, o.model ?? opts.model);
     },
 

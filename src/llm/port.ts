@@ -14,6 +14,8 @@ export interface CompletionOptions {
   /** Overrides the adapter's default model. */
   model?: string;
   signal?: AbortSignal;
+  /** Called with the tokens a `complete` call used, when the endpoint reports them. */
+  onUsage?: (usage: { promptTokens: number; completionTokens: number }) => void;
 }
 
 export interface ChatModel {

@@ -24,6 +24,11 @@ const cases: [AssertionType, string, boolean, number?][] = [
   ['similar', 'Berlin is in Germany', false],
   ['similar', 'capital Paris', true, 0.5],
   ['similar', 'capital Paris', false, 0.9],
+  ['matches', 'paris', true],
+  ['matches', 'capital of FRANCE', true],
+  ['matches', 'the capital of france is paris!!', true],
+  ['matches', 'Par', false],
+  ['matches', 'France capital', false],
 ];
 
 describe('every assertion type and its not- form', () => {
@@ -42,9 +47,9 @@ describe('every assertion type and its not- form', () => {
     expect(checkAssertion(a('regex', '\\d+'), OUT)).toBe('regex /\\d+/: no match');
     expect(checkAssertion(a('not-regex', '/paris/i'), OUT)).toBe('not-regex /paris/i: matched');
     expect(checkAssertion(a('similar', 'Berlin is in Germany'), OUT)).toMatch(
-      /^similar ≥ 0\.80 to "Berlin is in Germany": similarity 0\.\d\d$/,
+      /^similar ≥ 0\.80 to "Berlin is in Germany": similarity 0\.\d\d \(words\)$/,
     );
-    expect(checkAssertion(a('not-similar', OUT, 0.5), OUT)).toBe(`not-similar < 0.50 to "${OUT}": similarity 1.00`);
+    expect(checkAssertion(a('not-similar', OUT, 0.5), OUT)).toBe(`not-similar < 0.50 to "${OUT}": similarity 1.00 (words)`);
     expect(checkAssertion(a('equals', 'x'.repeat(200)), OUT)).toMatch(/^equals "x{79}…": output differs$/);
   });
 });
@@ -72,11 +77,18 @@ describe('regex safety', () => {
 });
 
 describe('checkCase', () => {
-  test('expected alone is a similarity check at 0.8', () => {
-    expect(checkCase({ input: 'q', expected: 'Paris is the capital of France.' }, OUT)).toEqual([]);
-    const fail = checkCase({ input: 'q', expected: 'It is Paris' }, OUT);
+  test('expected alone is a normalized match: equal or contained, ignoring case and punctuation (issue 11: "Paris")', () => {
+    expect(checkCase({ input: 'q', expected: 'Paris' }, 'Paris is the capital.')).toEqual([]);
+    expect(checkCase({ input: 'q', expected: 'paris.' }, 'PARIS')).toEqual([]);
+    expect(checkCase({ input: 'q', expected: 'Paris is the capital of France.' }, OUT)).toEqual(['expected → matches "Paris is the capital of France.": not found (normalized)']);
+    expect(checkCase({ input: 'q', expected: 'Paris' }, 'Parisian food is great')).toHaveLength(1);
+  });
+
+  test('"match": "contains" and "similar" pick the other checks', () => {
+    expect(checkCase({ input: 'q', expected: 'paris', match: 'contains' }, OUT)).toEqual(['expected → contains "paris": not found']);
+    const fail = checkCase({ input: 'q', expected: 'It is Paris', match: 'similar' }, OUT);
     expect(fail).toHaveLength(1);
-    expect(fail[0]).toMatch(/^expected → similar ≥ 0\.80 to "It is Paris": similarity 0\.\d\d$/);
+    expect(fail[0]).toMatch(/^expected → similar ≥ 0\.80 to "It is Paris": similarity 0\.\d\d \(words\)$/);
   });
 
   test('the case threshold applies to expected', () => {

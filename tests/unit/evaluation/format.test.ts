@@ -28,8 +28,22 @@ describe('formatSuiteResult', () => {
   test('headline, then each failing case with its failures and output', () => {
     const text = formatSuiteResult(result([pass(0), pass(1), fail(2, { name: 'greeting' }), pass(3)]));
     expect(text).toBe(
-      ['**3/4 passed** · p50 1.2 s · p95 2.0 s', '❌ #3 greeting: contains "bye": not found', '> Hello there, how are you?'].join('\n'),
+      ['**3/4 passed** · p50 1.2 s · p95 2.0 s', '❌ #3 greeting (0.0 s): contains "bye": not found', '> Hello there, how are you?'].join('\n'),
     );
+  });
+
+  test('tokens, the prompt path and what `expected` meant are stated; a failing case shows its latency and tokens', () => {
+    const r = result([pass(0), fail(1, { latencyMs: 1500, usage: { prompt: 40, completion: 5 } })]);
+    r.usage = { prompt: 80, completion: 9 };
+    r.mode = 'chat';
+    r.model = 'gpt-x';
+    r.suite = [{ input: 'a', expected: 'Paris' }, { input: 'b', assert: [{ type: 'contains', value: 'bye' }] }];
+    const lines = formatSuiteResult(r).split('\n');
+    expect(lines[0]).toBe('**1/2 passed** · p50 1.2 s · p95 2.0 s · 89 tokens (80 in, 9 out)');
+    expect(lines[1]).toBe(
+      '-# `gpt-x`, chat prompt (system prompt and few-shot examples, as users get) · `expected`: normalized match (equal to or contained in the answer, ignoring case, punctuation and spacing)',
+    );
+    expect(lines[2]).toBe('❌ #2 (1.5 s, 45 tokens): contains "bye": not found');
   });
 
   test('all passed', () => {

@@ -69,7 +69,7 @@ describe('parseSuite: schema errors name the case and field', () => {
         { input: 'a', assert: [{ type: 'startswith', value: 'x' }] },
       ]),
     );
-    expect(error).toMatch(/^case 3: assert\[0\]\.type must be one of equals, contains, icontains, regex, similar, not-equals/);
+    expect(error).toMatch(/^case 3: assert\[0\]\.type must be one of equals, contains, icontains, regex, similar, matches, not-equals, .*, judge$/);
   });
 
   test('several problems are all reported, each with its case', () => {
@@ -99,7 +99,7 @@ describe('parseSuite: schema errors name the case and field', () => {
     expect(errorOf('[{"input": "a", "assert": [{"type": "contains", "value": "x", "threshold": 0.5}]}]')).toBe(
       'case 1: assert[0].threshold only applies to similar and not-similar',
     );
-    expect(errorOf('[{"input": "a", "expected": "b", "match": "fuzzy"}]')).toBe('case 1: match must be "exact" or "similar"');
+    expect(errorOf('[{"input": "a", "expected": "b", "match": "fuzzy"}]')).toBe('case 1: match must be one of "auto", "exact", "contains", "similar"');
     expect(errorOf('[{"messages": [{"role": "bot", "content": "x"}], "expected": "b"}]')).toBe(
       'case 1: messages[0].role must be one of system, user, assistant',
     );
