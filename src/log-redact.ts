@@ -35,7 +35,7 @@ export function createRedactor(secretList: readonly string[] = []): Redactor {
       Object.defineProperty(copy, key, { value, enumerable: false, writable: true, configurable: true });
     define('message', hit(err.message) ? REDACTED : err.message);
     if (typeof err.stack === 'string') define('stack', cut(err.stack));
-    if (err.name !== Object.getPrototypeOf(err)?.name) define('name', walk(err.name, seen, depth + 1));
+    if (err.name !== (Object.getPrototypeOf(err) as Error | null)?.name) define('name', walk(err.name, seen, depth + 1));
     if ('cause' in err) define('cause', walk(err.cause, seen, depth + 1));
     if (err instanceof AggregateError) define('errors', walk(err.errors, seen, depth + 1));
     for (const [k, v] of Object.entries(err)) (copy as unknown as Record<string, unknown>)[k] = walk(v, seen, depth + 1);

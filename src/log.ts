@@ -1,16 +1,15 @@
 /**
  * Logger factory (pino 10). Lines go to the console (stderr, compact format by default) and to rotating
- * files `<logDir>/eos.<n>.log` (pino-roll in a worker thread). Secrets never reach any output:
+ * files `<logDir>/eos.<n>.log` (RollingFile: asynchronous writes from the main thread, no worker thread).
+ * Secrets never reach any output:
  * - hooks.logMethod / formatters replace every string equal to or containing a secret with '[redacted]'
  *   (message, format arguments, nested objects, Error messages, bindings of child loggers);
  * - `redact` paths censor authorization/token/apiKey/password keys whatever their value;
  * - each serialized line is scrubbed once more before it is written.
  */
-import { once } from 'node:events';
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { pino, type DestinationStream, type Logger } from 'pino';
 import { consoleStream } from './log-console.js';
+import { RollingFile } from './log-file.js';
 import { createRedactor, REDACTED } from './log-redact.js';
 
 export type { Logger } from 'pino';
@@ -41,29 +40,14 @@ const REDACT_PATHS = ['authorization', 'token', 'apiKey', 'api_key', 'password',
 const CLOSE = Symbol('eos.log.close');
 type Closable = Logger & { [CLOSE]?: () => Promise<void> };
 
-/** Starts pino-roll in a worker. Semantics: limit.count = rotated files kept besides the active one. */
-function fileTransport(opts: CreateLoggerOptions, dir: string): ReturnType<typeof pino.transport> {
-  const files = Math.max(2, opts.rotate?.files ?? 5);
-  mkdirSync(dir, { recursive: true });
-  return pino.transport({
-    target: 'pino-roll',
-    options: {
-      file: join(dir, opts.fileName ?? 'eos'),
-      extension: '.log',
-      size: `${Math.max(1, Math.floor(opts.rotate?.size ?? 5 * 1024 * 1024))}b`,
-      limit: { count: files - 1, removeOtherLogFiles: true },
-      mkdir: true,
-    },
+function fileOutput(opts: CreateLoggerOptions, dir: string, onError: (err: Error) => void): RollingFile {
+  return new RollingFile({
+    dir,
+    base: opts.fileName ?? 'eos',
+    size: Math.max(1, Math.floor(opts.rotate?.size ?? 5 * 1024 * 1024)),
+    files: Math.max(2, opts.rotate?.files ?? 5),
+    onError,
   });
-}
-
-async function closeTransport(t: ReturnType<typeof pino.transport>): Promise<void> {
-  const closed = once(t, 'close').catch(() => undefined);
-  await new Promise<void>((resolve) => t.flush(() => resolve()));
-  // keep the process alive until the worker has closed the file (ref() exists at runtime, not in the types)
-  (t as unknown as { ref?: () => void }).ref?.();
-  t.end();
-  await closed;
 }
 
 type Redactor = ReturnType<typeof createRedactor>;
@@ -76,25 +60,22 @@ interface Output {
 function createOutput(opts: CreateLoggerOptions, redactor: Redactor): Output {
   const sinks: { write(s: string): unknown }[] = [];
   const out = opts.destination ?? process.stderr;
-  if (opts.console !== false) sinks.push(consoleStream(out, opts.consoleFormat ?? 'compact', redactor.line));
-  const transport = opts.logDir ? fileTransport(opts, opts.logDir) : null;
-  if (transport) {
-    transport.on('error', (err: unknown) => out.write(`log file error: ${String(err)}\n`));
-    sinks.push({ write: (s) => transport.write(redactor.line(s)) });
-  }
+  if (opts.console !== false) sinks.push(consoleStream(out, opts.consoleFormat ?? 'compact', (s) => redactor.line(s)));
+  const file = opts.logDir ? fileOutput(opts, opts.logDir, (err) => out.write(`log file error: ${String(err)}\n`)) : null;
+  if (file) sinks.push({ write: (s) => file.write(redactor.line(s)) });
   let open = true;
   return {
     destination: {
       write: (s: string) => {
         if (open) for (const sink of sinks) sink.write(s);
       },
-      // logger.flush(cb) waits until the file transport has written everything so far.
-      flush: (cb) => (transport && open ? transport.flush(cb) : cb()),
+      // logger.flush(cb) waits until the log file has everything written so far.
+      flush: (cb) => (file && open ? file.flush(cb) : cb()),
     },
     close: async () => {
       if (!open) return;
       open = false;
-      if (transport) await closeTransport(transport);
+      if (file) await file.close();
     },
   };
 }
@@ -118,7 +99,7 @@ export function createLogger(opts: CreateLoggerOptions): Logger {
     },
     output.destination,
   );
-  Object.defineProperty(logger, CLOSE, { enumerable: false, value: output.close });
+  Object.defineProperty(logger, CLOSE, { enumerable: false, value: () => output.close() });
   return logger;
 }
 
