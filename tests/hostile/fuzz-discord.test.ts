@@ -8,11 +8,11 @@
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { startHarness, type Harness } from '../e2e/harness.js';
 import type { EmuChannel, EmuMessage, EmuUser } from '../emulator/index.js';
-import { describeInput, fuzzSeed, hostileInput, pick, pingHazards, prng, trackRejections, type HostileInput } from './gen.js';
+import { describeInput, fuzzCount, fuzzSeed, hostileInput, pick, pingHazards, prng, trackRejections, type HostileInput } from './gen.js';
 import { messageRequests, pingProblems, quiescent, refusedRequests } from './discord-checks.js';
 
 const SEED = fuzzSeed(777);
-const INPUTS = 240;
+const INPUTS = fuzzCount(240); // CI's count; EOS_FUZZ_SCALE scales it
 const BATCH = 16;
 const r = prng(SEED);
 const rejections = trackRejections();

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { IncomingMessage, OutgoingMessage } from '../../src/chat/types.js';
-import { describeInput, fuzzSeed, hostileInput, int, pick, pingHazards, prng, trackRejections, type HostileInput, type Ids } from './gen.js';
+import { describeInput, fuzzCount, fuzzSeed, hostileInput, int, pick, pingHazards, prng, trackRejections, type HostileInput, type Ids } from './gen.js';
 import { startInProcess, type InProcess } from './inproc.js';
 import { incoming } from '../fakes/surface.js';
 import { createCommandIndex } from '../../src/commands/index.js';
@@ -13,7 +13,7 @@ import { createCommandIndex } from '../../src/commands/index.js';
 const COMMAND_NAMES = [...createCommandIndex().keys()];
 
 const SEED = fuzzSeed(424242);
-const INPUTS = 3000;
+const INPUTS = fuzzCount(3000); // CI's count; EOS_FUZZ_SCALE scales it
 const MAX_MESSAGES_PER_INPUT = 6;
 const r = prng(SEED);
 const ids: Ids = {
