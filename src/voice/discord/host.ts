@@ -10,6 +10,8 @@ export interface VoiceHost {
   /** Humans (bots excluded) in a voice channel. */
   humansIn(guildId: string, channelId: string): number;
   isBot(guildId: string, userId: string): boolean;
+  /** The voice channel a user is in (null: none or unknown); without it users count as present. */
+  channelOf?(guildId: string, userId: string): string | null;
   /** Display name for prompts and transcripts (never the id). */
   displayName(guildId: string, userId: string): Promise<string>;
   /** Calls fn(guildId) after any voice state change in a guild; returns the unsubscribe function. */
@@ -26,6 +28,9 @@ export function createClientVoiceHost(client: Client): VoiceHost {
       const guild = client.guilds.cache.get(guildId);
       if (!guild) return 0;
       return guild.voiceStates.cache.filter((s) => s.channelId === channelId && !(s.member?.user.bot ?? client.users.cache.get(s.id)?.bot ?? false)).size;
+    },
+    channelOf(guildId, userId) {
+      return client.guilds.cache.get(guildId)?.voiceStates.cache.get(userId)?.channelId ?? null;
     },
     isBot(guildId, userId) {
       const member = client.guilds.cache.get(guildId)?.members.cache.get(userId);

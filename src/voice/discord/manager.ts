@@ -12,6 +12,8 @@ import type { ErrorEvent, ReplyEvent, TranscriptEvent } from '../session/hooks.j
 import type { VoiceLink } from '../session/link.js';
 import { VoiceSession, type VoiceSessionOptions } from '../session/session.js';
 import type { VoiceSessionState } from '../session/state.js';
+import type { Logger } from 'pino';
+import type { LinkInfo } from '../session/link.js';
 import type { VoiceHost } from './host.js';
 import { DiscordVoiceLink, type DiscordLinkOptions } from './link.js';
 
@@ -30,7 +32,17 @@ export interface VoiceManagerHooks {
   onStateChange?(ctx: VoiceContext, oldState: VoiceSessionState, newState: VoiceSessionState): void;
 }
 
-export type LinkTuning = Pick<DiscordLinkOptions, 'receiveSilenceMs' | 'rejoinAttempts' | 'recoverTimeoutMs' | 'reconnectGraceMs' | 'player'>;
+export type LinkTuning = Pick<DiscordLinkOptions, 'receiveSilenceMs' | 'rejoinAttempts' | 'recoverTimeoutMs' | 'reconnectGraceMs' | 'player' | 'recovery'>;
+
+/** What `!voice` shows about a guild's session. */
+export interface VoiceStatus {
+  state: VoiceSessionState['status'];
+  voiceChannelId: string;
+  textChannelId: string;
+  link: LinkInfo | null;
+  /** Display names of the DAVE group's members (the bot included), else of nobody. */
+  memberNames: string[];
+}
 
 export interface VoiceManagerOptions {
   host: VoiceHost;
@@ -42,12 +54,15 @@ export interface VoiceManagerOptions {
   pipeline?: Omit<VoicePipelineOptions, 'stt' | 'tts' | 'respond' | 'sink'>;
   session?: Omit<VoiceSessionOptions, 'channelId'>;
   link?: LinkTuning;
+  /** Recoveries (voice protocol errors caught, streams re-subscribed, DAVE re-initialised, rejoins) are logged here. */
+  log?: Logger;
   /** Replaces the Discord link (tests, other platforms). */
   createLink?(p: { guildId: string; channelId: string }): VoiceLink;
 }
 
 interface Entry {
   session: VoiceSession;
+  link: VoiceLink;
   ctx: VoiceContext;
   started: Promise<void>;
 }
@@ -78,16 +93,25 @@ export class VoiceManager {
     if (existing) await existing.session.leave('moved to another channel');
     this.unsubscribe ??= this.opts.host.onVoiceStateChange((g) => this.onVoiceStates(g));
     const ctx: VoiceContext = { guildId, voiceChannelId: channelId, textChannelId };
-    const session = this.createSession(ctx);
+    const { session, link } = this.createSession(ctx);
     session.on('stateChange', (old, next) => {
       if (next.status === 'destroyed' && this.sessions.get(guildId)?.session === session) this.sessions.delete(guildId);
       this.opts.hooks?.onStateChange?.(ctx, old, next);
     });
     const started = session.start();
-    this.sessions.set(guildId, { session, ctx, started });
+    this.sessions.set(guildId, { session, link, ctx, started });
     await started;
     session.setCompany(this.opts.host.humansIn(guildId, channelId));
     return session;
+  }
+
+  /** The guild's session as `!voice` shows it; undefined when not in a voice channel there. */
+  async status(guildId: string): Promise<VoiceStatus | undefined> {
+    const entry = this.sessions.get(guildId);
+    if (!entry) return undefined;
+    const link = entry.link.info?.() ?? null;
+    const memberNames = await Promise.all((link?.dave?.memberIds ?? []).map((id) => this.opts.host.displayName(guildId, id)));
+    return { state: entry.session.state.status, voiceChannelId: entry.ctx.voiceChannelId, textChannelId: entry.ctx.textChannelId, link, memberNames };
   }
 
   /** Leaves the guild's voice channel; false when not in one. */
@@ -113,7 +137,7 @@ export class VoiceManager {
     this.sessions.clear();
   }
 
-  private createSession(ctx: VoiceContext): VoiceSession {
+  private createSession(ctx: VoiceContext): { session: VoiceSession; link: VoiceLink } {
     const { host, hooks } = this.opts;
     const link = this.opts.createLink?.({ guildId: ctx.guildId, channelId: ctx.voiceChannelId }) ?? this.discordLink(ctx);
     const voice = createVoicePipeline({
@@ -124,11 +148,12 @@ export class VoiceManager {
       respond: (t, o) => this.opts.respond({ ...t, ...ctx }, o),
       transcribe: { ...this.opts.pipeline?.transcribe, speakerName: (userId) => host.displayName(ctx.guildId, userId) },
     });
-    return new VoiceSession(link, voice, { ...this.opts.session, channelId: ctx.voiceChannelId }, {
+    const session = new VoiceSession(link, voice, { ...this.opts.session, channelId: ctx.voiceChannelId }, {
       onTranscript: (e) => hooks?.onTranscript?.(ctx, e),
       onReply: (e) => hooks?.onReply?.(ctx, e),
       onError: (e) => hooks?.onError?.(ctx, e),
     });
+    return { session, link };
   }
 
   private discordLink(ctx: VoiceContext): VoiceLink {
@@ -143,7 +168,9 @@ export class VoiceManager {
       adapterCreator,
       ...(botId ? { group: botId } : {}),
       acceptUser: (userId) => userId !== host.botUserId() && !host.isBot(ctx.guildId, userId),
+      isPresent: (userId) => (host.channelOf ? host.channelOf(ctx.guildId, userId) === ctx.voiceChannelId : true),
       onError: (error) => this.opts.hooks?.onError?.(ctx, { stage: 'connection', error }),
+      onRecovery: (r) => this.opts.log?.warn({ guild: ctx.guildId, recovery: r.kind, detail: r.detail }, 'voice recovery'),
     });
   }
 

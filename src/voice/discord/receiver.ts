@@ -1,6 +1,8 @@
 /**
  * Listens to a voice connection: when a user starts speaking, subscribes to their Opus stream (ending after
- * silence) and decodes it with prism-media to 48 kHz stereo PCM.
+ * silence) and decodes it with prism-media to 48 kHz stereo PCM. A stream that dies of an error (a DAVE decryption
+ * error destroys it inside @discordjs/voice; undecryptable frames passed through break the Opus decoder) while the
+ * user is still talking and present is subscribed again at once (at most `maxResubscribes` per user and 10 s).
  */
 import { pipeline } from 'node:stream';
 import { EndBehaviorType, type VoiceConnection } from '@discordjs/voice';
@@ -16,7 +18,15 @@ export interface ReceiverOptions {
   onAudio(userId: string, pcm: Pcm): void;
   onEnd(userId: string): void;
   onError?(userId: string, err: Error): void;
+  /** Is the user still in the channel? (default: yes) */
+  isPresent?: (userId: string) => boolean;
+  /** A dead stream was subscribed again. */
+  onResubscribe?(userId: string, cause: Error): void;
+  /** Default 5. */
+  maxResubscribes?: number;
 }
+
+const RESUBSCRIBE_WINDOW_MS = 10_000;
 
 export function decodePcm(chunk: Buffer): Pcm {
   return { samples: int16FromBytes(chunk), sampleRate: 48_000, channels: 2 };
@@ -26,21 +36,47 @@ export function decodePcm(chunk: Buffer): Pcm {
 export function startReceiver(connection: VoiceConnection, opts: ReceiverOptions): () => void {
   const receiver = connection.receiver;
   const open = new Set<{ destroy(): void }>();
-  const onStart = (userId: string) => {
-    if (receiver.subscriptions.has(userId)) return;
-    if (opts.acceptUser && !opts.acceptUser(userId)) return;
+  const resubscribes = new Map<string, number[]>();
+  let stopped = false;
+  const mayResubscribe = (userId: string): boolean => {
+    const now = Date.now();
+    const recent = (resubscribes.get(userId) ?? []).filter((t) => now - t < RESUBSCRIBE_WINDOW_MS);
+    resubscribes.set(userId, recent);
+    if (stopped || recent.length >= (opts.maxResubscribes ?? 5)) return false;
+    if (!receiver.speaking.users.has(userId) || !(opts.isPresent?.(userId) ?? true)) return false;
+    recent.push(now);
+    return true;
+  };
+  const subscribe = (userId: string) => {
     const opus = receiver.subscribe(userId, { end: { behavior: EndBehaviorType.AfterSilence, duration: opts.silenceMs } });
     const decoder = new prism.opus.Decoder({ rate: 48_000, channels: 2, frameSize: 960 });
     open.add(opus);
     decoder.on('data', (chunk: Buffer) => opts.onAudio(userId, decodePcm(chunk)));
     pipeline(opus, decoder, (err) => {
       open.delete(opus);
-      if (err && err.code !== 'ERR_STREAM_PREMATURE_CLOSE') opts.onError?.(userId, err);
+      const failed = err && err.code !== 'ERR_STREAM_PREMATURE_CLOSE' ? err : null;
+      if (failed) opts.onError?.(userId, failed);
       opts.onEnd(userId);
+      if (!failed) return;
+      opus.destroy();
+      const again = () => {
+        if (!mayResubscribe(userId)) return;
+        opts.onResubscribe?.(userId, failed);
+        subscribe(userId);
+      };
+      // The receiver forgets a subscription on the stream's 'close': subscribe after it.
+      if (opus.closed) setImmediate(again);
+      else opus.once('close', () => setImmediate(again));
     });
+  };
+  const onStart = (userId: string) => {
+    if (receiver.subscriptions.has(userId)) return;
+    if (opts.acceptUser && !opts.acceptUser(userId)) return;
+    subscribe(userId);
   };
   receiver.speaking.on('start', onStart);
   return () => {
+    stopped = true;
     receiver.speaking.off('start', onStart);
     for (const stream of open) stream.destroy();
     open.clear();

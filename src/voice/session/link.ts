@@ -13,7 +13,19 @@ export interface LinkHandlers {
   audioEnd(userId: string): void;
 }
 
+/** What a link can tell about itself (for `!voice`). */
+export interface LinkInfo {
+  /** The platform connection's status (e.g. @discordjs/voice 'ready'). */
+  connection: string;
+  /** DAVE (Discord's voice E2EE); null when the connection has no DAVE session. */
+  dave: { protocolVersion: number; epoch: number | null; privacyCode: string | null; memberIds: string[] } | null;
+  /** Recent recoveries, oldest first. */
+  recoveries: { at: number; kind: string; detail: string }[];
+}
+
 export interface VoiceLink {
+  /** Connection details, when the link can tell. */
+  info?(): LinkInfo;
   /** Where the session's speech is played. */
   readonly sink: AudioSink;
   /** Set once, before connect(). */
