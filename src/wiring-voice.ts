@@ -61,6 +61,7 @@ export function buildVoiceManager(d: VoiceWiringDeps): VoiceManager {
     hooks: bridge.hooks(),
     pipeline: { endpoint: { silenceMs: v.silenceMs, maxUtteranceMs: v.maxUtteranceMs } },
     session: { aloneTimeoutMs: v.aloneTimeoutSec * 1000 },
+    log: d.log,
   });
 }
 
