@@ -2,20 +2,37 @@ import { createHmac, randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
+const KEY_BYTES = 32;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
 /**
  * The privacy key: 32 random bytes made once and kept in the state folder (`state/privacy.key`,
  * mode 0600), never in datasets or archives. User IDs are only ever stored as keyed hashes of it,
  * so an audit log or contribution index that leaks cannot be matched against Discord IDs.
+ * Several processes (shards) may start at once: the file is only ever created exclusively ('wx');
+ * a process that finds it missing or still being written waits and reads the one that won.
  */
 export async function loadOrCreateSecret(file: string): Promise<Buffer> {
-  const existing = await readFile(file).catch(() => null);
-  if (existing && existing.length >= 32) return existing;
   await mkdir(path.dirname(file), { recursive: true });
-  const key = randomBytes(32);
-  await writeFile(file, key, { mode: 0o600, flag: existing ? 'w' : 'wx' }).catch(async (err: NodeJS.ErrnoException) => {
-    if (err.code !== 'EEXIST') throw err;
-  });
-  return (await readFile(file)).subarray(0, 32);
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const existing = await readFile(file).catch((err: NodeJS.ErrnoException) => {
+      if (err.code === 'ENOENT') return null;
+      throw err;
+    });
+    if (existing && existing.length >= KEY_BYTES) return existing.subarray(0, KEY_BYTES);
+    if (!existing) {
+      const created = await writeFile(file, randomBytes(KEY_BYTES), { mode: 0o600, flag: 'wx' }).then(
+        () => true,
+        (err: NodeJS.ErrnoException) => {
+          if (err.code !== 'EEXIST') throw err;
+          return false;
+        },
+      );
+      if (created) continue;
+    }
+    await sleep(20);
+  }
+  throw new Error(`${file} exists but holds no ${KEY_BYTES}-byte key; remove it to make a new one (old hashes will no longer match)`);
 }
 
 export type KeyedHash = (...parts: string[]) => string;

@@ -147,6 +147,8 @@ describe('server B admins against server A', () => {
     expect(h.app.state.guild(h.guild.id).recording).toBeUndefined();
     expect(h.app.state.guild(h.guild.id).prefix).toBeUndefined();
     expect(h.app.state.channel(h.general.id).temperature).toBeUndefined();
+    // The audit line is appended right after the command's reply: wait for it before asking.
+    await h.emu.waitFor(async () => (await readFile(path.join(h.dataDir, 'audit', `${guildB.id}.jsonl`), 'utf8').catch(() => '')).includes('recording') || undefined);
     const audit = await runIn(bGeneral.id, zed.id, '?audit');
     expect(audit.content).toMatch(/\*\*Zed\*\* \([0-9a-f]{8}\): recording mode=on/);
     expect(audit.content).not.toMatch(/puppet|archive|Olivia/);
