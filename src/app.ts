@@ -12,6 +12,7 @@ import { InstructionLibrary } from './core/instructions.js';
 import { Router } from './core/router.js';
 import { buildFineTuning, buildTrainingServices, chooseModel } from './wiring.js';
 import { attachFeedbackHandlers } from './discord/feedback.js';
+import { attachFineTuneButtons } from './discord/finetune-buttons.js';
 import { afterReplyHook, buildSpeech, buildVoiceManager } from './wiring-voice.js';
 import { VoiceMessageListener } from './voice/voice-messages.js';
 import type { VoiceManager } from './voice/discord/manager.js';
@@ -118,6 +119,7 @@ export async function startEos(opts: EosOptions): Promise<EosApp> {
     clearInterval(pruner);
     await responder.stop().catch((err: unknown) => log.warn({ err }, 'replies in flight not closed'));
     follower?.stop();
+    await fineTune?.close().catch((err: unknown) => log.warn({ err }, 'fine-tuning backend not closed'));
     await voice?.destroyAll().catch((err: unknown) => log.warn({ err }, 'voice shutdown failed'));
     await stopSurface().catch((err: unknown) => log.warn({ err }, 'stop failed'));
     await Promise.all([datasets.close(), feedback.close(), transcript.close()]).catch((err: unknown) => log.warn({ err }, 'flush failed'));
@@ -128,6 +130,7 @@ export async function startEos(opts: EosOptions): Promise<EosApp> {
 
   if (client && config.discord.token) {
     attachFeedbackHandlers(client, feedback, gate, log.child({ component: 'feedback' }));
+    if (follower) attachFineTuneButtons(client, follower, surface, log.child({ component: 'finetune' }));
     const bot = startDiscordBot({ client, surface: surface as DiscordSurface, router, commands, config: config.bot, log: log.child({ component: 'discord' }) }, config.discord.token);
     opts.shard?.attach({ client, flush: async () => { await datasets.flush(); await state.flush(); } });
     // Sharded: only shard 0 resumes following a fine-tuning job (one follower, one writer of its progress).

@@ -2,7 +2,8 @@ import { Command, Option } from 'commander';
 import { ConfigError, loadConfig } from './config.js';
 import { createCliContext, type CliContext } from './cli/context.js';
 import { datasetExport, datasetList, datasetStats, datasetValidate } from './cli/dataset.js';
-import { archive, trainStart, trainStatus } from './cli/actions.js';
+import { archive } from './cli/actions.js';
+import { registerTrainCommands } from './cli/train.js';
 import { testSuite, type TestCliOptions } from './cli/test.js';
 import { isUserError } from './core/errors.js';
 
@@ -15,10 +16,11 @@ function program(run: (fn: (ctx: CliContext) => Promise<number>) => Promise<void
   dataset.command('validate <file>').description('check a training file as !train would (stores nothing)').action((file: string) => run((c) => datasetValidate(c, file)));
   dataset
     .command('export [name]')
-    .description('write a dataset file (JSONL) to --out or stdout')
+    .description('write a dataset file (JSONL) to --out or stdout, as stored or in an open trainer format')
     .addOption(new Option('-k, --kind <kind>', 'positive | negative | preference').default('positive'))
     .option('-o, --out <file>', 'output file (default stdout)')
-    .action((name: string | undefined, o: { kind: string; out?: string }) => run((c) => datasetExport(c, { name, ...o })));
+    .addOption(new Option('-f, --format <format>', 'openai (as stored) | trl (messages; prompt/chosen/rejected) | trl-completion | sharegpt').default('openai'))
+    .action((name: string | undefined, o: { kind: string; out?: string; format: string }) => run((c) => datasetExport(c, { name, ...o })));
   eos
     .command('test <file>')
     .description('run a JSON test suite as chat replies are made (or --raw), or on two models with --compare <old> <new>')
@@ -27,13 +29,7 @@ function program(run: (fn: (ctx: CliContext) => Promise<number>) => Promise<void
     .option('--chat', 'send the cases as chat replies are made (the default unless training.testMode is "raw")')
     .action((file: string, o: TestCliOptions) => run((c) => testSuite(c, file, o)));
   eos.command('archive [name]').description('zip a dataset (default: the active one) or "all" into archives/').action((name?: string) => run((c) => archive(c, name)));
-  const train = eos.command('train').description('fine-tuning jobs');
-  train
-    .command('start')
-    .argument('[method]', 'sft | dpo', 'sft')
-    .option('-f, --follow', 'wait and print progress until the job ends')
-    .action((method: string, o: { follow?: boolean }) => run((c) => trainStart(c, method === 'dpo' ? 'dpo' : 'sft', Boolean(o.follow))));
-  train.command('status [jobId]').description('status of a job (default: the last one started)').action((id?: string) => run((c) => trainStatus(c, id)));
+  registerTrainCommands(eos, run);
   return eos;
 }
 

@@ -15,8 +15,6 @@ import { createOpenAiEmbedder } from './llm/openai-embeddings.js';
 import type { Embedder } from './llm/embeddings.js';
 import { createMemoryChatModel } from './llm/memory.js';
 import { FeedbackService } from './training/feedback.js';
-import { FineTuneService } from './finetune/index.js';
-import { FineTuneFollower } from './training/finetune-follower.js';
 import { ResultStore } from './evaluation/index.js';
 
 /** The training-data side of Eos: datasets, capture, feedback, memory, evaluations. Built once by startEos. */
@@ -56,10 +54,4 @@ export function chooseModel(config: AppConfig, memory: ExampleMemory): ChatModel
   });
 }
 
-export function buildFineTuning(config: AppConfig, surface: ChatSurface, state: StateStore, log: Logger) {
-  if (!config.llm) return { fineTune: null, follower: null };
-  const fineTune = new FineTuneService({ apiKey: config.llm.apiKey ?? undefined, baseURL: config.llm.baseURL });
-  const interval = config.bot.training.followIntervalSec * 1000;
-  const follower = new FineTuneFollower(fineTune, surface, state, interval, log.child({ component: 'finetune' }));
-  return { fineTune, follower };
-}
+export { buildFineTuning } from './wiring-finetune.js';

@@ -1,6 +1,9 @@
 import { createReadStream, createWriteStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
+import { Readable } from 'node:stream';
+import { createInterface } from 'node:readline';
+import { EXPORT_FORMATS, recordToFormat, type ExportFormat } from '../datasets/export-formats.js';
 import { ingest } from '../training/ingest/index.js';
 import type { CliContext } from './context.js';
 import { datasetFile } from './context.js';
@@ -43,15 +46,33 @@ export async function datasetValidate(ctx: CliContext, file: string): Promise<nu
   return report.rejected > 0 || report.accepted === 0 ? 1 : 0;
 }
 
-export async function datasetExport(ctx: CliContext, opts: { name?: string; kind: string; out?: string }): Promise<number> {
+export async function datasetExport(ctx: CliContext, opts: { name?: string; kind: string; out?: string; format?: string }): Promise<number> {
   const dataset = checkDatasetName(opts.name ?? ctx.datasets.activeName());
-  if (!['positive', 'negative', 'preference'].includes(opts.kind)) throw new Error('kind is positive, negative or preference');
+  const kind = opts.kind as 'positive' | 'negative' | 'preference';
+  if (!['positive', 'negative', 'preference'].includes(kind)) throw new Error('kind is positive, negative or preference');
+  const format = (opts.format ?? 'openai') as ExportFormat;
+  if (!EXPORT_FORMATS.includes(format)) throw new Error(`format is ${EXPORT_FORMATS.join(', ')}`);
   await ctx.datasets.manifest(dataset);
-  const source = createReadStream(datasetFile(ctx, dataset, opts.kind));
+  const source = createReadStream(datasetFile(ctx, dataset, kind));
   const target = opts.out ? createWriteStream(opts.out) : process.stdout;
-  await pipeline(source, target, { end: Boolean(opts.out) }).catch((err: NodeJS.ErrnoException) => {
+  const body = format === 'openai' ? source : Readable.from(converted(source, kind, format));
+  await pipeline(body, target, { end: Boolean(opts.out) }).catch((err: NodeJS.ErrnoException) => {
     if (err.code !== 'ENOENT') throw err;
   });
-  if (opts.out) ctx.out(`Wrote ${opts.kind} records of ${dataset} to ${opts.out}`);
+  if (opts.out) ctx.out(`Wrote ${kind} records of ${dataset} to ${opts.out} (${format})`);
   return 0;
+}
+
+/** Each stored record in `format`; lines that are not JSON (a torn tail) are left out. */
+async function* converted(source: NodeJS.ReadableStream, kind: 'positive' | 'negative' | 'preference', format: ExportFormat): AsyncGenerator<string> {
+  for await (const line of createInterface({ input: source, crlfDelay: Infinity })) {
+    if (!line.trim()) continue;
+    let record: unknown;
+    try {
+      record = JSON.parse(line);
+    } catch {
+      continue;
+    }
+    yield `${JSON.stringify(recordToFormat(record, kind, format))}\n`;
+  }
 }

@@ -1,37 +1,109 @@
+import type { ButtonSpec, ChatSurface } from '../chat/types.js';
 import type { CommandContext } from '../core/command.js';
 import { UserError } from '../core/errors.js';
-import { formatJob } from '../finetune/index.js';
+import { formatDatasetReport, formatJob, type PreparedJob } from '../finetune/index.js';
+import type { FineTuneFollower } from './finetune-follower.js';
+import { CONFIRM_PREFIX, DECLINE_PREFIX, type PendingStart } from './finetune-confirm.js';
 
-export const FINE_TUNE_ACTIONS = ['start', 'status', 'cancel', 'use'] as const;
+export const FINE_TUNE_ACTIONS = ['start', 'confirm', 'report', 'status', 'cancel', 'use', 'chart'] as const;
 export type FineTuneAction = (typeof FINE_TUNE_ACTIONS)[number];
 
 function requireAdmin(ctx: CommandContext, what: string): void {
   if (!ctx.isAdmin) throw new UserError('AdminOnly', `Only Eos admins can ${what}.`);
 }
 
+/** Why there is no fine-tuning backend, naming what to set. */
+function missingBackend(ctx: CommandContext): string {
+  const backend = ctx.services.config.bot.training.backend;
+  if (backend === 'together') return 'Fine-tuning on Together AI needs an API key: set TOGETHER_API_KEY.';
+  return 'Fine-tuning needs an OpenAI-compatible endpoint: set OPENAI_BASE_URL and OPENAI_API_KEY (or training.openai.baseURL and EOS_FINETUNE_API_KEY), or choose training.backend "together" or "local".';
+}
+
 function services(ctx: CommandContext) {
   const { fineTune, follower } = ctx.services;
-  if (!fineTune || !follower) {
-    throw new UserError('NoEndpoint', 'Fine-tuning needs an OpenAI-compatible endpoint: set OPENAI_BASE_URL and OPENAI_API_KEY.');
-  }
+  if (!fineTune || !follower) throw new UserError('NoEndpoint', missingBackend(ctx));
   return { fineTune, follower };
 }
 
-/** `!train start [sft|dpo]`, `!train status`, `!train cancel`, `!train use [model|default]`. */
+function method(rest: string): 'sft' | 'dpo' {
+  const m = (rest.split(/\s+/)[0] || 'sft').toLowerCase();
+  if (m !== 'sft' && m !== 'dpo') throw new UserError('BadMethod', 'The method is `sft` or `dpo`.');
+  return m;
+}
+
+const unitNote = (p: PreparedJob) => `(${p.report.train} ${p.report.method === 'sft' ? 'examples' : 'preference pairs'} from **${p.report.dataset}**)`;
+
+/** Starts a prepared job, posts its progress message (replying to the report) and follows it. */
+export async function startPrepared(follower: FineTuneFollower, surface: ChatSurface, p: Pick<PendingStart, 'prepared' | 'channelId' | 'messageId'>): Promise<string> {
+  const job = await follower.service.start(p.prepared, 'eos');
+  const note = unitNote(p.prepared);
+  const sent = await surface.send(p.channelId, { content: `${formatJob(job)}\n${note}`, ...(p.messageId ? { replyTo: p.messageId } : {}) });
+  await follower.follow(job.id, { channelId: sent.channelId, messageId: sent.id, note });
+  return job.id;
+}
+
+/** A click on Start / Cancel under a report (Discord buttons). Returns the new text of the report message. */
+export async function onConfirmButton(follower: FineTuneFollower, surface: ChatSurface, click: { customId: string; userId: string }, report: string): Promise<string> {
+  const go = click.customId.startsWith(CONFIRM_PREFIX);
+  const token = click.customId.slice((go ? CONFIRM_PREFIX : DECLINE_PREFIX).length);
+  const p = follower.pending.take(token, click.userId);
+  if (p === 'not-yours') throw new UserError('NotYourJob', 'Only the admin who asked for this job can start or cancel it.');
+  if (p === 'gone') return `${report}\n*This confirmation expired or was already used: run \`train start\` again.*`;
+  if (!go) {
+    await follower.service.discard(p.prepared);
+    return `${report}\n*Cancelled: nothing was started.*`;
+  }
+  const id = await startPrepared(follower, surface, p);
+  return `${report}\n*Confirmed: job \`${id}\` started.*`;
+}
+
+async function start(ctx: CommandContext, rest: string): Promise<void> {
+  requireAdmin(ctx, 'start fine-tuning');
+  const m = method(rest);
+  const { fineTune, follower } = services(ctx);
+  const dataset = ctx.services.datasets.activeName();
+  const prepared = await fineTune.prepare(ctx.services.datasets.dir(dataset), m);
+  const report = formatDatasetReport(prepared.report);
+  if (!prepared.report.enough) {
+    await fineTune.discard(prepared);
+    await ctx.reply(report);
+    return;
+  }
+  if (!fineTune.info.paid) {
+    const sent = await ctx.reply(report);
+    await startPrepared(follower, ctx.services.surface, { prepared, channelId: ctx.channelId, messageId: sent.id });
+    return;
+  }
+  const pending = follower.pending.add({ prepared, userId: ctx.user.id, channelId: ctx.channelId });
+  const buttons: ButtonSpec[] = [
+    { customId: `${CONFIRM_PREFIX}${pending.token}`, label: 'Start (paid)', style: 'success' },
+    { customId: `${DECLINE_PREFIX}${pending.token}`, label: 'Cancel', style: 'secondary' },
+  ];
+  const ask = ctx.services.surface.kind === 'discord' ? 'This job is billed by the provider: press **Start** to go ahead.' : 'This job is billed by the provider: type `train confirm` to go ahead.';
+  const sent = await ctx.reply({ content: `${report}\n${ask}`, buttons });
+  pending.messageId = sent.id;
+}
+
+/** `!train start [sft|dpo]` (report, then a Start button for paid backends), `confirm`, `report`, `status`, `cancel`, `use [model|default]`, `chart [job]`. */
 export async function fineTuneAction(ctx: CommandContext, action: FineTuneAction, rest: string): Promise<void> {
   const { state } = ctx.services;
   switch (action) {
-    case 'start': {
+    case 'start':
+      return start(ctx, rest);
+    case 'confirm': {
       requireAdmin(ctx, 'start fine-tuning');
-      const method = (rest.split(/\s+/)[0] || 'sft').toLowerCase();
-      if (method !== 'sft' && method !== 'dpo') throw new UserError('BadMethod', 'The method is `sft` or `dpo`.');
-      const { fineTune, follower } = services(ctx);
-      const dataset = ctx.services.datasets.activeName();
-      const file = await fineTune.buildTrainingFile({ datasetDir: ctx.services.datasets.dir(dataset), method });
-      const job = await fineTune.start({ file: file.path, method, baseModel: ctx.services.config.bot.training.baseModel, suffix: 'eos' });
-      const note = `(${file.records} ${method === 'sft' ? 'examples' : 'preference pairs'} from **${dataset}**)`;
-      const sent = await ctx.reply(`${formatJob(job)}\n${note}`);
-      await follower.follow(job.id, { channelId: sent.channelId, messageId: sent.id, note });
+      const { follower } = services(ctx);
+      const token = follower.pending.latest(ctx.user.id);
+      const p = token ? follower.pending.take(token, ctx.user.id) : 'gone';
+      if (typeof p === 'string') throw new UserError('NothingToConfirm', 'Nothing to confirm: run `train start` first (a report waits 15 minutes).');
+      await startPrepared(follower, ctx.services.surface, { ...p, messageId: ctx.message?.id ?? null });
+      return;
+    }
+    case 'report': {
+      const { fineTune } = services(ctx);
+      const prepared = await fineTune.prepare(ctx.services.datasets.dir(ctx.services.datasets.activeName()), method(rest));
+      await fineTune.discard(prepared);
+      await ctx.reply(formatDatasetReport(prepared.report));
       return;
     }
     case 'status': {
@@ -47,19 +119,33 @@ export async function fineTuneAction(ctx: CommandContext, action: FineTuneAction
       await ctx.reply(formatJob(await services(ctx).fineTune.cancel(jobId)));
       return;
     }
-    case 'use': {
-      requireAdmin(ctx, 'change the chat model');
-      if (rest.toLowerCase() === 'default') {
-        await state.setTraining({ chatModel: undefined });
-        await ctx.reply('Back to the configured chat model.');
+    case 'chart': {
+      const jobId = rest || state.training().fineTuneJobId;
+      if (!jobId) throw new UserError('NoJob', 'No fine-tuning job yet. Start one with `train start`.');
+      const png = await services(ctx).follower.lossChart(jobId);
+      if (!png) {
+        await ctx.reply(`No loss logged yet for \`${jobId}\`.`);
         return;
       }
-      const model = rest || state.training().lastFineTunedModel;
-      if (!model) throw new UserError('NoModel', 'No fine-tuned model yet: wait for a job to succeed, or name a model.');
-      if (!/^[\w.:/@+-]{1,200}$/.test(model)) throw new UserError('BadModel', 'That is not a model name (letters, digits and . : / @ + - _, at most 200).');
-      await state.setTraining({ chatModel: model });
-      await ctx.reply(`Chat model is now \`${model}\`. \`train use default\` goes back.`);
+      await ctx.reply({ content: `Loss curve of \`${jobId}\``, files: [{ name: `finetune-${jobId}.png`, data: png, contentType: 'image/png' }] });
       return;
     }
+    case 'use':
+      return use(ctx, rest);
   }
+}
+
+async function use(ctx: CommandContext, rest: string): Promise<void> {
+  const { state } = ctx.services;
+  requireAdmin(ctx, 'change the chat model');
+  if (rest.toLowerCase() === 'default') {
+    await state.setTraining({ chatModel: undefined });
+    await ctx.reply('Back to the configured chat model.');
+    return;
+  }
+  const model = rest || state.training().lastFineTunedModel;
+  if (!model) throw new UserError('NoModel', 'No fine-tuned model yet: wait for a job to succeed, or name a model.');
+  if (!/^[\w.:/@+-]{1,200}$/.test(model)) throw new UserError('BadModel', 'That is not a model name (letters, digits and . : / @ + - _, at most 200).');
+  await state.setTraining({ chatModel: model });
+  await ctx.reply(`Chat model is now \`${model}\`. \`train use default\` goes back.`);
 }

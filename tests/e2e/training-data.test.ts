@@ -146,47 +146,7 @@ describe('datasets, archives and files', () => {
   });
 });
 
-describe('fine-tuning from Discord', () => {
-  test('!train start sft follows the job in one edited message; !train use switches the chat model', async () => {
-    await run(h.owner.id, '!select_dataset default positive');
-    const msg = say(h.owner.id, '!train start sft');
-    const progress = await replyTo(msg.id);
-    const done = await h.emu.waitFor(() => (progress.content.includes('succeeded') ? progress : undefined), { timeoutMs: 20_000, label: 'job succeeded' });
-    expect(done.edits.length).toBeGreaterThanOrEqual(2);
-    expect(h.emu.botMessages(h.general.id).filter((m) => m.replyTo === msg.id)).toHaveLength(1);
-    const model = /(ft:[^`\s]+)/.exec(done.content)?.[1];
-    expect(model).toBeTruthy();
-    let r = await run(h.owner.id, '!train status');
-    expect(r.content).toMatch(/succeeded/);
-    r = await run(h.owner.id, '!train use');
-    expect(r.content).toBe(`Chat model is now \`${model}\`. \`train use default\` goes back.`);
-    h.llm!.queue({ text: 'From the fine-tune.' });
-    const q = say(h.alice.id, mention(h.emu.botUser.id, 'which model are you?'));
-    await h.emu.waitForBotMessage(h.general.id, (m) => m.replyTo === q.id && m.content === 'From the fine-tune.');
-    expect((h.llm!.chatRequests().at(-1) as unknown as { model: string }).model).toBe(model);
-    r = await run(h.alice.id, '!train start sft');
-    expect(r.content).toBe('Only Eos admins can start fine-tuning.');
-    await run(h.owner.id, '!train use default');
-  });
-
-  test('a DPO job is built from the preference pairs, and can be cancelled', async () => {
-    h.llm!.fineTuning.totalSteps = 10_000;
-    h.llm!.queue({ text: 'Ten.' });
-    const q = say(h.alice.id, mention(h.emu.botUser.id, 'How many sides does a hexagon have?'));
-    const answer = await h.emu.waitForBotMessage(h.general.id, (m) => m.replyTo === q.id && m.content === 'Ten.' && m.components.length > 0);
-    expect((await replyTo(h.emu.userSays({ channelId: h.general.id, userId: h.alice.id, content: '!correct Six.', replyTo: answer.id }).id)).content).toMatch(/^Correction saved/);
-    const start = say(h.owner.id, '!train start dpo');
-    const progress = await replyTo(start.id);
-    expect(progress.content).toMatch(/\(1 preference pairs from \*\*default\*\*\)/);
-    const uploaded = [...h.llm!.fineTuning.files.values()].at(-1)!;
-    const pair = JSON.parse(uploaded.content.toString('utf8').trim()) as { preferred_output: unknown; non_preferred_output: unknown };
-    expect(pair.preferred_output).toEqual([{ role: 'assistant', content: 'Six.' }]);
-    expect(pair.non_preferred_output).toEqual([{ role: 'assistant', content: 'Ten.' }]);
-    await h.emu.waitFor(() => (progress.content.includes('running') || progress.content.includes('step') ? progress : undefined), { label: 'running' });
-    const r = await run(h.owner.id, '!train cancel');
-    expect(r.content).toMatch(/cancelled/);
-  });
-});
+// Fine-tuning from Discord (report, Start button, follower, loss curve, cancel, local trainer): tests/e2e/finetune.test.ts.
 
 function zipEntries(data: Buffer): Promise<string[]> {
   return new Promise((resolve, reject) => {

@@ -7,14 +7,7 @@ import { FineTuneError, FineTuneService } from '../../src/finetune/index.js';
 import { LocalTrainerBackend, type LocalTrainerOptions } from '../../src/finetune/local/backend.js';
 import { parseTrainerOutput } from '../../src/finetune/local/progress.js';
 import { fineTuneConformance } from './conformance.js';
-import { chatRecord, jsonl, makeDataset } from './helpers.js';
-
-const TRAINER = path.join(import.meta.dirname, 'fake-trainer.mjs');
-
-/** The operator's command, as it would be written in eos.config.json, running the fake trainer. */
-export function fakeTrainerCommand(control: string): string[] {
-  return [process.execPath, TRAINER, '--train', '{train_file}', '--valid', '{validation_file}', '--out', '{output_dir}', '--model', '{base_model}', '--method', '{method}', '--control', control];
-}
+import { chatRecord, fakeTrainerCommand, jsonl, makeDataset } from './helpers.js';
 
 async function world(opts: Partial<LocalTrainerOptions> = {}) {
   const dir = await mkdtemp(path.join(tmpdir(), 'eos-local-ft-'));
