@@ -20,7 +20,7 @@ export interface PrivacyOptions {
   ids: boolean;
   /** E-mail addresses → "[email]". */
   emails: boolean;
-  /** Phone numbers (+country code, or 9-15 digits in groups) → "[phone]". */
+  /** Phone numbers (+country code and 8+ digits, or 9+ digits in groups starting with 3+) → "[phone]". */
   phones: boolean;
   /** API keys and tokens (OpenAI, GitHub, Slack, AWS, Google, Discord, JWT, "Bearer …", "api_key=…") → "[key]". */
   keys: boolean;
@@ -61,21 +61,24 @@ const CUSTOM_EMOJI = /<a?:(\w{2,32}):\d+>/g;
 const TIMESTAMP = /<t:(-?\d{1,13})(?::[tTdDfFR])?>/g;
 const SLASH_COMMAND = /<\/([\w -]{1,100}):\d+>/g;
 
+/** Keys may be glued to words; an "sk-" body needs a capital or a digit (real keys have them, "task-management-system" not). */
 const KEY_PATTERNS: readonly RegExp[] = [
-  /\bsk-(?:proj-|ant-|live-|test-|svcacct-)?[A-Za-z0-9_-]{16,}/g,
-  /\b(?:gh[pousr]|github_pat)_[A-Za-z0-9_]{20,}/g,
-  /\bxox[abposr]-[A-Za-z0-9-]{10,}/g,
-  /\b(?:AKIA|ASIA)[0-9A-Z]{16}\b/g,
-  /\bAIza[0-9A-Za-z_-]{35}/g,
-  /\beyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}/g,
-  /\b[A-Za-z0-9_-]{23,28}\.[A-Za-z0-9_-]{6,7}\.[A-Za-z0-9_-]{27,}/g,
+  /sk-(?:proj-|ant-|live-|test-|svcacct-)?(?=[a-z_-]{0,40}[A-Z0-9])[A-Za-z0-9_-]{16,}/g,
+  /(?:gh[pousr]|github_pat)_[A-Za-z0-9_]{20,}/g,
+  /xox[abposr]-[A-Za-z0-9-]{10,}/g,
+  /(?:AKIA|ASIA)[0-9A-Z]{16}/g,
+  /AIza[0-9A-Za-z_-]{35}/g,
+  /eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}/g,
+  /[A-Za-z0-9_-]{23,28}\.[A-Za-z0-9_-]{6,7}\.[A-Za-z0-9_-]{27,}/g,
 ];
 const KEY_LABELLED = /\b(bearer|bot|api[_-]?key|access[_-]?token|auth[_-]?token|token|secret|password|passwd)(\s*[:=]\s*|\s+)(["']?)[A-Za-z0-9._~+/=-]{16,}\3/gi;
 const EMAIL = /[\p{L}\p{N}._%+-]{1,64}@[\p{L}\p{N}-]{1,63}(?:\.[\p{L}\p{N}-]{1,63}){0,8}\.\p{L}{2,24}/gu;
 /** "@" + a snowflake-sized number: a hand-typed user mention. */
 const AT_ID = /@\d{15,}/g;
-const PHONE = /(?<![\p{L}\p{N}_+.:/-])(?:\+\d{1,3}[\s.-]?)?(?:\(\d{1,4}\)[\s.-]?)?\d{1,5}(?:[\s.-]\d{2,8}){0,4}(?![\p{L}\p{N}_]|[.:/-]\d)/gu;
-const BARE_ID = /(?<![\p{L}\p{N}_])\d{15,25}(?![\p{L}\p{N}_])/gu;
+/** Digit groups (an optional +country code and (area code)); letters may touch it, digits may not. */
+const PHONE = /(?:(?<![\p{N}+])|(?=[(+]))(?:\+\d{1,3}[\s.-]?)?(?:\(\d{1,4}\)[\s.-]?)?\d{1,8}(?:[\s.-]\d{2,8}){0,6}(?!\p{N}|[.:/-]\d)/gu;
+/** 15 or more digits in a row: a user ID (or something as identifying). */
+const BARE_ID = /(?<!\p{N})\d{15,}(?!\p{N})/gu;
 const DATE_LIKE = /^\d{4}[-./]\d{1,2}[-./]\d{1,2}|^\d{1,2}[-./]\d{1,2}[-./]\d{2,4}$|^\d{1,3}(?:\.\d{1,3}){3}$/;
 
 function phoneOrNot(match: string): string {
@@ -83,7 +86,8 @@ function phoneOrNot(match: string): string {
   const plus = match.startsWith('+');
   const grouped = /[\s.()-]/.test(match);
   if (DATE_LIKE.test(match)) return match;
-  if (plus ? digits >= 8 && digits <= 15 : grouped && digits >= 9 && digits <= 15 && /^\(?\d{3}/.test(match)) return '[phone]';
+  // Over 15 digits in groups: several numbers run together, or a card number; personal data all the same.
+  if (plus ? digits >= 8 : grouped && digits >= 9 && /^\(?\d{3,}/.test(match)) return '[phone]';
   return match;
 }
 

@@ -6,20 +6,25 @@
  * records. A record that is still not valid OpenAI data is refused with InvalidRecordError.
  */
 import { toDatasetText, type MentionNames } from '../conversation/sanitize.js';
+import { UserError } from '../core/errors.js';
 import type { ChatMessage, ChatRole } from '../llm/port.js';
 import type { ChatRecord, PreferenceRecord, RecordMessage } from './types.js';
 import { checkChatRecord, checkPreferenceRecord, containsUserId, describeProblems, type RecordProblem } from './validate.js';
 
-export class InvalidRecordError extends Error {
-  override readonly name = 'InvalidRecordError';
+/** A record that cannot be stored; a UserError, so the user is told which record and why (nothing was written). */
+export class InvalidRecordError extends UserError {
   constructor(
     message: string,
     readonly problems: readonly RecordProblem[] = [],
     /** Index of the refused record in a batch. */
     readonly index?: number,
   ) {
-    super(message);
+    super('InvalidRecord', `Not saved as training data: ${message}.`);
+    this.detail = message;
   }
+
+  /** The reason without the sentence around it. */
+  readonly detail: string;
 }
 
 const ROLES: ReadonlySet<string> = new Set<ChatRole>(['system', 'user', 'assistant']);

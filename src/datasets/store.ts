@@ -210,7 +210,7 @@ export class DatasetStore {
       try {
         return this.prepare(entry);
       } catch (err) {
-        if (err instanceof InvalidRecordError) throw new InvalidRecordError(`record ${index + 1}: ${err.message}`, err.problems, index);
+        if (err instanceof InvalidRecordError) throw new InvalidRecordError(`record ${index + 1}: ${err.detail}`, err.problems, index);
         throw err;
       }
     });

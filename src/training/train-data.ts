@@ -57,8 +57,8 @@ async function importOne(ctx: CommandContext, store: DatasetStore, input: Input,
     const added = result.written[kind];
     return { text: formatReport({ ...report, accepted: added }, kind, dataset, result.duplicates), added, committed: true };
   } catch (err) {
+    if (err instanceof InvalidRecordError) return { text: `Nothing added to **${dataset}**: ${err.detail}.`, added: 0, committed: false };
     if (err instanceof UserError) return { text: `Nothing added to **${dataset}**: ${err.message}`, added: 0, committed: false };
-    if (err instanceof InvalidRecordError) return { text: `Nothing added to **${dataset}**: ${err.message}`, added: 0, committed: false };
     ctx.log.error({ err, input: input.label }, 'import failed; nothing of it was kept');
     return { text: `Nothing added to **${dataset}**: the import failed and was rolled back. Please try again.`, added: 0, committed: false };
   }

@@ -115,6 +115,17 @@ describe('long replies', () => {
     h.emu.addReaction({ channelId: h.general.id, messageId: parts.at(-1)!.id, userId: h.bob.id, emoji: '👍' });
     const rec = (await k.waitLines<Rec>('positive.jsonl', before + 1)).at(-1)!;
     expect(rec.messages.at(-1)).toEqual({ role: 'assistant', content: long, weight: 1 });
+    // A correction given as a reply to the last part corrects the whole reply.
+    const long2 = long.replaceAll('Paragraph', 'Section');
+    const first2 = await k.ask('Another long one', long2);
+    const last2 = await h.emu.waitFor(() => {
+      const m = h.emu.botMessages(h.general.id).filter((x) => x.id > first2.id).at(-1);
+      return m?.content.includes('Section 6') ? m : undefined;
+    }, { label: 'last part of the second long reply' });
+    const fix = k.say(h.alice.id, '!correct Short version.', last2.id);
+    expect((await k.replyTo(fix.id)).content).toMatch(/^Correction saved/);
+    expect((await k.lines('negative.jsonl')).at(-1)!.messages.at(-1)!.content).toBe(long2);
+    expect((await k.lines('positive.jsonl')).at(-1)!.messages.at(-1)!.content).toBe('Short version.');
   });
 });
 

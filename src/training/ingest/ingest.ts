@@ -64,7 +64,7 @@ class RecordSink {
       clean = this.prepare(record);
     } catch (err) {
       if (!(err instanceof InvalidRecordError)) throw err;
-      const problems = err.problems.length > 0 ? err.problems : [{ code: 'invalid_record', message: err.message }];
+      const problems = err.problems.length > 0 ? err.problems : [{ code: 'invalid_record', message: err.detail }];
       return this.reject(problems.map((p) => ({ line: item.line, ...p })));
     }
     this.batch.push(clean);
