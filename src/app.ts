@@ -13,6 +13,7 @@ import { Router } from './core/router.js';
 import { buildFineTuning, buildTrainingServices, chooseModel } from './wiring.js';
 import { attachFeedbackHandlers } from './discord/feedback.js';
 import { attachFineTuneButtons } from './discord/finetune-buttons.js';
+import { offerSuiteComparison } from './evaluation/index.js';
 import { afterReplyHook, buildSpeech, buildVoiceManager } from './wiring-voice.js';
 import { VoiceMessageListener } from './voice/voice-messages.js';
 import type { VoiceManager } from './voice/discord/manager.js';
@@ -81,6 +82,7 @@ export async function startEos(opts: EosOptions): Promise<EosApp> {
   const commands = createCommandIndex();
   const instructions = new InstructionLibrary(path.join(config.projectRoot, 'INSTRUCTION.md'), config.paths.instructions);
   const { fineTune, follower } = buildFineTuning(config, surface, state, log);
+  follower?.onSucceeded((s) => offerSuiteComparison({ store: evaluations, surface }, { channelId: s.channelId, newModel: s.model, oldModel: s.previousModel, prefix: config.bot.prefix }).then(() => undefined));
   const conv = config.bot.conversation;
   const histories = new ChannelHistories({ max: conv.historyMax, ttlMs: conv.historyTtlHours * 3_600_000 });
   const queue = new BoundedQueue({ concurrency: conv.maxConcurrent, maxQueued: conv.maxQueue });

@@ -62,6 +62,9 @@ describe('fine-tuning on a paid backend (OpenAI-compatible)', () => {
   test('!train start shows the report and waits for Start; the job is followed to success and its loss curve posted', async () => {
     const { run, replyTo, click, say } = helpers(h);
     expect((await run(h.alice.id, '!train positive', [{ name: 'ex.jsonl', data: examples(14) }])).content).toMatch(/^Added 14 examples/);
+    const suite = JSON.stringify([{ input: 'ping', expected: 'echo: ping' }]);
+    const tested = await run(h.owner.id, `!test ${suite}`);
+    await h.emu.waitFor(() => (/Running/.test(tested.content) ? undefined : tested), { timeoutMs: 20_000, label: 'suite finished' });
     const report = await run(h.owner.id, '!train start sft');
     expect(report.content).toContain('**Fine-tuning report**: **default** (sft) → `fake-model`');
     expect(report.content).toContain('examples: 14 usable');
@@ -92,6 +95,10 @@ describe('fine-tuning on a paid backend (OpenAI-compatible)', () => {
     const chart = await h.emu.waitForBotMessage(h.general.id, (m) => m.attachments.some((a) => a.filename === `finetune-${jobId}.png`), { timeoutMs: 20_000 });
     expect(chart.replyTo).toBe(progress.id);
     expectChart(chart.attachments[0]!.data);
+
+    // The follower's onSucceeded hook: Eos offers to run the last suite on the new model against the old one.
+    const offer = await h.emu.waitForBotMessage(h.general.id, (m) => m.content.includes('test --compare'), { timeoutMs: 20_000 });
+    expect(offer.content).toContain(`!test --compare eos-test-model ft:fake-model:eos:eos:${jobId} last`);
 
     const asked = await run(h.bob.id, '!train chart');
     expect(asked.attachments[0]?.filename).toBe(`finetune-${jobId}.png`);
