@@ -43,17 +43,20 @@ export class DatasetIndex {
     const st = await stat(this.file).catch(() => null);
     if (!st) {
       if (this.end > 0 || this.size > 0) this.reset();
+      await this.close();
       return;
     }
     if (st.ino === this.ino && st.size === this.end && st.mtimeMs === this.mtimeMs) return;
+    if (st.ino !== this.ino) await this.close();
+    const fh = await this.handle();
     let reset = false;
-    if (st.ino !== this.ino || st.size < this.end || !(await this.prefixUnchanged())) {
+    if (st.ino !== this.ino || st.size < this.end || !(await this.tail(fh, this.end)).equals(this.fingerprint)) {
       this.reset();
       reset = true;
       this.builds++;
     }
     const added: NewRecord[] = [];
-    this.end = await readLinesFrom(this.file, this.end, (line, ref) => {
+    this.end = await readLinesFrom(fh, this.end, st.size, (line, ref) => {
       const rec = parseMemoryRecord(line);
       if (!rec) return;
       const id = this.lexical.add(terms(rec.prompt));
@@ -62,7 +65,7 @@ export class DatasetIndex {
     });
     this.ino = st.ino;
     this.mtimeMs = st.mtimeMs;
-    await this.takeFingerprint();
+    this.fingerprint = await this.tail(fh, this.end);
     if (added.length > 0 || reset) onNew?.(added, reset);
   }
 
@@ -73,9 +76,14 @@ export class DatasetIndex {
   /** The record of document `id`, read back from the file (null if the file changed under us). */
   async record(id: number): Promise<MemoryRecord | null> {
     if (id < 0 || id >= this.size) return null;
-    if (!this.fh) this.fh = await open(this.file, 'r');
-    const line = await readLineAt(this.fh, { offset: this.offsets[id]!, length: this.lengths[id]! });
+    const line = await readLineAt(await this.handle(), { offset: this.offsets[id]!, length: this.lengths[id]! });
     return parseMemoryRecord(line);
+  }
+
+  /** One read handle, kept while the file is the same (reopened when it is replaced). */
+  private async handle(): Promise<FileHandle> {
+    this.fh ??= await open(this.file, 'r');
+    return this.fh;
   }
 
   async close(): Promise<void> {
@@ -103,27 +111,14 @@ export class DatasetIndex {
     this.ino = -1;
     this.mtimeMs = -1;
     this.fingerprint = Buffer.alloc(0);
-    void this.close();
   }
 
-  private async readTail(): Promise<Buffer> {
-    const len = Math.min(FINGERPRINT, this.end);
+  /** The (up to) 64 bytes before `end`. */
+  private async tail(fh: FileHandle, end: number): Promise<Buffer> {
+    const len = Math.min(FINGERPRINT, end);
     if (len === 0) return Buffer.alloc(0);
-    const fh = await open(this.file, 'r');
-    try {
-      const buf = Buffer.alloc(len);
-      const { bytesRead } = await fh.read(buf, 0, len, this.end - len);
-      return buf.subarray(0, bytesRead);
-    } finally {
-      await fh.close();
-    }
-  }
-
-  private async prefixUnchanged(): Promise<boolean> {
-    return (await this.readTail()).equals(this.fingerprint);
-  }
-
-  private async takeFingerprint(): Promise<void> {
-    this.fingerprint = await this.readTail();
+    const buf = Buffer.alloc(len);
+    const { bytesRead } = await fh.read(buf, 0, len, end - len);
+    return buf.subarray(0, bytesRead);
   }
 }

@@ -3,7 +3,7 @@
  * line (a line still being written is left for the next call), reporting each line's offset and
  * length so that a record can be read back alone later (readLineAt).
  */
-import { open, type FileHandle } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
 
 const CHUNK = 1 << 20;
 
@@ -12,20 +12,24 @@ export interface LineRef {
   length: number;
 }
 
-/** Calls `onLine` for every complete line from `from`; returns the offset after the last one. */
+/**
+ * Calls `onLine` for every complete line from `from` (through an open handle, up to `size` bytes
+ * expected: only a buffer that large is allocated); returns the offset after the last complete line.
+ */
 export async function readLinesFrom(
-  file: string,
+  fh: FileHandle,
   from: number,
+  size: number,
   onLine: (line: string, ref: LineRef) => void,
 ): Promise<number> {
-  const fh = await open(file, 'r');
-  try {
+  {
     let pos = from;
     let carry: Buffer = Buffer.alloc(0);
     let carryAt = from;
-    const buf = Buffer.allocUnsafe(CHUNK);
+    const chunk = Math.max(4096, Math.min(CHUNK, size - from));
+    const buf = Buffer.allocUnsafe(chunk);
     for (;;) {
-      const { bytesRead } = await fh.read(buf, 0, CHUNK, pos);
+      const { bytesRead } = await fh.read(buf, 0, chunk, pos);
       if (bytesRead === 0) break;
       pos += bytesRead;
       const data: Buffer = carry.length ? Buffer.concat([carry, buf.subarray(0, bytesRead)]) : buf.subarray(0, bytesRead);
@@ -38,8 +42,6 @@ export async function readLinesFrom(
       carryAt += start;
     }
     return carryAt;
-  } finally {
-    await fh.close();
   }
 }
 
