@@ -103,6 +103,20 @@ describe('several raters', () => {
   });
 });
 
+describe('corrections are written together', () => {
+  test('!correct with an @snowflake in the answer writes negative, positive and preference (no ID kept)', async () => {
+    const r = await k.ask('Who is the admin?', 'Nobody.');
+    const [neg, pos, pref] = await Promise.all(['negative.jsonl', 'positive.jsonl', 'preference.jsonl'].map(async (f) => (await k.lines(f)).length));
+    const cmd = k.say(h.alice.id, '!correct the answer is @400000000000000002', r.id);
+    expect((await k.replyTo(cmd.id)).content).toMatch(/^Correction saved in \*\*default\*\*/);
+    expect(await k.lines('negative.jsonl')).toHaveLength(neg! + 1);
+    expect(await k.lines('preference.jsonl')).toHaveLength(pref! + 1);
+    const last = (await k.lines('positive.jsonl'))[pos!]!;
+    expect(last.messages.at(-1)!.content).toMatch(/^the answer is /);
+    expect(JSON.stringify(last)).not.toContain('400000000000000002');
+  });
+});
+
 describe('long replies', () => {
   test('a reply split over several messages can be rated and corrected from any part', async () => {
     const long = Array.from({ length: 6 }, (_, i) => `Paragraph ${i + 1}. ${'word '.repeat(90).trim()}`).join('\n\n');
