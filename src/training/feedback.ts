@@ -183,7 +183,10 @@ export class FeedbackService {
 }
 
 function unknownReply(): UserError {
-  return new UserError('UnknownReply', "I don't have that reply any more (only my recent replies can be rated or corrected).");
+  return new UserError(
+    'UnknownReply',
+    "That isn't one of my recent conversation replies, so it can't be corrected (command replies and notices never can; very old replies are forgotten).",
+  );
 }
 
 const DECIDED: Record<Verdict['kind'], string> = {
