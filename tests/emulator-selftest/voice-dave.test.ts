@@ -192,3 +192,24 @@ describe('DAVE options and violations', () => {
     group.close();
   });
 });
+
+describe('DAVE recovery primitives on the real library', () => {
+  test('after a transition with id 0, undecryptable audio makes the library throw; recoverFromInvalidTransition(0) brings decryption back', async () => {
+    joins(w.alice.id);
+    const conn = await w.join();
+    await w.emu.voice.waitForDave(w.guild.id);
+    expect(libraryDave(conn)?.lastTransitionId).toBe(0);
+    w.emu.voice.dave.corruptAudio(w.guild.id, w.alice.id, 40); // 40 > the library's tolerance of 36, < the 50 frames spoken
+    const stream = conn.receiver.subscribe(w.alice.id, { end: { behavior: EndBehaviorType.AfterSilence, duration: 200 } });
+    const died = new Promise<Error>((resolve) => stream.once('error', resolve));
+    await w.emu.voice.speak({ guildId: w.guild.id, userId: w.alice.id, pcm: tonePcm({ hz: 440, ms: 1000 }), pace: 'fast' });
+    expect(String(await died)).toMatch(/DecryptionFailed/);
+    const dave = libraryDave(conn)!;
+    dave.recoverFromInvalidTransition(0);
+    await w.emu.waitFor(() => inOps(31).length > 0 || undefined, { label: 'op 31' });
+    await w.emu.voice.waitForDave(w.guild.id);
+    await w.emu.waitFor(() => dave.session?.ready || undefined, { label: 'bot DAVE ready again' });
+    await w.emu.waitFor(() => !conn.receiver.subscriptions.has(w.alice.id) || undefined, { label: 'old stream gone' });
+    expect(await botHears(conn, w.alice.id)).toBeGreaterThanOrEqual(360);
+  });
+});

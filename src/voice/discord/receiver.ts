@@ -2,7 +2,8 @@
  * Listens to a voice connection: when a user starts speaking, subscribes to their Opus stream (ending after
  * silence) and decodes it with prism-media to 48 kHz stereo PCM. A stream that dies of an error (a DAVE decryption
  * error destroys it inside @discordjs/voice; undecryptable frames passed through break the Opus decoder) while the
- * user is still talking and present is subscribed again at once (at most `maxResubscribes` per user and 10 s).
+ * user is still talking and present is subscribed again, with a backoff (20 ms doubling per re-subscription in the
+ * last 10 s, at most 2 s) so that a stream dying on every packet cannot spin.
  */
 import { pipeline } from 'node:stream';
 import { EndBehaviorType, type VoiceConnection } from '@discordjs/voice';
@@ -22,11 +23,11 @@ export interface ReceiverOptions {
   isPresent?: (userId: string) => boolean;
   /** A dead stream was subscribed again. */
   onResubscribe?(userId: string, cause: Error): void;
-  /** Default 5. */
-  maxResubscribes?: number;
 }
 
 const RESUBSCRIBE_WINDOW_MS = 10_000;
+const BACKOFF_FIRST_MS = 20;
+const BACKOFF_MAX_MS = 2000;
 
 export function decodePcm(chunk: Buffer): Pcm {
   return { samples: int16FromBytes(chunk), sampleRate: 48_000, channels: 2 };
@@ -38,14 +39,15 @@ export function startReceiver(connection: VoiceConnection, opts: ReceiverOptions
   const open = new Set<{ destroy(): void }>();
   const resubscribes = new Map<string, number[]>();
   let stopped = false;
-  const mayResubscribe = (userId: string): boolean => {
+  const wanted = (userId: string): boolean =>
+    !stopped && !receiver.subscriptions.has(userId) && receiver.speaking.users.has(userId) && (opts.isPresent?.(userId) ?? true);
+  /** Milliseconds to wait before the next re-subscription of this user. */
+  const backoff = (userId: string): number => {
     const now = Date.now();
     const recent = (resubscribes.get(userId) ?? []).filter((t) => now - t < RESUBSCRIBE_WINDOW_MS);
-    resubscribes.set(userId, recent);
-    if (stopped || recent.length >= (opts.maxResubscribes ?? 5)) return false;
-    if (!receiver.speaking.users.has(userId) || !(opts.isPresent?.(userId) ?? true)) return false;
     recent.push(now);
-    return true;
+    resubscribes.set(userId, recent);
+    return Math.min(BACKOFF_FIRST_MS * 2 ** (recent.length - 1), BACKOFF_MAX_MS);
   };
   const subscribe = (userId: string) => {
     const opus = receiver.subscribe(userId, { end: { behavior: EndBehaviorType.AfterSilence, duration: opts.silenceMs } });
@@ -60,13 +62,14 @@ export function startReceiver(connection: VoiceConnection, opts: ReceiverOptions
       if (!failed) return;
       opus.destroy();
       const again = () => {
-        if (!mayResubscribe(userId)) return;
+        if (!wanted(userId)) return;
         opts.onResubscribe?.(userId, failed);
         subscribe(userId);
       };
-      // The receiver forgets a subscription on the stream's 'close': subscribe after it.
-      if (opus.closed) setImmediate(again);
-      else opus.once('close', () => setImmediate(again));
+      // The receiver forgets a subscription on the stream's 'close': subscribe after it (and after the backoff).
+      const later = () => setTimeout(again, backoff(userId)).unref();
+      if (opus.closed) later();
+      else opus.once('close', later);
     });
   };
   const onStart = (userId: string) => {

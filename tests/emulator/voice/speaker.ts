@@ -74,6 +74,7 @@ export async function speak(world: VoiceWorld, udp: VoiceUdp, p: SpeakParams): P
       udp.send(sealRtp(s.mode, s.secretKey, sp, userFrame(world, p, sp, frame), sp.nonce), s.udpPeer);
     }
   } finally {
+    sp.corrupt = 0;
     sp.active = false;
     sp.lastEnd = Date.now();
   }

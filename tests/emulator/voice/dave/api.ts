@@ -94,7 +94,7 @@ export class EmuDave {
     this.world.daveGroup(channelId).corruptWelcomeFor.add(userId);
   }
 
-  /** Fault: the user's next `frames` DAVE frames are corrupted on the wire (the bot cannot decrypt them). */
+  /** Fault: the first `frames` DAVE frames of the user's next utterance are corrupted on the wire (undecryptable). */
   corruptAudio(guildId: string, userId: string, frames: number): void {
     this.world.speaker(guildId, userId).corrupt += frames;
   }
