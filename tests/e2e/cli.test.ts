@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtemp, readFile, readdir, writeFile, mkdir } from 'node:fs/promises';
+import { appendFile, mkdtemp, readFile, readdir, writeFile, mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -77,12 +77,36 @@ describe('eos CLI (commander) over the same services', () => {
     expect(r.out).toMatch(/archives\/default-\d{8}-\d{6}\.zip \(2 files/);
   }, 30_000);
 
-  test('train start --follow runs a job to the end; train status reports it', async () => {
-    const r = await cli(['train', 'start', 'sft', '--follow'], { EOS_CONFIG: await trainingConfig() });
+  test('train start shows the dataset report and starts a paid job only with --yes; --follow runs it to the end; status and chart report it', async () => {
+    const more = Array.from({ length: 12 }, (_, i) => JSON.stringify({ messages: [{ role: 'user', content: `cli question ${i}` }, { role: 'assistant', content: `cli answer ${i}` }] }));
+    await appendFile(path.join(dir, 'datasets', 'default', 'positive.jsonl'), `${more.join('\n')}\n`);
+    const env = { EOS_CONFIG: await trainingConfig() };
+    const report = await cli(['train', 'start', 'sft'], env);
+    expect(report.code).toBe(0);
+    expect(report.out).toContain('Fine-tuning report: default (sft) → `fake-model`');
+    expect(report.out).toContain('examples: 17 usable');
+    expect(report.out).toMatch(/training tokens per epoch: ~\d+/);
+    expect(report.out).toContain('Nothing started: this job is billed by the provider; run again with --yes to start it.');
+    expect(llm.fineTuning.files.size).toBe(0);
+    const r = await cli(['train', 'start', 'sft', '--yes', '--follow'], env);
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/succeeded/);
-    const s = await cli(['train', 'status'], { EOS_CONFIG: await trainingConfig() });
+    const s = await cli(['train', 'status'], env);
     expect(s.out).toMatch(/succeeded/);
+    const png = path.join(dir, 'loss.png');
+    const c = await cli(['train', 'chart', '-o', png], env);
+    expect(c.out).toMatch(/^Wrote .*loss\.png \(\d+ bytes\)/m);
+    expect((await readFile(png)).subarray(1, 4).toString('latin1')).toBe('PNG');
+  }, 120_000);
+
+  test('dataset export --format sharegpt / trl writes the open trainer formats', async () => {
+    const out = path.join(dir, 'share.jsonl');
+    expect((await cli(['dataset', 'export', 'default', '--format', 'sharegpt', '--out', out])).code).toBe(0);
+    const first = JSON.parse((await readFile(out, 'utf8')).split('\n')[0]!) as { conversations: { from: string }[] };
+    expect(first.conversations.map((t) => t.from)).toContain('gpt');
+    const bad = await cli(['dataset', 'export', 'default', '--format', 'alpaca']);
+    expect(bad.code).toBe(1);
+    expect(bad.err).toContain('format is openai, trl, trl-completion, sharegpt');
   }, 60_000);
 });
 
