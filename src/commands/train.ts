@@ -6,11 +6,11 @@ const KIND = /^(positive|negative)\b\s*/i;
 
 export const train = defineCommand({
   name: 'train',
-  description: 'Add training examples (text or attached files); `start|status|cancel|use` manage fine-tuning.',
-  usage: 'train [positive|negative] [text] | train start [sft|dpo] | train status | train cancel | train use',
+  description: 'Add training examples (text or attached files); `report|start|status|cancel|use|chart` manage fine-tuning.',
+  usage: 'train [positive|negative] [text] | train report|start [sft|dpo] | train confirm | train status|cancel|chart [job] | train use [model|default]',
   category: 'Training',
   options: [
-    { name: 'text', description: 'positive|negative and examples, or start|status|cancel|use', type: 'string', rest: true },
+    { name: 'text', description: 'positive|negative and examples, or report|start|confirm|status|cancel|use|chart', type: 'string', rest: true },
     { name: 'file', description: 'JSONL, JSON array, CSV or text file of examples', type: 'attachment' },
   ],
   preconditions: ['FineTune'],

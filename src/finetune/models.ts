@@ -41,10 +41,12 @@ export function resolveBaseModel(configured: string, backend: BackendKind): stri
 }
 
 /**
- * Training prices in US dollars per 1M trained tokens, as OpenAI's pricing page lists them for supervised and DPO
- * fine-tuning (platform.openai.com/docs/pricing, fine-tuning section). Together AI prices by model size and method
- * on together.ai/pricing with no per-model table in its API, so Together and local runs show no cost unless
- * training.pricePerMillionTokens is set.
+ * Training prices in US dollars per 1M trained tokens for the gpt-4.1 / gpt-4o fine-tunable snapshots, as OpenAI's
+ * pricing page (platform.openai.com/docs/pricing, fine-tuning) listed them when this table was written; they were
+ * not re-checked online (Eos runs offline here), so the report calls the cost an estimate and
+ * training.pricePerMillionTokens overrides it. Together AI prices by model size bracket, method and LoRA/full on
+ * together.ai/pricing, with no per-model price in its API reference (its /fine-tunes/estimate-price needs an
+ * uploaded file), so Together and local runs show no cost unless training.pricePerMillionTokens is set.
  */
 const OPENAI_TRAINING_PRICES: Record<string, number> = {
   'gpt-4.1-2025-04-14': 25,

@@ -33,6 +33,7 @@ export class TogetherFineTuneBackend implements FineTuneBackend {
     const baseURL = (opts.baseURL ?? DEFAULT_TOGETHER_BASE_URL).replace(/\/+$/, '');
     this.http = new TogetherHttp({ baseURL, apiKey: opts.apiKey, timeoutMs: opts.timeoutMs ?? 120_000, maxRetries: opts.maxRetries ?? 2 });
     this.info = {
+      // Together's reference names no minimum number of examples (it checks files server-side), hence 1.
       kind: 'together', label: `Together AI (${baseURL})`, paid: true, minExamples: 1,
       contextTokens: opts.contextTokens ?? 8192, fileFormat: 'openai', switchOnSuccess: false,
     };
