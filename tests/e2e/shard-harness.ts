@@ -4,7 +4,7 @@
  * i.e. discord.js's ShardingManager with one process per shard. Every process journals the files it writes
  * (shard-write-journal.ts) so tests can check ownership.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -12,9 +12,20 @@ import { PROJECT_ROOT } from './harness.js';
 import { startDiscordEmulator, type DiscordEmulator, type EmuChannel, type EmuGuild, type EmuUser } from '../emulator/index.js';
 import { startFakeLlm, type FakeLlm } from '../llm-server/index.js';
 import { shardForGuild } from '../../src/shard/ownership.js';
+import { behaviourSchema } from '../../src/config-schema.js';
 
 const NODE = path.join(PROJECT_ROOT, 'node_modules', '.bin', 'node');
-const JOURNAL_PRELOAD = path.join(PROJECT_ROOT, 'tests', 'e2e', 'shard-write-journal.ts');
+const JOURNAL_PRELOAD = path.join(PROJECT_ROOT, 'tests', 'e2e', 'shard-write-journal.mjs');
+
+/**
+ * The compiled entry (dist/main.js, what `npm start` runs; built here when src/ is newer): a shard process then
+ * starts in about a second instead of compiling TypeScript for ten.
+ */
+export function buildDist(): string {
+  const r = spawnSync(NODE, [path.join(PROJECT_ROOT, 'scripts', 'build.mjs'), '--if-stale'], { cwd: PROJECT_ROOT, encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`build failed: ${r.stderr}`);
+  return path.join(PROJECT_ROOT, 'dist', 'main.js');
+}
 
 export interface ShardWorld {
   emu: DiscordEmulator;
@@ -44,7 +55,8 @@ export async function startShardWorld(opts: { shards: number; guilds?: number; v
   }
   const behaviour = {
     conversation: { userRateLimit: { count: 0 }, feedbackButtons: true },
-    privacy: { recordByDefault: true },
+    // Consent (tenancy issue): recording on by default in these tests, where the config knows the key.
+    ...('privacy' in behaviourSchema.shape ? { privacy: { recordByDefault: true } } : {}),
   };
   await writeFile(path.join(dataDir, 'eos.config.json'), JSON.stringify(behaviour));
   return {
@@ -71,7 +83,7 @@ export interface EosRun {
 export async function startSharded(w: ShardWorld, env: Record<string, string>): Promise<EosRun> {
   const journalDir = await mkdtemp(path.join(tmpdir(), 'eos-journal-'));
   const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(DISCORD_|OPENAI_|EOS_|SHARD)/.test(k)));
-  const proc = spawn(NODE, ['--import', 'tsx', '--import', JOURNAL_PRELOAD, 'src/main.ts'], {
+  const proc = spawn(NODE, ['--import', JOURNAL_PRELOAD, buildDist()], {
     cwd: PROJECT_ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
     env: {
@@ -174,4 +186,18 @@ export async function shardStatus(dataDir: string, count: number): Promise<{ sha
     const s = JSON.parse(await readFile(path.join(dir, f), 'utf8').catch(() => '{}')) as { shards?: { shard: number; ok: boolean; result?: { pid: number; guilds: number } }[] };
     return s.shards && s.shards.length === count && s.shards.every((x) => x.ok) ? (s as { shards: NonNullable<typeof s.shards> }) : undefined;
   }, 'a status file with every shard answering');
+}
+
+/** Every .jsonl under dataDir (datasets wherever the layout puts them) concatenated: markers can be searched. */
+export async function datasetText(dataDir: string): Promise<string> {
+  const out: string[] = [];
+  const walk = async (dir: string): Promise<void> => {
+    for (const e of await readdir(dir, { withFileTypes: true }).catch(() => [])) {
+      const p = path.join(dir, e.name);
+      if (e.isDirectory() && e.name !== 'logs') await walk(p);
+      else if (e.name.endsWith('.jsonl') && /datasets/.test(p)) out.push(await readFile(p, 'utf8').catch(() => ''));
+    }
+  };
+  await walk(dataDir);
+  return out.join('\n');
 }
