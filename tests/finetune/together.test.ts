@@ -57,6 +57,14 @@ describe('Together adapter specifics', () => {
     expect(final.trainedTokens).toBe(1234);
   });
 
+  test('the fake checks requests against the published schema (a request off the reference is flagged)', async () => {
+    const post = (body: unknown) => fetch(`${fake.baseURL}/fine-tunes`, { method: 'POST', headers: { authorization: `Bearer ${fake.apiKey}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    await post({ model: BASE, training_file: 'file-x', n_epochs: 'three', training_method: { method: 'ppo' } });
+    expect(fake.contractViolations.join('\n')).toMatch(/POST \/fine-tunes request: .*n_epochs must be integer/);
+    expect(fake.contractViolations.join('\n')).toMatch(/training_method/);
+    fake.contractViolations.length = 0;
+  });
+
   test('a wrong key is a non-retryable auth error without the key in it', async () => {
     const backend = new TogetherFineTuneBackend({ apiKey: 'wrong-key-abcdef', baseURL: fake.baseURL, maxRetries: 0 });
     const err = await backend.status('ft-1').catch((e: unknown) => e);

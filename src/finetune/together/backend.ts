@@ -48,7 +48,8 @@ export class TogetherFineTuneBackend implements FineTuneBackend {
       model: req.baseModel,
       n_epochs: req.epochs,
       ...(req.suffix ? { suffix: req.suffix } : {}),
-      training_method: req.method === 'sft' ? { method: 'sft', train_on_inputs: 'auto' } : { method: 'dpo' },
+      // train_on_inputs false: only assistant turns are trained (the reference types it boolean; 'auto' is its default).
+      training_method: req.method === 'sft' ? { method: 'sft', train_on_inputs: false } : { method: 'dpo' },
     });
     return toJobView(job, []);
   }

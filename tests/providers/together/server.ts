@@ -5,9 +5,18 @@
  * Every request is checked against the reference (auth, fields, enums); answers are checked for their required
  * properties; problems land in `contractViolations`.
  */
+import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { findOperation, specFromDocument, validateRequest, validateResponse, validateSchema, type LoadedSpec, type Operation } from '../../contracts/openapi.js';
 import { EVENT_TYPES, FILE_PURPOSES, FILE_TYPES, JOB_STATUSES, missing } from './spec.js';
+
+let loaded: LoadedSpec | undefined;
+/** Together's published OpenAPI document, cut to the fine-tuning paths (openapi-subset.json says from where). */
+export function togetherSpec(): LoadedSpec {
+  loaded ??= specFromDocument(JSON.parse(readFileSync(new URL('./openapi-subset.json', import.meta.url), 'utf8')) as unknown, {}, 'together openapi-subset.json');
+  return loaded;
+}
 
 interface Job {
   response: Record<string, unknown> & { id: string; status: string; events: Record<string, unknown>[] };
@@ -51,8 +60,17 @@ export async function startFakeTogether(opts: { apiKey?: string; models?: string
     close: () => new Promise((r) => server.close(() => r())),
   };
 
+  const spec = togetherSpec();
+  const ops = new WeakMap<ServerResponse, Operation>();
+  /** Answers are checked against the reference: 2xx by the operation's documented response, errors as ErrorData. */
   const send = (res: ServerResponse, status: number, body: Record<string, unknown>, schema?: Parameters<typeof missing>[0]) => {
     if (schema) for (const k of missing(schema, body)) fake.contractViolations.push(`answer ${schema} lacks ${k}`);
+    const op = ops.get(res);
+    const wire = JSON.parse(JSON.stringify(body)) as unknown;
+    // The reference contradicts itself on job ids: FinetuneResponse.id is `format: uuid`, while its examples and the
+    // path parameters say "A string that starts with `ft-`" (ft-<uuid>, as the fake answers). That one check is waived.
+    if (op && status < 300) fake.contractViolations.push(...validateResponse(op, status, wire, 'application/json').map((v) => v.replace(/(; )?\/id must match format "uuid"/, '')).filter((v) => !/response 200: ?$/.test(v)));
+    if (status >= 400) fake.contractViolations.push(...validateSchema(spec, '#/components/schemas/ErrorData', wire, `error ${status}`));
     res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
   };
   const error = (res: ServerResponse, status: number, message: string, type = 'invalid_request_error') =>
@@ -117,6 +135,8 @@ export async function startFakeTogether(opts: { apiKey?: string; models?: string
       const type = form.get('file_type') ?? 'jsonl';
       const file = form.get('file');
       fake.requests.at(-1)!.body = [...form.keys()];
+      const fields = Object.fromEntries([...form.entries()].map(([k, v]) => [k, typeof v === 'string' ? v : '(binary)']));
+      fake.contractViolations.push(...validateRequest(ops.get(res)!, fields, 'multipart/form-data'));
       if (typeof purpose !== 'string' || !FILE_PURPOSES.includes(purpose)) return error(res, 400, 'purpose is required (FilePurpose)');
       if (typeof name !== 'string' || !name) return error(res, 400, 'file_name is required');
       if (typeof type !== 'string' || !FILE_TYPES.includes(type)) return error(res, 400, 'file_type must be csv, jsonl or parquet');
@@ -134,6 +154,7 @@ export async function startFakeTogether(opts: { apiKey?: string; models?: string
         return error(res, 400, 'Invalid JSON body');
       }
       fake.requests.at(-1)!.body = b;
+      fake.contractViolations.push(...validateRequest(ops.get(res)!, b, 'application/json'));
       if (typeof b['model'] !== 'string' || !models.includes(b['model'])) return error(res, 400, `Model ${JSON.stringify(b['model'] ?? null)} is not supported for fine-tuning`);
       const train = typeof b['training_file'] === 'string' ? fake.files.get(b['training_file']) : undefined;
       if (!train) return error(res, 400, `training_file ${JSON.stringify(b['training_file'] ?? null)} not found`);
@@ -150,7 +171,7 @@ export async function startFakeTogether(opts: { apiKey?: string; models?: string
       const job: Job = {
         totalSteps: fake.totalSteps, step: 0, hasValidation: typeof valid === 'string', metrics: [],
         ...(pendingFailure !== undefined ? { failWith: pendingFailure } : {}),
-        response: { id, status: 'pending', created_at: now, updated_at: now, model: b['model'], training_file: b['training_file'], n_epochs: b['n_epochs'] ?? 1, suffix: b['suffix'], training_method: tm ?? { method: 'sft', train_on_inputs: 'auto' }, events: [], ...(typeof valid === 'string' ? { validation_file: valid } : {}) },
+        response: { id, status: 'pending', created_at: now, updated_at: now, model: b['model'], training_file: b['training_file'], n_epochs: b['n_epochs'] ?? 1, suffix: b['suffix'], training_method: tm ?? { method: 'sft', train_on_inputs: false }, events: [], ...(typeof valid === 'string' ? { validation_file: valid } : {}) },
       };
       pendingFailure = undefined;
       jobs.set(id, job);
@@ -193,6 +214,8 @@ export async function startFakeTogether(opts: { apiKey?: string; models?: string
     req.on('end', () => {
       const url = new URL(req.url ?? '/', 'http://fake.invalid');
       fake.requests.push({ method: req.method ?? '', path: url.pathname, body: null });
+      const op = findOperation(spec, req.method ?? 'GET', url.pathname);
+      if (op) ops.set(res, op);
       if (req.headers.authorization !== `Bearer ${apiKey}`) return error(res, 401, 'Invalid API key provided', 'authentication_error');
       if (failures.count > 0) {
         failures.count--;
