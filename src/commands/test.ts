@@ -37,9 +37,10 @@ export const test = defineCommand({
     if (req.kind === 'error') throw new UserError('BadTestArgs', req.message);
     if (req.kind === 'history') return history(ctx);
     const suite = await loadSuite(ctx, req.source, req.json);
-    const calls = suite.length * (req.compare ? 2 : 1);
-    if (!ctx.isAdmin && calls > MEMBER_CALLS) {
-      throw new UserError('SuiteTooLarge', `Runs of more than ${MEMBER_CALLS} model calls are for Eos admins (this one needs ${calls}).`);
+    const perCase = req.compare ? 2 : 1;
+    if (!ctx.isAdmin && suite.length * perCase > MEMBER_CALLS) {
+      const most = Math.floor(MEMBER_CALLS / perCase);
+      throw new UserError('SuiteTooLarge', `Suites of more than ${most} cases${req.compare ? ' (when comparing two models)' : ''} are for Eos admins (this one has ${suite.length}).`);
     }
     const mode = req.mode ?? ctx.services.config.bot.training.testMode;
     const what = req.compare ? `on \`${req.compare[0]}\` and \`${req.compare[1]}\`` : '';
@@ -103,7 +104,7 @@ function evalDeps(ctx: CommandContext): EvalDeps {
 
 async function history(ctx: CommandContext): Promise<void> {
   const runs = (await ctx.services.evaluations.list(HISTORY_RUNS)).map((s) => s.result);
-  const chart = evalHistoryChart(runs);
+  const chart = await evalHistoryChart(runs);
   if (!chart) throw new UserError('NoHistory', 'No test runs stored yet: run a suite with `test` first.');
   const latest = runs[0]!;
   await ctx.reply({

@@ -58,7 +58,7 @@ function headline(r: SuiteResult): string {
 /** How the suite ran: the model, the prompt path, and what `expected` meant. */
 function checksLine(r: SuiteResult): string | null {
   const parts: string[] = [];
-  if (r.mode) parts.push(`\`${oneLine(r.model, NAME_MAX)}\`, ${r.mode === 'chat' ? 'chat prompt (system prompt and few-shot examples, as users get)' : 'raw model (no system prompt or few-shot)'}`);
+  if (r.mode) parts.push(`\`${oneLine(shortModel(r.model), NAME_MAX)}\`, ${r.mode === 'chat' ? 'chat prompt (system prompt and few-shot examples, as users get)' : 'raw model (no system prompt or few-shot)'}`);
   const modes = new Set<MatchMode>();
   for (const c of r.suite ?? []) if (c.expected !== undefined) modes.add(c.match ?? (c.threshold !== undefined ? 'similar' : 'auto'));
   if (modes.size > 0) parts.push(`\`expected\`: ${[...modes].map((m) => EXPECTED_CHECKS[m]).join('; ')}`);
@@ -75,6 +75,13 @@ function caseBlock(c: CaseResult): string {
   const lines = [`❌ ${label}: ${what.join('; ') || 'failed'}`];
   if (c.error === undefined) lines.push(`> ${c.output.trim() === '' ? '(empty answer)' : oneLine(c.output, OUTPUT_MAX)}`);
   return lines.join('\n');
+}
+
+/** "openai-compatible:gpt-4o-mini @ https://api…" → "gpt-4o-mini". */
+export function shortModel(model: string): string {
+  const m = /^[\w-]+:(.+?) @ /.exec(model);
+  const name = m?.[1] ?? model;
+  return name.length > 40 ? `${name.slice(0, 39)}…` : name;
 }
 
 /** Seconds with one decimal: 1234 → "1.2 s". */

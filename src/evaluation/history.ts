@@ -1,9 +1,13 @@
 /**
  * The eval history chart: pass rate (0..1) per run, one line per model, runs numbered in time order on x.
- * Rendered offline to PNG by src/charts (ECharts → SVG → resvg).
+ * Rendered offline to PNG by src/charts (ECharts → SVG → resvg), imported on first use so that the
+ * chart libraries cost nothing until someone asks for a chart.
  */
-import { renderLineChart, type LineSeries } from '../charts/line.js';
+import type { LineSeries } from '../charts/line.js';
+import { shortModel } from './format.js';
 import type { SuiteResult } from './types.js';
+
+export { shortModel };
 
 export interface HistoryChart {
   png: Buffer;
@@ -12,7 +16,7 @@ export interface HistoryChart {
 }
 
 /** null when there is no run to draw. `results` in any order. */
-export function evalHistoryChart(results: readonly SuiteResult[], opts: { width?: number; height?: number } = {}): HistoryChart | null {
+export async function evalHistoryChart(results: readonly SuiteResult[], opts: { width?: number; height?: number } = {}): Promise<HistoryChart | null> {
   const runs = results.filter((r) => r.total > 0).sort((a, b) => a.startedAt.localeCompare(b.startedAt));
   if (runs.length === 0) return null;
   const byModel = new Map<string, [number, number][]>();
@@ -23,6 +27,7 @@ export function evalHistoryChart(results: readonly SuiteResult[], opts: { width?
     byModel.set(name, points);
   });
   const series: LineSeries[] = [...byModel].map(([name, points]) => ({ name, points }));
+  const { renderLineChart } = await import('../charts/line.js');
   const png = renderLineChart({
     title: 'Eval history: pass rate per run',
     series,
@@ -34,11 +39,4 @@ export function evalHistoryChart(results: readonly SuiteResult[], opts: { width?
     ...opts,
   });
   return { png, runs: runs.length, models: [...byModel.keys()] };
-}
-
-/** "openai-compatible:gpt-4o-mini @ https://api…" → "gpt-4o-mini". */
-export function shortModel(model: string): string {
-  const m = /^[\w-]+:(.+?) @ /.exec(model);
-  const name = m?.[1] ?? model;
-  return name.length > 40 ? `${name.slice(0, 39)}…` : name;
 }

@@ -96,7 +96,7 @@ describe('!test', () => {
   });
 
   test('a suite as an attachment', async () => {
-    const suite = JSON.stringify([{ input: 'hello', expected: 'echo: hello', match: 'exact' }]);
+    const suite = JSON.stringify([{ input: 'hello', expected: 'hello' }]);
     const msg = say(h.bob.id, '!test', [{ name: 'suite.json', data: Buffer.from(suite) }]);
     const r = await h.emu.waitForBotMessage(h.general.id, (m) => m.replyTo === msg.id && m.content.includes('passed'));
     expect(r.content).toMatch(/\*\*1\/1 passed\*\*/);

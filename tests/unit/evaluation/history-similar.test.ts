@@ -14,14 +14,14 @@ function run(model: string, startedAt: string, passed: number, total: number): S
 }
 
 describe('eval history chart', () => {
-  test('a PNG of the pass rate per run and model: right size, not blank, both models drawn', () => {
+  test('a PNG of the pass rate per run and model: right size, not blank, both models drawn', async () => {
     const runs = [
       run('openai-compatible:gpt-4o-mini @ http://x/v1', '2026-01-01T10:00:00.000Z', 5, 10),
       run('ft:gpt-4o-mini:eos:1', '2026-01-02T10:00:00.000Z', 8, 10),
       run('openai-compatible:gpt-4o-mini @ http://x/v1', '2026-01-03T10:00:00.000Z', 6, 10),
       run('ft:gpt-4o-mini:eos:1', '2026-01-04T10:00:00.000Z', 9, 10),
     ];
-    const chart = evalHistoryChart(runs.reverse(), { width: 640, height: 360 });
+    const chart = await evalHistoryChart(runs.reverse(), { width: 640, height: 360 });
     expect(chart).not.toBeNull();
     expect(chart!.runs).toBe(4);
     expect(chart!.models).toEqual(['gpt-4o-mini', 'ft:gpt-4o-mini:eos:1']);
@@ -40,8 +40,8 @@ describe('eval history chart', () => {
     expect(colours.has(0xe8590c)).toBe(true);
   });
 
-  test('no runs: no chart; model names are shortened', () => {
-    expect(evalHistoryChart([])).toBeNull();
+  test('no runs: no chart; model names are shortened', async () => {
+    expect(await evalHistoryChart([])).toBeNull();
     expect(shortModel('openai-compatible:llama3 @ http://127.0.0.1:11434/v1')).toBe('llama3');
   });
 });
