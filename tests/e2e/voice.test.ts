@@ -52,6 +52,11 @@ describe('voice channels end to end (real speech over RTP, real engines)', () =>
     const conn = await h.emu.voice.waitForConnection(h.guild.id);
     expect(conn.selfDeaf).toBe(false);
     expect(conn.mode).toBe('aead_aes256_gcm_rtpsize');
+    // DAVE (on in the emulator as on Discord): Ali and Bob formed the group; Eos was added at a new epoch.
+    await h.emu.voice.waitForDave(h.guild.id);
+    const group = h.emu.voice.dave.group(h.guild.id);
+    expect(group.members.sort()).toEqual([h.alice.id, h.bob.id, h.emu.botUser.id].sort());
+    expect(group.transitions.at(-1)).toMatchObject({ kind: 'add', userId: h.emu.botUser.id, epoch: 2 });
   });
 
   test('an utterance is transcribed, answered by the LLM, posted, and spoken back', async () => {
@@ -74,6 +79,14 @@ describe('voice channels end to end (real speech over RTP, real engines)', () =>
     expect(ms).toBeGreaterThan(1000);
     expect(ms).toBeLessThan(8000);
     expect(h.emu.voice.received(h.guild.id).speaking.some((s) => s.speaking !== 0)).toBe(true);
+    // End to end encrypted both ways: Ali's audio that reached speech-to-text was DAVE-encrypted, and every frame
+    // of the spoken reply was DAVE-encrypted by Eos and decrypted by both users' clients.
+    const sent = h.emu.voice.dave.sent(h.guild.id, h.alice.id);
+    expect(sent.dave).toBeGreaterThan(100);
+    expect(sent.dave).toBe(sent.frames - 5);
+    const sounding = h.emu.voice.received(h.guild.id).frames.filter((f) => !f.opus.equals(Buffer.from([0xf8, 0xff, 0xfe])));
+    expect(sounding.every((f) => f.dave && f.decryptedBy.length === 2)).toBe(true);
+    expect(h.emu.voice.dave.undecryptable).toBe(0);
   }, 40_000);
 
   test('two users speaking at once are kept apart', async () => {
