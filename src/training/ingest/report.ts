@@ -25,7 +25,7 @@ function headline(report: IngestReport, kind: string, dataset: string, duplicate
       ? `Stopped: ${limit}. ${plural(report.accepted, 'example')} read before the limit were added to ${target}.`
       : `Nothing added to ${target}: ${limit}.`;
   }
-  if (report.accepted === 0 && report.rejected === 0) {
+  if (report.accepted === 0 && report.rejected === 0 && duplicates === 0) {
     const reason = report.errors[0]?.message ?? 'no examples found';
     return `Nothing added to ${target}: ${reason}.`;
   }
