@@ -39,7 +39,8 @@ export interface ShardWorld {
   close(): Promise<void>;
 }
 
-export async function startShardWorld(opts: { shards: number; guilds?: number; voice?: boolean }): Promise<ShardWorld> {
+/** `guildShards`: [slot, modulus] per guild (ids with (id >> 22) % modulus = slot); default guild i on shard i. */
+export async function startShardWorld(opts: { shards: number; guilds?: number; guildShards?: [number, number][] }): Promise<ShardWorld> {
   const emu = await startDiscordEmulator({ heartbeatIntervalMs: 1000, shards: opts.shards });
   const llm = await startFakeLlm();
   const dataDir = await mkdtemp(path.join(tmpdir(), 'eos-shards-'));
@@ -47,8 +48,9 @@ export async function startShardWorld(opts: { shards: number; guilds?: number; v
   const alice = emu.createUser({ username: 'alice', globalName: 'Alice' });
   const guilds: EmuGuild[] = [];
   const general: EmuChannel[] = [];
-  for (let i = 0; i < (opts.guilds ?? opts.shards); i++) {
-    const g = emu.createGuild({ name: `Server ${i}`, ownerId: owner.id, shard: [i % opts.shards, opts.shards] });
+  const slots = opts.guildShards ?? [...Array(opts.guilds ?? opts.shards).keys()].map((i): [number, number] => [i % opts.shards, opts.shards]);
+  for (const [i, slot] of slots.entries()) {
+    const g = emu.createGuild({ name: `Server ${i}`, ownerId: owner.id, shard: slot });
     emu.addMember(g.id, alice.id, {});
     guilds.push(g);
     general.push(emu.createChannel({ guildId: g.id, name: 'general' }));

@@ -1,0 +1,77 @@
+/**
+ * Reshard 2 → 3: settings (guild prefix, channel temperature), global settings (a user's reply prefix) and training
+ * records made under 2 shards are all there under 3 shards, although half of the guilds changed shard; under each
+ * shard count, each guild's state file was written only by the shard owning it then.
+ */
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { datasetText, ownershipProblems, readJournal, startShardWorld, startSharded, type EosRun, type ShardWorld } from './shard-harness.js';
+import { shardForGuild } from '../../src/shard/ownership.js';
+
+// Guild ids with (id >> 22) % 6 = 0..3: under 2 shards on 0,1,0,1; under 3 shards on 0,1,2,0 (two of them move).
+const SLOTS: [number, number][] = [[0, 6], [1, 6], [2, 6], [3, 6]];
+const PREFIXES = ['$', '%', '&', '+'];
+
+let w: ShardWorld;
+let run: EosRun | null = null;
+
+beforeAll(async () => {
+  w = await startShardWorld({ shards: 2, guildShards: SLOTS });
+  w.llm.respondWith(() => ({ text: 'ok' }));
+}, 30_000);
+
+afterAll(async () => {
+  if (run && run.proc.exitCode === null) await run.stop();
+  await w?.close();
+});
+
+/** Says `content` as the owner in guild i and waits for a new bot message there matching `re`. */
+async function command(i: number, content: string, re: RegExp, userId = w.owner.id): Promise<string> {
+  const channelId = w.general[i]!.id;
+  const before = new Set(w.emu.botMessages(channelId).map((m) => m.id));
+  w.emu.userSays({ channelId, userId, content });
+  const m = await w.emu.waitFor(() => w.emu.botMessages(channelId).find((x) => !before.has(x.id) && re.test(x.content)), {
+    label: `${content} answered with ${re} in guild ${i}`, timeoutMs: 20_000,
+  });
+  return m.content;
+}
+
+async function startWith(shards: string, count: number): Promise<EosRun> {
+  const started = w.emu.identifies;
+  const r = await startSharded(w, { EOS_SHARDS: shards });
+  await w.emu.waitFor(() => w.emu.identifies >= started + count && [...Array(count).keys()].every((s) => w.emu.connected(s)), {
+    label: `${count} shards connected`, timeoutMs: 90_000,
+  });
+  return r;
+}
+
+describe('reshard from 2 to 3 shards', () => {
+  test('under 2 shards: settings, a global setting and records in 4 guilds', async () => {
+    run = await startWith('2', 2);
+    expect(w.guilds.map((g) => shardForGuild(g.id, 2))).toEqual([0, 1, 0, 1]);
+    for (const [i, p] of PREFIXES.entries()) {
+      await command(i, `!prefix ${p}`, /Prefix set/);
+      await command(i, `${p}temperature 0.${i + 1}`, /set to/);
+      await command(i, `${p}train User: RESHARD-Q${i}\nAssistant: RESHARD-A${i}`, /Added/);
+    }
+    await command(3, '+replyprefix [R]', /start with/, w.alice.id);
+    expect(await run.stop()).toBe(0);
+    expect(ownershipProblems(await readJournal(run.journalDir), w.dataDir, 2).filter((p) => !p.startsWith('datasets/') && !p.startsWith('state/candidates') && !p.startsWith('state/privacy/') && !p.startsWith('cache/'))).toEqual([]);
+  }, 150_000);
+
+  test('under 3 shards (auto: GET /gateway/bot now says 3): every guild keeps its prefix, temperature and records', async () => {
+    w.emu.setShardCount(3);
+    run = await startWith('auto', 3);
+    expect(w.emu.identifiedShards.slice(-3).map((s) => s.join('/')).sort()).toEqual(['0/3', '1/3', '2/3']);
+    expect(w.guilds.map((g) => shardForGuild(g.id, 3))).toEqual([0, 1, 2, 0]);
+    for (const [i, p] of PREFIXES.entries()) {
+      expect(await command(i, `${p}temperature`, /Temperature|temperature/)).toContain(`0.${i + 1}`);
+    }
+    expect(await command(0, '$replyprefix', /reply prefix/, w.alice.id)).toContain('[R]');
+    const text = await datasetText(w.dataDir);
+    for (const i of [0, 1, 2, 3]) expect(text).toContain(`RESHARD-A${i}`);
+    expect(await run.stop()).toBe(0);
+    const problems = ownershipProblems(await readJournal(run.journalDir), w.dataDir, 3);
+    expect(problems.filter((p) => p.startsWith('guilds/') || p.startsWith('state/eos.json'))).toEqual([]);
+    expect(w.emu.shardMisroutes).toEqual([]);
+  }, 150_000);
+});
