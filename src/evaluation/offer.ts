@@ -1,6 +1,6 @@
 /**
  * After a fine-tune succeeds: offer to run the last test suite on the new model against the old one.
- * Called from the fine-tune follower's onSucceeded hook (wired in src/wiring.ts); posts one message
+ * Called from the fine-tune follower's onSucceeded hook (wired in src/app.ts); posts one message
  * in the job's channel with the exact command to run, or nothing when no suite was ever run.
  */
 import type { ChatSurface } from '../chat/types.js';

@@ -64,7 +64,7 @@ describe('eos CLI (commander) over the same services', () => {
 
   test('test <file> runs the suite against the model; the exit code says whether all passed', async () => {
     const suite = path.join(dir, 'suite.json');
-    await writeFile(suite, JSON.stringify([{ input: 'ping', expected: 'echo: ping', match: 'exact' }, { input: 'x', assert: [{ type: 'contains', value: 'nope' }] }]));
+    await writeFile(suite, JSON.stringify([{ input: 'ping', expected: 'echo: User: ping', match: 'exact' }, { input: 'x', assert: [{ type: 'contains', value: 'nope' }] }]));
     const r = await cli(['test', suite]);
     expect(r.code).toBe(1);
     expect(r.out).toMatch(/1\/2 passed/);
