@@ -75,6 +75,7 @@ describe('voice end to end (emulator)', () => {
     const session = await manager.join(guild.id, vc.id, text.id);
     expect(session.state.status).toBe('listening');
     expect(await emu.voice.waitForConnection(guild.id)).toMatchObject({ ready: true, selfDeaf: false, selfMute: false });
+    await emu.voice.waitForDave(guild.id);
 
     await speakAndAwaitReply(1);
     expect(transcripts.map((t) => [t.ctx.textChannelId, t.e.userId, t.e.text])).toEqual([[text.id, alice.id, 'go forward ten meters']]);
