@@ -28,6 +28,9 @@ import { ConsoleSurface } from './console/surface.js';
 import { AdmissionGate } from './core/gate.js';
 import { UserRateLimiter } from './conversation/rate-limit.js';
 import { buildPrivacy } from './privacy/wiring.js';
+import { buildTenants } from './tenancy/wiring.js';
+import { delegate } from './tenancy/context.js';
+import { migrateSingleServer } from './tenancy/migrate.js';
 import { CONSOLE_USER_ID, runConsole } from './console/run.js';
 import { notifyInterruptedImports } from './training/import-notice.js';
 
@@ -62,8 +65,18 @@ export async function startEos(opts: EosOptions): Promise<EosApp> {
   const state = opts.shard
     ? await opts.shard.createState(log.child({ component: 'state' }))
     : await createStateStore(config.paths.state, { logger: log.child({ component: 'state' }) });
+  const perServer = config.bot.perServerData;
+  if (perServer && config.discord.token) await migrateSingleServer({ dataDir: config.dataDir, paths: config.paths, state, log: log.child({ component: 'tenancy' }) });
   const training = await buildTrainingServices(config, state, log);
-  const { datasets, feedback, transcript, memory, evaluations } = training;
+  const { datasets, feedback, transcript, evaluations } = training;
+  // Each server has its own datasets, feedback, few-shot memory and evaluations (src/tenancy); DMs and the console are the owners'.
+  const tenants = perServer
+    ? buildTenants({
+      config, state, owners: { datasets, feedback, memory: training.memory, evaluations }, candidates: training.candidates, embedder: training.embedder,
+      onFeedback: (f) => f.onDecision((d) => applyDecision(histories, d)), log,
+    })
+    : null;
+  const memory = tenants ? delegate(() => tenants.current().memory) : training.memory;
   const model = chooseModel(config, memory);
   const mode = config.discord.token ? 'discord' : 'console';
   log.info({ mode, model: model.description, dataDir: config.dataDir }, 'starting Eos');
@@ -76,6 +89,12 @@ export async function startEos(opts: EosOptions): Promise<EosApp> {
     stateFile: config.paths.state, dataDir: config.dataDir, paths: { datasets: config.paths.datasets, conversations: config.paths.conversations },
     recordByDefault: config.bot.privacy.recordByDefault, consoleMode: mode === 'console', state, surface, transcript, datasets,
     candidates: training.candidates, log: log.child({ component: 'privacy' }),
+    datasetsOf: tenants
+      ? (g) => {
+        const t = tenants.of(g);
+        return { dir: t.paths.datasets, reconcile: () => t.datasets.init(), flush: () => t.datasets.flush() };
+      }
+      : undefined,
   });
   const limiter = new UserRateLimiter(config.bot.conversation.userRateLimit, Date.now, (id) => access.isOwner(id));
   const gate = new AdmissionGate(access, limiter, privacy);
@@ -100,12 +119,12 @@ export async function startEos(opts: EosOptions): Promise<EosApp> {
     log: log.child({ component: 'responder' }),
   });
   if (client) {
-    voice = buildVoiceManager({ config, client, speech, responder, surface, state, feedback, transcript, gate, log: log.child({ component: 'voice' }) });
+    voice = buildVoiceManager({ config, client, speech, responder, surface, state, feedback, transcript, gate, tenants: tenants?.context, log: log.child({ component: 'voice' }) });
   }
   const services = {
     config, state, surface, access, commands, instructions, model, datasets, feedback, fineTune, follower, evaluations, voice, startedAt: new Date(),
     memory, embedder: training.embedder,
-    gate, privacy, audit,
+    gate, privacy, audit, tenants: tenants ?? undefined,
     shards: opts.shard?.control ?? null,
   };
   const conversation = new ConversationService({ config: conv, state, surface, access, responder, histories, transcript, log: log.child({ component: 'conversation' }), random: opts.random,
@@ -124,14 +143,14 @@ export async function startEos(opts: EosOptions): Promise<EosApp> {
     await fineTune?.close().catch((err: unknown) => log.warn({ err }, 'fine-tuning backend not closed'));
     await voice?.destroyAll().catch((err: unknown) => log.warn({ err }, 'voice shutdown failed'));
     await stopSurface().catch((err: unknown) => log.warn({ err }, 'stop failed'));
-    await Promise.all([datasets.close(), feedback.close(), transcript.close()]).catch((err: unknown) => log.warn({ err }, 'flush failed'));
+    await Promise.all([datasets.close(), feedback.close(), transcript.close(), ...(tenants?.guildTenants() ?? []).map((t) => t.datasets.close())]).catch((err: unknown) => log.warn({ err }, 'flush failed'));
     await state.flush();
     log.info('Eos stopped');
     await closeLogger(log);
   };
 
   if (client && config.discord.token) {
-    attachFeedbackHandlers(client, feedback, gate, log.child({ component: 'feedback' }));
+    attachFeedbackHandlers(client, tenants ? delegate(() => tenants.current().feedback) : feedback, gate, log.child({ component: 'feedback' }), tenants?.context);
     if (follower) attachFineTuneButtons(client, follower, surface, log.child({ component: 'finetune' }));
     const bot = startDiscordBot({ client, surface: surface as DiscordSurface, router, commands, config: config.bot, log: log.child({ component: 'discord' }) }, config.discord.token);
     opts.shard?.attach({ client, flush: async () => { await datasets.flush(); await state.flush(); } });

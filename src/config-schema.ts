@@ -169,6 +169,11 @@ export const behaviourSchema = z.strictObject({
   slash: slashSchema,
   training: trainingSchema,
   voice: voiceSchema,
+  /**
+   * Each server owns its datasets, active dataset, `!train` kind, ratings, few-shot examples, evaluations and
+   * archives (guilds/<id>/…); off = one shared set that only bot owners may download or switch.
+   */
+  perServerData: z.boolean().default(true),
   /** Consent: servers record conversations into logs only once their admins turn it on (`!recording on`). */
   privacy: z
     .strictObject({

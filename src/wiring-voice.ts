@@ -44,13 +44,14 @@ export interface VoiceWiringDeps {
   transcript: ConversationLog;
   log: Logger;
   gate?: AdmissionGate;
+  tenants?: { run<T>(guildId: string | null, fn: () => T): T };
 }
 
 /** The voice channel side: VoiceManager (state machines + pipelines) bridged to the conversation. */
 export function buildVoiceManager(d: VoiceWiringDeps): VoiceManager {
   const bridge = new VoiceBridge({
     responder: d.responder, surface: d.surface, state: d.state, feedback: d.feedback, transcript: d.transcript,
-    conversation: d.config.bot.conversation, voice: d.config.bot.voice, log: d.log, gate: d.gate,
+    conversation: d.config.bot.conversation, voice: d.config.bot.voice, log: d.log, gate: d.gate, tenants: d.tenants,
   });
   const v = d.config.bot.voice;
   return new VoiceManager({

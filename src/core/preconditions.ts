@@ -24,11 +24,17 @@ const checks: Record<PreconditionId, Check> = {
     if (ctx.services.config.bot.training.fineTuneByServerAdmins) return ok;
     return { ok: false, identifier: 'FineTune', message: "Fine-tuning spends the operator's money: only the bot owner can start, cancel or switch models." };
   },
-  /** Commands that reach data shared by every server (files, archives, the active dataset): bot owners only. */
-  SharedData: (ctx) =>
-    ctx.isOwner
-      ? ok
-      : { ok: false, identifier: 'SharedData', message: 'The datasets are shared by every server Eos is in: only the bot owner can do this.' },
+  /**
+   * Commands on a tenant's files (datasets, archives, the active dataset): with per-server data they act on
+   * the server's own data (its admins may); in DMs, or when one set is shared by all servers, owners only.
+   */
+  SharedData: (ctx) => {
+    if (ctx.isOwner || (ctx.guildId && ctx.services.tenants)) return ok;
+    const message = ctx.services.tenants
+      ? "In DMs these commands reach the bot owners' data: only a bot owner can use them."
+      : 'The datasets are shared by every server Eos is in: only the bot owner can do this.';
+    return { ok: false, identifier: 'SharedData', message };
+  },
   InVoice: (ctx) =>
     ctx.authorVoiceChannelId
       ? ok

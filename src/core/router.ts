@@ -48,7 +48,18 @@ export class Router {
     return (guildId && this.services.state.guild(guildId).prefix) || this.services.config.bot.prefix;
   }
 
+  /** Everything an event causes runs as its server's tenant (its datasets, memory, feedback). */
   async handleMessage(msg: IncomingMessage): Promise<void> {
+    const tenants = this.services.tenants;
+    return tenants ? tenants.context.run(msg.guildId, () => this.onMessage(msg)) : this.onMessage(msg);
+  }
+
+  async handleSlash(inv: SlashInvocation): Promise<void> {
+    const tenants = this.services.tenants;
+    return tenants ? tenants.context.run(inv.guildId, () => this.onSlash(inv)) : this.onSlash(inv);
+  }
+
+  private async onMessage(msg: IncomingMessage): Promise<void> {
     const prefix = this.prefixFor(msg.guildId);
     const body = msg.author.bot || !msg.content.startsWith(prefix) ? null : msg.content.slice(prefix.length);
     const word = body === null ? null : COMMAND_WORD.exec(body);
@@ -106,7 +117,7 @@ export class Router {
     if (verdict.notify) await this.services.surface.send(msg.channelId, { content: verdict.message, replyTo: msg.id });
   }
 
-  async handleSlash(inv: SlashInvocation): Promise<void> {
+  private async onSlash(inv: SlashInvocation): Promise<void> {
     const def = resolveCommand(this.services.commands, inv.name);
     const priv = def ? isPrivate(def) : false;
     // Slash replies of admin commands (and every denial or error, below) are ephemeral: only the admin sees them.
@@ -153,6 +164,18 @@ export class Router {
     }
   }
 
+  /** The services as a server sees them: its own datasets, feedback, memory, evaluations, folders and settings. */
+  private servicesFor(guildId: string | null): BotServices {
+    const t = this.services.tenants?.of(guildId);
+    if (!t || t.guildId === null) return this.services;
+    const { config } = this.services;
+    return {
+      ...this.services,
+      datasets: t.datasets, feedback: t.feedback, evaluations: t.evaluations, state: t.state, memory: t.memory,
+      config: { ...config, paths: { ...config.paths, datasets: t.paths.datasets, archives: t.paths.archives } },
+    } as BotServices;
+  }
+
   /** Explicit contributions (`!train`, `!correct`, `!feedback`) go into the private index for `!forget me`. */
   private noteCommandText(ctx: CommandContext): void {
     const texts = [ctx.rawArgs, ...Object.values(ctx.args).filter((v): v is string => typeof v === 'string')];
@@ -194,7 +217,7 @@ export class Router {
       command: def, invocation: inv.invocation, args: inv.parse(), rawArgs: inv.rawArgs, message: inv.message,
       user: inv.user, guildId: inv.guildId, channelId: inv.channelId, roleIds: inv.roleIds,
       isAdmin: this.services.access.isAdmin(principal), isOwner: this.services.access.isOwner(inv.user.id),
-      authorVoiceChannelId: inv.authorVoiceChannelId, attachments: inv.attachments, prefix: inv.prefix, services: this.services, log,
+      authorVoiceChannelId: inv.authorVoiceChannelId, attachments: inv.attachments, prefix: inv.prefix, services: this.servicesFor(inv.guildId), log,
       reply: inv.reply,
       spend(calls: number) {
         const verdict = gate.spend(principal, calls);

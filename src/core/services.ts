@@ -17,6 +17,7 @@ import type { ShardControl } from '../shard/types.js';
 import type { AdmissionGate } from './gate.js';
 import type { PrivacyService } from '../privacy/consent.js';
 import type { AuditLog } from '../privacy/audit.js';
+import type { TenantDirectory } from '../tenancy/directory.js';
 
 /** Everything a command may use. Built by the entry point and passed in; no module-level singletons. */
 export interface BotServices {
@@ -48,4 +49,6 @@ export interface BotServices {
   readonly privacy?: PrivacyService;
   /** Per-server audit log of privileged actions. */
   readonly audit?: AuditLog;
+  /** Every server's own data (datasets, feedback, memory, evaluations); absent = one shared set. */
+  readonly tenants?: TenantDirectory;
 }

@@ -29,19 +29,26 @@ export function contextMenus(): RESTPostAPIContextMenuApplicationCommandsJSONBod
 type Denied = (i: ButtonInteraction | MessageContextMenuCommandInteraction | ModalSubmitInteraction, flow: Flow) => string | null;
 
 /** 👍/👎 buttons and reactions, and the "Correct reply" message menu with its modal; all pass the admission gate. */
-export function attachFeedbackHandlers(client: Client, feedback: FeedbackService, gate: AdmissionGate, log: Logger): void {
+export function attachFeedbackHandlers(
+  client: Client,
+  feedback: FeedbackService,
+  gate: AdmissionGate,
+  log: Logger,
+  /** Runs each event as its server's tenant (src/tenancy), so ratings land in that server's datasets. */
+  tenant: { run<T>(guildId: string | null, fn: () => T): T } = { run: (_g, fn) => fn() },
+): void {
   const denied: Denied = (i, flow) => {
     const d = gate.admit(who(i), flow);
     return d.ok ? null : d.message;
   };
-  client.on(Events.InteractionCreate, (i) => {
+  client.on(Events.InteractionCreate, (i) => tenant.run(i.guildId, () => {
     let work: Promise<unknown> | null = null;
     if (i.isButton() && RATINGS[i.customId]) work = onButton(i, feedback, denied);
     else if (i.isMessageContextMenuCommand() && i.commandName === CORRECT_MENU) work = onMenu(i, client, denied);
     else if (i.isModalSubmit() && i.customId.startsWith(MODAL_PREFIX)) work = onModal(i, feedback, denied);
     work?.catch((err: unknown) => log.error({ err }, 'feedback interaction failed'));
-  });
-  client.on(Events.MessageReactionAdd, (reaction, user) => {
+  }));
+  client.on(Events.MessageReactionAdd, (reaction, user) => tenant.run(reaction.message.guildId, () => {
     const rating = RATINGS[reaction.emoji.name ?? ''];
     if (!rating || user.bot) return;
     const messageId = reaction.message.id;
@@ -59,7 +66,7 @@ export function attachFeedbackHandlers(client: Client, feedback: FeedbackService
       .rate(messageId, rating)
       .then((r) => log.info({ messageId, rating, outcome: r.outcome }, 'reaction feedback'))
       .catch((err: unknown) => log.error({ err }, 'reaction feedback failed'));
-  });
+  }));
 }
 
 function who(i: ButtonInteraction | MessageContextMenuCommandInteraction | ModalSubmitInteraction) {

@@ -17,6 +17,8 @@ export interface PrivacyDeps {
   /** Rebuilds dataset manifests after lines were removed (DatasetStore.init). */
   reconcileDatasets: () => Promise<unknown>;
   flushAll: () => Promise<unknown>;
+  /** A server's own datasets (tenancy); without it every server uses `paths.datasets`. */
+  datasetsOf?: (guildId: string | null) => { dir: string; reconcile(): Promise<unknown>; flush(): Promise<unknown> };
   /** Drops a remembered candidate reply from memory. */
   dropCandidate: (messageId: string) => Promise<unknown>;
   log: Logger;
@@ -92,15 +94,17 @@ export class PrivacyService implements OptOutLookup {
     const { index, paths } = this.deps;
     const keys = index.textsOf(guildId, userId);
     if (keys.size === 0) return { lines: 0, files: 0 };
+    const own = this.deps.datasetsOf?.(guildId);
     await this.deps.flushAll();
+    await own?.flush();
     const files = [
-      ...(await jsonlFiles(paths.datasets)),
+      ...(await jsonlFiles(own?.dir ?? paths.datasets)),
       ...(await jsonlFiles(paths.conversations, `${guildId ?? 'dm'}_`)),
       paths.candidates,
     ];
     const result = await removeMatchingLines(files, (text) => keys.has(index.textKey(text)));
     for (const id of result.messageIds) await this.deps.dropCandidate(id).catch(() => undefined);
-    await this.deps.reconcileDatasets();
+    await (own ? own.reconcile() : this.deps.reconcileDatasets());
     await index.drop(guildId, userId);
     this.deps.log.info({ files: result.files, lines: result.lines }, 'forgot a user');
     return { lines: result.lines, files: result.files };

@@ -5,7 +5,7 @@ import type { StateStore } from '../state/store.js';
 import type { ConversationLog } from '../datasets/conversation-log.js';
 import { AuditLog } from './audit.js';
 import { ContributionIndex } from './contributions.js';
-import { PrivacyService } from './consent.js';
+import { PrivacyService, type PrivacyDeps } from './consent.js';
 import { keyedHasher, loadOrCreateSecret } from './secret.js';
 
 export interface PrivacyWiring {
@@ -21,6 +21,8 @@ export interface PrivacyWiring {
   /** CandidateStore: `drop(messageId)` (or the older `take`) removes a remembered reply from memory. */
   candidates: { flush(): Promise<unknown> };
   log: Logger;
+  /** A server's own datasets (see src/tenancy). */
+  datasetsOf?: PrivacyDeps['datasetsOf'];
 }
 
 /**
@@ -44,6 +46,7 @@ export async function buildPrivacy(w: PrivacyWiring): Promise<{ privacy: Privacy
       await (c.drop ?? c.take)?.call(c, id);
     },
     log: w.log,
+    datasetsOf: w.datasetsOf,
   });
   const append = w.transcript.append.bind(w.transcript);
   w.transcript.append = async (entry) => (privacy.recording(entry.guildId) ? append(entry) : false);

@@ -11,6 +11,8 @@ export const guildSettingsSchema = z.looseObject({
   prefix: z.string().trim().min(1).max(8).optional(),
   recording: z.boolean().optional(),
   recordingSince: z.string().max(40).optional(),
+  activeDataset: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/).optional(),
+  trainKind: z.enum(['positive', 'negative']).optional(),
 });
 
 export const channelSettingsSchema = z.looseObject({
@@ -49,6 +51,10 @@ export interface GuildSettings {
   recording?: boolean;
   /** ISO time recording was last turned on (channels noticed before it get a new notice). */
   recordingSince?: string;
+  /** This server's active dataset (its own datasets live in guilds/<id>/datasets). */
+  activeDataset?: string;
+  /** This server's default `!train` kind. */
+  trainKind?: 'positive' | 'negative';
 }
 
 export interface ChannelSettings {

@@ -23,6 +23,8 @@ export interface VoiceBridgeDeps {
   log: Logger;
   /** The admission gate: voice turns pass the same block/allow lists, opt-out and rate limit as text. */
   gate?: AdmissionGate;
+  /** Runs each turn as its server's tenant (its few-shot examples). */
+  tenants?: { run<T>(guildId: string | null, fn: () => T): T };
 }
 
 /**
@@ -43,11 +45,13 @@ export class VoiceBridge {
       return (async function* () {})();
     }
     const temperature = this.deps.state.channel(turn.textChannelId).temperature ?? this.deps.conversation.temperature;
-    return this.deps.responder.streamTurn(voiceTurnMessage(turn), {
+    const stream = () => this.deps.responder.streamTurn(voiceTurnMessage(turn), {
       signal: opts.signal,
       temperature,
       onDone: (r) => this.pending.set(key(turn.guildId, turn.userId, turn.text), r),
     });
+    const tenants = this.deps.tenants;
+    return tenants ? inTenant(tenants, turn.guildId, stream) : stream();
   };
 
   hooks(): VoiceManagerHooks {
@@ -90,6 +94,19 @@ export class VoiceBridge {
       log.warn({ err }, 'voice reply not posted');
     }
   }
+}
+
+/** Each step of the reply stream runs as the turn's server (AsyncLocalStorage follows the calls made inside). */
+function inTenant(tenants: NonNullable<VoiceBridgeDeps['tenants']>, guildId: string, make: () => AsyncIterable<string>): AsyncIterable<string> {
+  return {
+    [Symbol.asyncIterator]() {
+      const inner = tenants.run(guildId, () => make()[Symbol.asyncIterator]());
+      return {
+        next: () => tenants.run(guildId, () => inner.next()),
+        return: (v?: unknown) => tenants.run(guildId, () => inner.return?.(v) ?? Promise.resolve({ done: true as const, value: undefined })),
+      };
+    },
+  };
 }
 
 /** Voice events carry no member roles: user-level lists apply (role entries need a text message). */

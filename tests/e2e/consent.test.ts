@@ -13,7 +13,7 @@ let h: Harness;
 let h2: Harness | null = null;
 const app = () => h2 ?? h;
 beforeAll(async () => {
-  h = await startHarness({ behaviour: { conversation: { streamEditIntervalMs: 250 }, privacy: { recordByDefault: false } } });
+  h = await startHarness({ behaviour: { perServerData: true, conversation: { streamEditIntervalMs: 250 }, privacy: { recordByDefault: false } } });
 }, 60_000);
 afterAll(async () => {
   expect(h.emu.contractViolations).toEqual([]);
@@ -36,7 +36,7 @@ const read = (f: string) => readFile(f, 'utf8').catch(() => '');
 const notices = (channelId: string) => h.emu.botMessages(channelId).filter((m) => m.content.startsWith('📝 Heads-up'));
 async function everything(): Promise<string> {
   let all = '';
-  for (const dir of ['datasets', 'conversations', 'state']) {
+  for (const dir of ['datasets', 'conversations', 'state', 'guilds']) {
     for (const f of await readdir(path.join(h.dataDir, dir), { recursive: true }).catch(() => [] as string[])) {
       if (String(f).endsWith('.jsonl') || String(f).endsWith('.json')) all += await read(path.join(h.dataDir, dir, String(f)));
     }
@@ -97,7 +97,7 @@ describe('!forget me', () => {
     expect(after).not.toMatch(/ALICE-/);
     expect(after).toContain('OWNER-KEEP-A');
     // The manifest agrees with the files again.
-    const dir = path.join(h.dataDir, 'datasets', 'default');
+    const dir = path.join(h.dataDir, 'guilds', h.guild.id, 'datasets', 'default');
     const manifest = JSON.parse(await read(path.join(dir, 'manifest.json'))) as { counts: Record<string, number> };
     for (const [file, n] of Object.entries(manifest.counts)) {
       expect((await read(path.join(dir, `${file}.jsonl`))).split('\n').filter(Boolean).length, file).toBe(n);
@@ -114,7 +114,7 @@ describe('after a restart', () => {
     await ask(h.alice.id, 'ALICE-BEFORE-RESTART words', 'Noted.');
     await h.emu.waitFor(async () => (await read(logFile())).includes('ALICE-BEFORE-RESTART') || undefined, { label: 'logged' });
     await h.stopBot();
-    h2 = await startHarness({ emu: h.emu, fake: h.llm!, dataDir: h.dataDir, behaviour: { conversation: { streamEditIntervalMs: 250 }, privacy: { recordByDefault: false } } });
+    h2 = await startHarness({ emu: h.emu, fake: h.llm!, dataDir: h.dataDir, behaviour: { perServerData: true, conversation: { streamEditIntervalMs: 250 }, privacy: { recordByDefault: false } } });
     expect(app().app.state.guild(h.guild.id).recording).toBe(true);
     expect(await run(h.bob.id, mention(h.emu.botUser.id, 'BOB-STILL-OUT?'))).toMatch(/^You opted out/);
     await ask(h.alice.id, 'ALICE-AFTER-RESTART words', 'Logged.');

@@ -51,7 +51,9 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
   const conversation = { userRateLimit: { count: 0 }, ...(behaviour.conversation as object | undefined) };
   // Recording (consent) is on from the start unless a test sets it: tests read the conversation logs.
   const privacy = { recordByDefault: true, ...(behaviour.privacy as object | undefined) };
-  await writeFile(path.join(dataDir, 'eos.config.json'), JSON.stringify({ ...behaviour, conversation, privacy }));
+  // One shared data set (top-level datasets/) unless a test turns per-server data on (tests/e2e/tenancy*).
+  const perServerData = behaviour.perServerData ?? false;
+  await writeFile(path.join(dataDir, 'eos.config.json'), JSON.stringify({ ...behaviour, conversation, privacy, perServerData }));
   const env: Record<string, string> = {
     DISCORD_TOKEN: emu.token,
     DISCORD_API_URL: emu.restBase,

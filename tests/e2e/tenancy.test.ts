@@ -18,7 +18,7 @@ let aReplyId = '';
 const A_SECRET = 'A-SECRET-RECIPE';
 
 beforeAll(async () => {
-  h = await startHarness({ behaviour: { conversation: { streamEditIntervalMs: 250 }, privacy: { recordByDefault: false } } });
+  h = await startHarness({ behaviour: { perServerData: true, conversation: { streamEditIntervalMs: 250 }, privacy: { recordByDefault: false } } });
   // Server B: its owner Zed, and Yuri who holds B's Manage Server role. Neither is a bot owner.
   zed = h.emu.createUser({ username: 'zed', globalName: 'Zed' });
   yuri = h.emu.createUser({ username: 'yuri', globalName: 'Yuri' });
@@ -50,13 +50,16 @@ async function runIn(channelId: string, userId: string, content: string) {
 
 async function snapshotA() {
   await h.app.state.flush();
-  const list = async (dir: string) => (await readdir(path.join(h.dataDir, dir), { recursive: true }).catch(() => [] as string[])).map(String).filter((n) => !/\.tmp-/.test(n)).sort();
+  const list = async (dir: string) => (await readdir(path.join(h.dataDir, dir), { recursive: true }).catch(() => [] as string[])).map(String).filter((n) => !/\.tmp-|cache/.test(n)).sort();
   const state = h.app.state.data() as unknown as Record<string, Record<string, unknown>>;
   const files: Record<string, string> = {};
-  for (const f of await list('datasets')) if (f.endsWith('.jsonl')) files[f] = await readFile(path.join(h.dataDir, 'datasets', f), 'utf8');
+  // A's own data (guilds/<A>/…) and the bot owners' top-level datasets.
+  for (const dir of [`guilds/${h.guild.id}`, 'datasets']) {
+    for (const f of await list(dir)) if (f.endsWith('.jsonl')) files[`${dir}/${f}`] = await readFile(path.join(h.dataDir, dir, f), 'utf8');
+  }
   return {
     files,
-    archives: await list('archives'),
+    archives: [...(await list('archives')), ...(await list(`guilds/${h.guild.id}/archives`))],
     guildA: state.guilds?.[h.guild.id] ?? null,
     channelsA: [state.channels?.[h.general.id] ?? null, state.channels?.[h.random.id] ?? null],
     training: state.training,
@@ -65,38 +68,49 @@ async function snapshotA() {
   };
 }
 
-/** Nothing of A in B: no A content in B's channels, no files sent to B's admins anywhere. */
-function assertNothingOfAInB() {
-  const inB = h.emu.botMessages(bGeneral.id);
-  for (const m of inB) {
-    expect(m.content).not.toContain(A_SECRET);
-    expect(m.content).not.toContain('A-ANSWER');
-    expect(m.attachments).toHaveLength(0);
+/** Nothing of A in B: no A content in B's channels, in files sent to B's admins, or in B's folder. */
+async function assertNothingOfAInB() {
+  const seen = [...h.emu.botMessages(bGeneral.id), ...[zed, yuri].flatMap((u) => h.emu.botMessages(h.emu.createDM(u.id).id))];
+  for (const m of seen) {
+    for (const text of [m.content, ...m.attachments.map((a) => a.data.toString('latin1'))]) {
+      expect(text).not.toContain(A_SECRET);
+      expect(text).not.toContain('A-ANSWER');
+      expect(text).not.toContain('A question in server A');
+    }
   }
-  for (const u of [zed, yuri]) expect(h.emu.botMessages(h.emu.createDM(u.id).id).filter((m) => m.attachments.length > 0)).toHaveLength(0);
+  for (const f of await readdir(path.join(h.dataDir, 'guilds', guildB.id), { recursive: true }).catch(() => [] as string[])) {
+    const text = await readFile(path.join(h.dataDir, 'guilds', guildB.id, String(f)), 'latin1').catch(() => '');
+    expect(text).not.toContain(A_SECRET);
+  }
 }
 
 const REFUSED = /^(I can only|The datasets are shared|Fine-tuning spends|Only the bot owner|Only Eos admins)/;
 
-/** Privileged prefix commands from server B aimed at A's channels, paths, names, IDs and `all`. */
-const PREFIX_ATTEMPTS = (): string[] => [
-  `!puppet <#${h.general.id}> hello from B`,
-  `!puppet <#${h.random.id}> hello from B`,
-  `!puppet ${h.general.id} raw channel id from B`,
-  '!getfile datasets/default/positive.jsonl',
-  `!getfile conversations/${h.guild.id}_${h.general.id}.jsonl`,
-  '!getfile archives',
-  '!archive all',
-  '!archive default',
-  '!archive',
-  '!select_dataset default',
-  '!select_dataset b-takeover',
-  '!train start',
-  '!train start dpo',
-  '!train use some-model',
-  '!train use default',
-  '!train cancel',
-  `!correct ${aReplyId} B rewrites A's answer`,
+/**
+ * Privileged prefix commands from server B aimed at A's channels, paths, names, IDs and `all`.
+ * `true`: refused outright; `false`: runs, but on B's own data (B's datasets, archives, active dataset).
+ */
+const PREFIX_ATTEMPTS = (): [string, boolean][] => [
+  [`!puppet <#${h.general.id}> hello from B`, true],
+  [`!puppet <#${h.random.id}> hello from B`, true],
+  [`!puppet ${h.general.id} raw channel id from B`, true],
+  ['!getfile datasets/default/positive.jsonl', false],
+  [`!getfile ../${h.guild.id}/datasets/default/positive.jsonl`, false],
+  [`!getfile datasets/../../${h.guild.id}/datasets/default/positive.jsonl`, false],
+  [`!getfile ../../datasets/default/positive.jsonl`, false],
+  [`!getfile conversations/${h.guild.id}_${h.general.id}.jsonl`, false],
+  [`!getfile archives`, false],
+  ['!archive all', false],
+  ['!archive default', false],
+  ['!archive', false],
+  ['!select_dataset default', false],
+  ['!select_dataset b-takeover', false],
+  ['!train start', true],
+  ['!train start dpo', true],
+  ['!train use some-model', true],
+  ['!train use default', true],
+  ['!train cancel', true],
+  [`!correct ${aReplyId} B rewrites A's answer`, true],
 ];
 
 describe('server B admins against server A', () => {
@@ -104,39 +118,40 @@ describe('server B admins against server A', () => {
     const attempts = PREFIX_ATTEMPTS();
     let tried = 0;
     for (const admin of [zed, yuri]) {
-      for (const command of attempts) {
+      for (const [command, refused] of attempts) {
         const before = await snapshotA();
         const r = await runIn(bGeneral.id, admin.id, command);
-        expect(r.content, `${admin.username}: ${command}`).toMatch(REFUSED);
+        if (refused) expect(r.content, `${admin.username}: ${command}`).toMatch(REFUSED);
         expect(r.attachments).toHaveLength(0);
         expect(await snapshotA(), `${admin.username}: ${command}`).toEqual(before);
         tried++;
       }
     }
-    assertNothingOfAInB();
+    await assertNothingOfAInB();
     expect(tried).toBe(2 * attempts.length);
   });
 
-  const SLASH = (): [string, { name: string; type: number; value: string }[]][] => [
-    ['puppet', [{ name: 'channel', type: 7, value: h.general.id }, { name: 'text', type: 3, value: 'slash from B' }]],
-    ['getfile', [{ name: 'path', type: 3, value: 'datasets/default/positive.jsonl' }]],
-    ['archive', [{ name: 'name', type: 3, value: 'all' }]],
-    ['select_dataset', [{ name: 'name', type: 3, value: 'default' }]],
-    ['train', [{ name: 'text', type: 3, value: 'start' }]],
-    ['train', [{ name: 'text', type: 3, value: 'use some-model' }]],
-    ['correct', [{ name: 'answer', type: 3, value: 'B again' }, { name: 'message_id', type: 3, value: aReplyId }]],
+  const SLASH = (): [string, { name: string; type: number; value: string }[], boolean][] => [
+    ['puppet', [{ name: 'channel', type: 7, value: h.general.id }, { name: 'text', type: 3, value: 'slash from B' }], true],
+    ['getfile', [{ name: 'path', type: 3, value: 'datasets/default/positive.jsonl' }], false],
+    ['getfile', [{ name: 'path', type: 3, value: `../${h.guild.id}/datasets/default/positive.jsonl` }], false],
+    ['archive', [{ name: 'name', type: 3, value: 'all' }], false],
+    ['select_dataset', [{ name: 'name', type: 3, value: 'default' }], false],
+    ['train', [{ name: 'text', type: 3, value: 'start' }], true],
+    ['train', [{ name: 'text', type: 3, value: 'use some-model' }], true],
+    ['correct', [{ name: 'answer', type: 3, value: 'B again' }, { name: 'message_id', type: 3, value: aReplyId }], true],
   ];
-  test('the same by slash command: refused, ephemeral, nothing of A changes', async () => {
-    for (const [name, options] of SLASH()) {
+  test('the same by slash command: refused or B-only, ephemeral, nothing of A changes', async () => {
+    for (const [name, options, refused] of SLASH()) {
       const before = await snapshotA();
       const i = h.emu.interaction({ name, userId: zed.id, channelId: bGeneral.id, guildId: guildB.id, options });
       const resp = await h.emu.waitFor(() => h.emu.interactionResponses.find((x) => x.interactionId === i.id));
       const data = resp.data as { content?: string; flags?: number };
-      expect(data.content, name).toMatch(REFUSED);
+      if (refused) expect(data.content, name).toMatch(REFUSED);
       expect(data.flags, name).toBe(64);
       expect(await snapshotA(), name).toEqual(before);
     }
-    assertNothingOfAInB();
+    await assertNothingOfAInB();
   });
 
   test("B's settings, consent, audit and forget stay in B", async () => {
@@ -162,7 +177,7 @@ describe('server B admins against server A', () => {
     const auditA = await runIn(h.general.id, h.owner.id, '!audit');
     expect(auditA.content).toMatch(/\*\*Olivia\*\* \([0-9a-f]{8}\): puppet/);
     expect(auditA.content).not.toMatch(/Zed|recording/);
-    assertNothingOfAInB();
+    await assertNothingOfAInB();
   });
 
   test('bot owners administer everything: puppet into B from A works', async () => {

@@ -1,0 +1,54 @@
+import type { DatasetStore } from '../datasets/store.js';
+import type { ExampleMemory } from '../memory/examples.js';
+import type { FeedbackService } from '../training/feedback.js';
+import type { ResultStore } from '../evaluation/index.js';
+import type { StateStore } from '../state/store.js';
+import type { TenantContext } from './context.js';
+import { GUILD_ID } from './layout.js';
+
+/** What one server (or the bot owners, for DMs and the console) owns. */
+export interface Tenant {
+  /** null: the bot owners' tenant (DMs, console, CLI). */
+  guildId: string | null;
+  datasets: DatasetStore;
+  feedback: FeedbackService;
+  memory: ExampleMemory;
+  evaluations: ResultStore;
+  /** The state as this tenant sees it (its active dataset and `!train` kind). */
+  state: StateStore;
+  paths: { datasets: string; archives: string };
+}
+
+/**
+ * Every tenant, made on first use: a server's stores are built the first time something happens
+ * there. The owners' tenant is the one built at start from the top-level folders.
+ */
+export class TenantDirectory {
+  private readonly guilds = new Map<string, Tenant>();
+
+  constructor(
+    private readonly owners: Tenant,
+    private readonly make: (guildId: string) => Tenant,
+    readonly context: TenantContext,
+  ) {}
+
+  of(guildId: string | null): Tenant {
+    if (!guildId || !GUILD_ID.test(guildId)) return this.owners;
+    let t = this.guilds.get(guildId);
+    if (!t) {
+      t = this.make(guildId);
+      this.guilds.set(guildId, t);
+    }
+    return t;
+  }
+
+  /** The tenant of the event being handled (see TenantContext). */
+  current(): Tenant {
+    return this.of(this.context.current());
+  }
+
+  /** Servers' tenants made so far (for shutdown). */
+  guildTenants(): Tenant[] {
+    return [...this.guilds.values()];
+  }
+}

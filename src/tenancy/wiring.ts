@@ -1,0 +1,51 @@
+import path from 'node:path';
+import type { Logger } from 'pino';
+import type { AppConfig } from '../config.js';
+import type { StateStore } from '../state/store.js';
+import type { CandidateStore } from '../datasets/candidates.js';
+import type { Embedder } from '../llm/embeddings.js';
+import { DatasetStore } from '../datasets/store.js';
+import { activeDatasetFromState } from '../datasets/active.js';
+import { JsonlExampleMemory, type ExampleMemory } from '../memory/examples.js';
+import { FeedbackService } from '../training/feedback.js';
+import { ResultStore } from '../evaluation/index.js';
+import { TenantContext } from './context.js';
+import { TenantDirectory, type Tenant } from './directory.js';
+import { tenantPaths } from './layout.js';
+import { tenantState } from './state-view.js';
+
+export interface TenantWiring {
+  config: AppConfig;
+  state: StateStore;
+  /** The owners' tenant, built at start by buildTrainingServices from the top-level folders. */
+  owners: { datasets: DatasetStore; feedback: FeedbackService; memory: ExampleMemory; evaluations: ResultStore };
+  candidates: CandidateStore;
+  embedder: Embedder | null;
+  /** Called for every FeedbackService made (e.g. to apply decisions to live history). */
+  onFeedback: (f: FeedbackService) => void;
+  log: Logger;
+}
+
+/** Per-server datasets, feedback, memory and evaluations, made on a server's first event. */
+export function buildTenants(w: TenantWiring): TenantDirectory {
+  const { config, state, log } = w;
+  const owners: Tenant = {
+    guildId: null, ...w.owners, state,
+    paths: { datasets: config.paths.datasets, archives: config.paths.archives },
+  };
+  const names = { privacy: config.bot.training.redact };
+  const make = (guildId: string): Tenant => {
+    const p = tenantPaths(config.dataDir, guildId);
+    const view = tenantState(state, guildId);
+    const tlog = log.child({ guild: guildId });
+    const datasets = new DatasetStore({ root: p.datasets, active: activeDatasetFromState(view), log: tlog.child({ component: 'datasets' }), names });
+    void datasets.init().catch((err: unknown) => tlog.warn({ err }, 'dataset folder check failed'));
+    const feedback = new FeedbackService(datasets, w.candidates, tlog.child({ component: 'feedback' }));
+    w.onFeedback(feedback);
+    const memory = new JsonlExampleMemory(p.datasets, () => datasets.activeName(), {
+      embedder: w.embedder, cacheDir: path.join(p.root, 'cache', 'embeddings'), log: tlog.child({ component: 'memory' }),
+    });
+    return { guildId, datasets, feedback, memory, evaluations: new ResultStore({ dir: p.evaluations }), state: view, paths: { datasets: p.datasets, archives: p.archives } };
+  };
+  return new TenantDirectory(owners, make, new TenantContext());
+}

@@ -1,0 +1,124 @@
+/**
+ * Each server owns its data (issue 9, item 1): datasets and the active dataset, the default `!train`
+ * kind, ratings, few-shot examples and `!getfile` paths are per server (guilds/<id>/…); a server's
+ * admins administer that server only; existing single-server data moves to its server at start.
+ */
+import { readFile, rm, mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { startHarness, mention, type Harness } from './harness.js';
+import type { EmuChannel, EmuGuild, EmuUser } from '../emulator/index.js';
+
+let h: Harness;
+let h2: Harness | null = null;
+let guildB: EmuGuild;
+let bGeneral: EmuChannel;
+let carol: EmuUser;
+let zed: EmuUser;
+
+beforeAll(async () => {
+  h = await startHarness({ behaviour: { perServerData: true, conversation: { streamEditIntervalMs: 250 }, training: { fewShot: 2 } } });
+  carol = h.emu.createUser({ username: 'carol', globalName: 'Carol' });
+  h.emu.addMember(h.guild.id, carol.id, { roles: [h.adminRole.id] }); // A's Moderators (Manage Server)
+  zed = h.emu.createUser({ username: 'zed', globalName: 'Zed' });
+  guildB = h.emu.createGuild({ name: 'Other Place', ownerId: zed.id });
+  bGeneral = h.emu.createChannel({ guildId: guildB.id, name: 'b-general' });
+}, 60_000);
+afterAll(async () => {
+  expect(h.emu.contractViolations).toEqual([]);
+  expect(h.llm!.contractViolations).toEqual([]);
+  await h2?.close();
+  await h.close();
+});
+
+async function run(channelId: string, userId: string, content: string) {
+  const msg = h.emu.userSays({ channelId, userId, content });
+  return (await h.emu.waitForBotMessage(channelId, (m) => m.replyTo === msg.id, { label: content.slice(0, 40) })).content;
+}
+const guildFile = (guildId: string, ...p: string[]) => path.join(h.dataDir, 'guilds', guildId, 'datasets', ...p);
+const read = (f: string) => readFile(f, 'utf8').catch(() => '');
+async function ask(channelId: string, userId: string, question: string, answer: string) {
+  h.llm!.queue({ text: answer });
+  const msg = h.emu.userSays({ channelId, userId, content: mention(h.emu.botUser.id, question) });
+  const r = await h.emu.waitForBotMessage(channelId, (m) => m.replyTo === msg.id && m.content === answer);
+  await h.emu.waitFor(() => (r.components.length > 0 ? r : undefined), { label: 'captured' });
+  return { reply: r, prompt: JSON.stringify(h.llm!.chatRequests().at(-1)) };
+}
+
+describe('each server owns its data', () => {
+  test("a server admin's !train and !select_dataset act on that server only", async () => {
+    expect(await run(h.general.id, carol.id, '!select_dataset a-set negative')).toMatch(/\*\*a-set\*\* is now the active dataset/);
+    expect(await run(h.general.id, carol.id, '!train User: What is the A password?\nAssistant: A-ONLY-PASSWORD')).toMatch(/a-set/);
+    expect(await read(guildFile(h.guild.id, 'a-set', 'negative.jsonl'))).toContain('A-ONLY-PASSWORD');
+    expect(await run(bGeneral.id, zed.id, '!train User: What is the B password?\nAssistant: B-ONLY-PASSWORD')).toMatch(/default/);
+    expect(await read(guildFile(guildB.id, 'default', 'positive.jsonl'))).toContain('B-ONLY-PASSWORD');
+    const listB = await run(bGeneral.id, zed.id, '!datasets');
+    expect(listB).not.toContain('a-set');
+    expect(await run(h.general.id, carol.id, '!datasets')).toMatch(/\*\*a-set\*\* \(active\)/);
+    expect(h.app.state.guild(h.guild.id)).toMatchObject({ activeDataset: 'a-set', trainKind: 'negative' });
+    expect(h.app.state.guild(guildB.id).activeDataset).toBeUndefined();
+    expect(h.app.state.training().activeDataset).toBeUndefined();
+  });
+
+  test('!getfile and !archive in B reach only B; the same paths in A reach A', async () => {
+    expect(await run(bGeneral.id, zed.id, '!getfile datasets/a-set/negative.jsonl')).toMatch(/^I can't send that/);
+    expect(await run(bGeneral.id, zed.id, `!getfile ../${h.guild.id}/datasets/a-set/negative.jsonl`)).toMatch(/^I can't send that/);
+    expect(await run(bGeneral.id, zed.id, '!getfile datasets/default/positive.jsonl')).toBe('📬 Sent to you by DM.');
+    const toZed = await h.emu.waitForBotMessage(h.emu.createDM(zed.id).id, (m) => m.attachments.length > 0);
+    expect(toZed.attachments[0]!.data.toString()).toContain('B-ONLY-PASSWORD');
+    expect(toZed.attachments[0]!.data.toString()).not.toContain('A-ONLY');
+    expect(await run(h.general.id, carol.id, '!getfile datasets/a-set/negative.jsonl')).toBe('📬 Sent to you by DM.');
+    const toCarol = await h.emu.waitForBotMessage(h.emu.createDM(carol.id).id, (m) => m.attachments.length > 0);
+    expect(toCarol.attachments[0]!.data.toString()).toContain('A-ONLY-PASSWORD');
+    expect(await run(bGeneral.id, zed.id, '!archive all')).toMatch(/^(📬 Sent to you by DM\.|Archived)/);
+    const zip = await h.emu.waitForBotMessage(h.emu.createDM(zed.id).id, (m) => m.attachments.some((a) => a.filename.endsWith('.zip')));
+    expect(zip.attachments[0]!.data.toString('latin1')).not.toContain('a-set/');
+  });
+
+  test('few-shot examples and ratings stay in their server', async () => {
+    const inB = await ask(bGeneral.id, zed.id, 'What is the A password?', 'I do not know.');
+    expect(inB.prompt).not.toContain('A-ONLY-PASSWORD');
+    await run(h.general.id, carol.id, '!select_dataset a-set positive');
+    await run(h.general.id, carol.id, '!train User: What is the A password?\nAssistant: A-ONLY-PASSWORD');
+    const inA = await ask(h.general.id, h.alice.id, 'What is the A password?', 'A-ONLY-PASSWORD, as trained.');
+    expect(inA.prompt).toContain('A-ONLY-PASSWORD');
+    const up = h.emu.interaction({ name: 'eos:fb:up', type: 3, customId: 'eos:fb:up', userId: zed.id, channelId: bGeneral.id, targetMessageId: inB.reply.id });
+    await h.emu.waitFor(() => h.emu.interactionResponses.find((x) => x.interactionId === up.id));
+    await h.emu.waitFor(async () => (await read(guildFile(guildB.id, 'default', 'positive.jsonl'))).includes('I do not know.') || undefined, { label: "B's rating in B" });
+    for (const f of ['positive.jsonl', 'negative.jsonl']) expect(await read(guildFile(h.guild.id, 'a-set', f))).not.toContain('I do not know.');
+    expect(await read(path.join(h.dataDir, 'datasets', 'default', 'positive.jsonl'))).not.toContain('I do not know.');
+  });
+});
+
+describe('migration of single-server data at start', () => {
+  test('datasets, archives and the active dataset of the one known server move to guilds/<id>/, byte for byte', async () => {
+    await h.stopBot();
+    // The layout before tenancy: top-level datasets, state training keys, conversation logs of one server.
+    await rm(path.join(h.dataDir, 'guilds'), { recursive: true, force: true });
+    const legacy = path.join(h.dataDir, 'datasets', 'legacy');
+    await mkdir(legacy, { recursive: true });
+    const records = [
+      { messages: [{ role: 'user', content: 'old question one' }, { role: 'assistant', content: 'OLD-ANSWER-ONE' }] },
+      { messages: [{ role: 'user', content: 'old question two' }, { role: 'assistant', content: 'OLD-ANSWER-TWO' }] },
+    ];
+    const bytes = records.map((r) => JSON.stringify(r)).join('\n') + '\n';
+    await writeFile(path.join(legacy, 'positive.jsonl'), bytes);
+    const statePath = path.join(h.dataDir, 'state', 'eos.json');
+    const state = JSON.parse(await read(statePath)) as { guilds: Record<string, unknown>; training: Record<string, unknown> };
+    state.guilds = { [h.guild.id]: { prefix: '!' } };
+    state.training = { activeDataset: 'legacy', trainKind: 'negative' };
+    await writeFile(statePath, JSON.stringify(state));
+    await rm(path.join(h.dataDir, 'conversations'), { recursive: true, force: true });
+    await mkdir(path.join(h.dataDir, 'conversations'), { recursive: true });
+    await writeFile(path.join(h.dataDir, 'conversations', `${h.guild.id}_${h.general.id}.jsonl`), '');
+
+    h2 = await startHarness({ emu: h.emu, fake: h.llm!, dataDir: h.dataDir, behaviour: { perServerData: true, conversation: { streamEditIntervalMs: 250 } } });
+    expect(await read(guildFile(h.guild.id, 'legacy', 'positive.jsonl'))).toBe(bytes);
+    expect(await read(path.join(h.dataDir, 'datasets', 'legacy', 'positive.jsonl'))).toBe('');
+    expect(h2.app.state.guild(h.guild.id)).toMatchObject({ activeDataset: 'legacy', trainKind: 'negative' });
+    expect(await run(h.general.id, h.owner.id, '!datasets')).toMatch(/\*\*legacy\*\* \(active\): 2 positive/);
+    expect(await run(h.general.id, h.owner.id, '!train User: new one\nAssistant: NEW-AFTER-MIGRATION')).toMatch(/legacy/);
+    expect(await read(guildFile(h.guild.id, 'legacy', 'negative.jsonl'))).toContain('NEW-AFTER-MIGRATION');
+    expect(await read(path.join(h.dataDir, 'guilds', 'MIGRATED.txt'))).toContain(h.guild.id);
+  });
+});
