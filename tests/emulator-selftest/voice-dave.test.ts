@@ -159,6 +159,21 @@ describe('DAVE options and violations', () => {
     expect(conn.state.status).toBe(VoiceConnectionStatus.Destroyed);
   });
 
+  test('audio that is not DAVE-encrypted while the group exists is flagged', async () => {
+    joins(w.alice.id);
+    const conn = await w.join();
+    await w.emu.voice.waitForDave(w.guild.id);
+    await w.emu.waitFor(() => Date.now() - Math.max(...w.emu.voice.dave.group(w.guild.id).transitions.map((t) => t.at)) > 1100 || undefined, {
+      label: 'past the grace period for packets in flight',
+    });
+    // A misbehaving client: the bot's DAVE session claims protocol 0, so @discordjs/voice sends plain Opus.
+    libraryDave(conn)!.protocolVersion = 0;
+    await botPlays(conn, 100);
+    const flagged = w.emu.voice.violations.splice(0);
+    expect(flagged.length).toBeGreaterThan(0);
+    expect(flagged.every((v) => v.startsWith('voice UDP: the bot sent audio without DAVE while its group'))).toBe(true);
+  });
+
   test('the server role flags bad key packages and commits for the wrong epoch', async () => {
     const violations: string[] = [];
     const group = new DaveGroup('123456789012345678', (m) => violations.push(m), 1000);

@@ -2,7 +2,7 @@
  * DAVE faults (Discord's voice E2EE, on in the emulator as on Discord): after each fault the bot process is still
  * alive (an uncaught exception would fail this file), the session logs what it recovered from, and Alice's next
  * utterance (real speech over DAVE-encrypted RTP) is transcribed within RECOVERY_BOUND_MS of the fault. The measured
- * times are printed ("recovery: ...") and collected in bench/voice-dave-recovery.ts; they are never asserted.
+ * times are printed in the test log ("recovery: ..."); they are never asserted.
  *
  * Fault: speech-to-text (the fake /v1/audio/transcriptions answers 500 to every attempt) and text-to-speech
  * (EOS_TTS_PROVIDER=openai, /v1/audio/speech answers 500 to every attempt) fail during a voice session. The
