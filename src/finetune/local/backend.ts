@@ -9,13 +9,14 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { copyFile, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import type { ExportFormat } from '../../datasets/export-formats.js';
 import { FineTuneError } from '../errors.js';
 import type { BackendInfo, CreateJobRequest, FineTuneBackend, MetricPoint } from '../port.js';
-import type { JobEvent, JobStatus, JobView } from '../types.js';
+import type { JobEvent, JobView } from '../types.js';
+import { alive, LocalJobStore, type LocalJob } from './jobs.js';
 import { ProgressParser, parseTrainerOutput } from './progress.js';
 
 export interface LocalTrainerOptions {
@@ -31,27 +32,17 @@ export interface LocalTrainerOptions {
   log?: Logger;
 }
 
-interface LocalJob {
-  id: string;
-  status: JobStatus;
-  model: string;
-  servedModel: string;
-  error: string | null;
-  exitCode: number | null;
-  /** Process id of the trainer while it runs (another Eos process, e.g. the CLI, may own it). */
-  pid: number | null;
-  createdAt: string;
-  finishedAt: string | null;
-}
 
 const JOB_ID = /^local-[a-z0-9-]{1,64}$/;
 const COMMAND_SETTING = 'training.local.command (eos.config.json)';
 
 export class LocalTrainerBackend implements FineTuneBackend {
   readonly info: BackendInfo;
+  private readonly jobs: LocalJobStore;
   private readonly running = new Map<string, { job: LocalJob; child: ChildProcess; parser: ProgressParser; done: Promise<void> }>();
 
   constructor(private readonly opts: LocalTrainerOptions) {
+    this.jobs = new LocalJobStore(opts.workDir);
     this.info = {
       kind: 'local', label: `local trainer (${opts.command[0] ?? 'no command set'})`, paid: false, minExamples: 1,
       contextTokens: opts.contextTokens ?? 4096, fileFormat: opts.format, switchOnSuccess: opts.switchOnSuccess ?? true,
@@ -61,7 +52,7 @@ export class LocalTrainerBackend implements FineTuneBackend {
   async create(req: CreateJobRequest): Promise<JobView> {
     if (this.opts.command.length === 0) throw new FineTuneError('config', `No local trainer command: set ${COMMAND_SETTING}.`, false);
     const id = `local-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
-    const dir = this.dir(id);
+    const dir = this.jobs.dir(id);
     await mkdir(path.join(dir, 'output'), { recursive: true });
     const train = path.join(dir, 'train.jsonl');
     await copyFile(req.trainingFile, train);
@@ -75,13 +66,13 @@ export class LocalTrainerBackend implements FineTuneBackend {
     const argv = this.opts.command.map((a) => fill(a, values));
     const job: LocalJob = { id, status: 'running', model: req.baseModel, servedModel: served, error: null, exitCode: null, pid: null, createdAt: new Date().toISOString(), finishedAt: null };
     this.launch(job, argv, dir);
-    await this.save(job);
+    await this.jobs.save(job);
     return this.view(job);
   }
 
   async status(jobId: string): Promise<JobView> {
     const job = await this.load(jobId);
-    return job.status === 'running' && !this.running.has(job.id) ? this.view(job, await this.output(job.id)) : this.view(job);
+    return job.status === 'running' && !this.running.has(job.id) ? this.view(job, await this.jobs.output(job.id)) : this.view(job);
   }
 
   async cancel(jobId: string): Promise<JobView> {
@@ -90,7 +81,7 @@ export class LocalTrainerBackend implements FineTuneBackend {
     if (!run && job.status === 'running' && alive(job.pid)) {
       process.kill(-job.pid!, 'SIGTERM'); // started by another Eos process (e.g. the CLI)
       const stopped: LocalJob = { ...job, status: 'cancelled', pid: null, finishedAt: new Date().toISOString() };
-      await this.save(stopped);
+      await this.jobs.save(stopped);
       return this.view(stopped);
     }
     if (!run) throw new FineTuneError('rejected', `Job ${job.id} has already ${job.status === 'cancelled' ? 'been cancelled' : 'finished'}.`, false);
@@ -102,13 +93,13 @@ export class LocalTrainerBackend implements FineTuneBackend {
 
   async events(jobId: string, limit = 20): Promise<JobEvent[]> {
     const job = await this.load(jobId);
-    const lines = (await this.output(job.id)).split(/\r\n|\r|\n/).filter((l) => l.trim() !== '').slice(-Math.max(1, limit));
+    const lines = (await this.jobs.output(job.id)).split(/\r\n|\r|\n/).filter((l) => l.trim() !== '').slice(-Math.max(1, limit));
     return lines.reverse().map((message, i) => ({ id: `${job.id}#${i}`, createdAt: new Date(), level: 'info' as const, message, step: null }));
   }
 
   async metrics(jobId: string): Promise<MetricPoint[]> {
     const job = await this.load(jobId);
-    return parseTrainerOutput(await this.output(job.id)).metrics;
+    return parseTrainerOutput(await this.jobs.output(job.id)).metrics;
   }
 
   /** Stops running trainers (Eos is shutting down); their jobs end as failed. */
@@ -150,7 +141,7 @@ export class LocalTrainerBackend implements FineTuneBackend {
         }
         log.end();
         // Leave `running` only once job.json holds the outcome: status() would otherwise read the stale file.
-        this.save(job)
+        this.jobs.save(job)
           .catch((err: unknown) => this.opts.log?.warn({ err, jobId: job.id }, 'local job state not saved'))
           .finally(() => {
             this.running.delete(job.id);
@@ -173,48 +164,22 @@ export class LocalTrainerBackend implements FineTuneBackend {
       fineTunedModel: job.status === 'succeeded' ? job.servedModel : null, trainedTokens: null, error: job.error, progress,
     };
   }
-
-  private dir(id: string): string {
-    return path.join(this.opts.workDir, id);
-  }
-
-  private async output(id: string): Promise<string> {
-    return readFile(path.join(this.dir(id), 'output.log'), 'utf8').catch(() => '');
-  }
-
-  /** The job in memory, else from job.json (a job that was running when Eos stopped is reported as failed). */
+  /** The job in memory, else from job.json (a job whose trainer is gone after a restart is reported as failed). */
   private async load(jobId: string): Promise<LocalJob> {
     if (!JOB_ID.test(jobId)) throw new FineTuneError('not_found', 'That is not a local fine-tuning job id.', false);
     const live = this.running.get(jobId);
     if (live) return live.job;
-    let job: LocalJob;
-    try {
-      job = JSON.parse(await readFile(path.join(this.dir(jobId), 'job.json'), 'utf8')) as LocalJob;
-    } catch {
-      throw new FineTuneError('not_found', `Not found: no local fine-tuning job ${jobId}.`, false);
-    }
+    const job = await this.jobs.read(jobId);
+    if (!job) throw new FineTuneError('not_found', `Not found: no local fine-tuning job ${jobId}.`, false);
     if ((job.status === 'running' || job.status === 'queued' || job.status === 'validating_files') && !alive(job.pid)) {
-      job = { ...job, status: 'failed', error: `Eos restarted while the trainer ran; its output is in ${path.join(this.dir(jobId), 'output.log')}.`, finishedAt: new Date().toISOString() };
-      await this.save(job);
+      const where = path.join(this.jobs.dir(jobId), 'output.log');
+      const failed: LocalJob = { ...job, status: 'failed', pid: null, error: `Eos restarted while the trainer ran; its output is in ${where}.`, finishedAt: new Date().toISOString() };
+      await this.jobs.save(failed);
+      return failed;
     }
     return job;
   }
 
-  private async save(job: LocalJob): Promise<void> {
-    const file = path.join(this.dir(job.id), 'job.json');
-    await writeFile(`${file}.tmp`, `${JSON.stringify(job, null, 2)}\n`);
-    await rename(`${file}.tmp`, file);
-  }
-}
-
-function alive(pid: number | null): boolean {
-  if (pid === null) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 function fill(template: string, values: Record<string, string>): string {

@@ -9,7 +9,8 @@ import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { findOperation, specFromDocument, validateRequest, validateResponse, validateSchema, type LoadedSpec, type Operation } from '../../contracts/openapi.js';
-import { EVENT_TYPES, FILE_PURPOSES, FILE_TYPES, JOB_STATUSES, missing } from './spec.js';
+import { FILE_PURPOSES, FILE_TYPES, JOB_STATUSES, missing } from './spec.js';
+import { fileProblem, iso, JobSimulator, type Job } from './sim.js';
 
 let loaded: LoadedSpec | undefined;
 /** Together's published OpenAPI document, cut to the fine-tuning paths (openapi-subset.json says from where). */
@@ -18,14 +19,6 @@ export function togetherSpec(): LoadedSpec {
   return loaded;
 }
 
-interface Job {
-  response: Record<string, unknown> & { id: string; status: string; events: Record<string, unknown>[] };
-  totalSteps: number;
-  step: number;
-  failWith?: string;
-  hasValidation: boolean;
-  metrics: Record<string, number>[];
-}
 
 export interface FakeTogether {
   baseURL: string;
@@ -43,7 +36,6 @@ export interface FakeTogether {
   close(): Promise<void>;
 }
 
-const iso = () => new Date().toISOString();
 
 export async function startFakeTogether(opts: { apiKey?: string; models?: string[] } = {}): Promise<FakeTogether> {
   const apiKey = opts.apiKey ?? 'together-fake-key-123456';
@@ -76,51 +68,9 @@ export async function startFakeTogether(opts: { apiKey?: string; models?: string
   const error = (res: ServerResponse, status: number, message: string, type = 'invalid_request_error') =>
     send(res, status, { error: { message, type, param: null, code: null } }, 'ErrorData');
 
-  const event = (job: Job, type: string, message: string, level: string | null = 'info', step = job.step) => {
-    if (!EVENT_TYPES.includes(type)) fake.contractViolations.push(`event type ${type}`);
-    job.response.events.push({
-      object: 'fine-tune-event', created_at: new Date(Date.now() + job.response.events.length).toISOString(), level, message, type,
-      param_count: 8_000_000_000, token_count: 0, total_steps: job.totalSteps, wandb_url: '', step, checkpoint_path: '', model_path: '',
-      training_offset: 0, hash: `evt-${++seq}`,
-    });
-  };
-
-  const advance = (job: Job) => {
-    const r = job.response;
-    const set = (s: string) => {
-      r.status = s;
-      r.updated_at = iso();
-    };
-    if (r.status === 'pending') return set('queued');
-    if (r.status === 'queued') {
-      set('running');
-      return event(job, 'training_start', 'Training started');
-    }
-    if (r.status === 'running') {
-      job.step++;
-      if (job.failWith && job.step >= Math.ceil(job.totalSteps / 2)) {
-        set('error');
-        return event(job, 'job_error', job.failWith, 'error');
-      }
-      const loss = Number((2 / (1 + job.step)).toFixed(4));
-      job.metrics.push({ 'train/loss': loss, 'train/learning_rate': 1e-5, 'train/global_step': job.step });
-      if (job.hasValidation) job.metrics.push({ 'eval/loss': Number((2.2 / (1 + job.step)).toFixed(4)), 'train/global_step': job.step });
-      event(job, 'checkpoint_save', `Training step ${job.step}/${job.totalSteps}`);
-      if (job.step >= job.totalSteps) set('compressing');
-      return;
-    }
-    if (r.status === 'compressing') return set('uploading');
-    if (r.status === 'uploading') {
-      set('completed');
-      r.model_output_name = `eos-user/${String(r.model).split('/').pop()}-${r.suffix ?? 'ft'}-${r.id.slice(3, 11)}`;
-      r.token_count = 1234;
-      return event(job, 'job_complete', 'Job finished', 'info');
-    }
-    if (r.status === 'cancel_requested') {
-      set('cancelled');
-      event(job, 'job_stopped', 'Job was cancelled');
-    }
-  };
+  const sim = new JobSimulator(fake.contractViolations);
+  const event = sim.event.bind(sim);
+  const advance = sim.advance.bind(sim);
 
   const handlers: [string, RegExp, (req: IncomingMessage, res: ServerResponse, m: RegExpExecArray, body: Buffer) => Promise<void> | void][] = [
     ['POST', /^\/v1\/files\/upload$/, async (req, res, _m, body) => {
@@ -235,21 +185,4 @@ export async function startFakeTogether(opts: { apiKey?: string; models?: string
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   fake.baseURL = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`;
   return fake;
-}
-
-/** Together reads OpenAI-style conversational ({messages}) and preference ({input, preferred_output, non_preferred_output}) JSONL. */
-function fileProblem(content: string, method: 'sft' | 'dpo'): string | undefined {
-  const lines = content.split('\n').filter((l) => l.trim());
-  if (lines.length === 0) return 'the file has no examples';
-  for (const [i, line] of lines.entries()) {
-    let r: Record<string, unknown>;
-    try {
-      r = JSON.parse(line) as Record<string, unknown>;
-    } catch {
-      return `line ${i + 1} is not JSON`;
-    }
-    const ok = method === 'sft' ? Array.isArray(r['messages']) : typeof r['input'] === 'object' && Array.isArray(r['preferred_output']) && Array.isArray(r['non_preferred_output']);
-    if (!ok) return `line ${i + 1} is not in the ${method === 'sft' ? 'conversational' : 'preference'} format`;
-  }
-  return undefined;
 }
