@@ -138,8 +138,13 @@ export class DiscordVoiceLink implements VoiceLink {
     this.opts.onRecovery?.(this.policy.record(kind, detail));
   }
 
+  /** Applies a remedy outside the library's call stack (decryption failures are reported from inside its decrypt). */
   private remedy(remedy: Remedy | null, why: string): void {
-    if (!remedy || this.destroyed) return;
+    if (remedy) setImmediate(() => this.apply(remedy, why));
+  }
+
+  private apply(remedy: Remedy, why: string): void {
+    if (this.destroyed) return;
     const dave = this.connection ? libraryDave(this.connection) : undefined;
     if (remedy === 'dave-reinit' && dave) {
       this.note('dave-reinit', `${why}: DAVE re-initialised (op 31 + new key package; last transition ${dave.lastTransitionId ?? 0})`);
