@@ -5,12 +5,15 @@
  *
  * Scores are normalised to [0, 1]: the BM25 sum divided by the sum of the idf of the query terms the
  * index knows (a document holding each of them once at average length scores ≈ 1). Search cost is
- * bounded: terms are taken rarest first; a very common term (more than `commonDf` postings) is only
- * looked up, by binary search, in the (much fewer) documents the rarer terms found.
+ * bounded: terms are taken rarest first; a common term (more than `commonDf` postings) is not scanned
+ * but looked up, by binary search, in the best 2,000 documents the rarer terms found (only a query made
+ * of common terms alone scans one list: its rarest).
  */
 
 const K1 = 1.2;
 const B = 0.75;
+/** Candidates a common term is looked up in (the best by the rarer terms' scores). */
+const LOOKUP_POOL = 2_000;
 
 class Postings {
   ids = new Uint32Array(2);
@@ -58,7 +61,7 @@ export class Bm25Index {
   private totalLength = 0;
   private scores = new Float64Array(1024);
 
-  constructor(private readonly commonDf = 20_000) {}
+  constructor(private readonly commonDf = 5_000) {}
 
   get size(): number {
     return this.count;
@@ -101,8 +104,9 @@ export class Bm25Index {
     const weight = (idf: number, tf: number, id: number) =>
       (idf * tf * (K1 + 1)) / (tf + K1 * (1 - B + (B * this.lengths[id]!) / avg));
     for (const { p, idf } of known) {
-      if (p.n > this.commonDf && touched.length > 0 && touched.length * 16 < p.n) {
-        for (const id of touched) {
+      if (p.n > this.commonDf && touched.length > 0) {
+        // A common term adds little (low idf): score it only where it can still change the top results.
+        for (const id of pool(touched, scores, LOOKUP_POOL)) {
           const tf = p.tfOf(id);
           if (tf > 0) scores[id]! += weight(idf, tf, id);
         }
@@ -118,6 +122,44 @@ export class Bm25Index {
     for (const id of touched) scores[id] = 0;
     return hits.map((h) => ({ id: h.id, score: Math.min(1, h.score / norm) }));
   }
+}
+
+/** The candidates worth looking a common term up in: all of them, or the `size` best (quickselect on scores). */
+function pool(ids: number[], scores: Float64Array, size: number): number[] {
+  if (ids.length <= size) return ids;
+  const values = new Float64Array(ids.length);
+  for (let i = 0; i < ids.length; i++) values[i] = scores[ids[i]!]!;
+  const cut = nthLargest(values, size);
+  const out: number[] = [];
+  for (const id of ids) if (scores[id]! >= cut && out.length < size * 2) out.push(id);
+  return out;
+}
+
+/** The n-th largest value (1-based) of `a`, reordering `a` (Hoare quickselect). */
+function nthLargest(a: Float64Array, n: number): number {
+  let lo = 0;
+  let hi = a.length - 1;
+  const target = n - 1;
+  while (lo < hi) {
+    const pivot = a[(lo + hi) >>> 1]!;
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while (a[i]! > pivot) i++;
+      while (a[j]! < pivot) j--;
+      if (i <= j) {
+        const t = a[i]!;
+        a[i] = a[j]!;
+        a[j] = t;
+        i++;
+        j--;
+      }
+    }
+    if (target <= j) hi = j;
+    else if (target >= i) lo = i;
+    else break;
+  }
+  return a[target]!;
 }
 
 /** The k highest (score, id) pairs, best first, without sorting every candidate. */
