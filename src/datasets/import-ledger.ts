@@ -1,8 +1,8 @@
 /**
  * `!train` imports in flight, journaled in `<datasets>/.imports.jsonl`, so a restart that cut one
  * short is told to the user afterwards: `start` before reading, `committed` per input written,
- * `done` once the user got the report. At start, `interrupted()` lists tickets without `done`;
- * `clear()` forgets them once the notice is sent. Holds channel/message IDs and file names only.
+ * `done` once the user got the report (the file is deleted when no import is in flight). At start,
+ * `interrupted()` lists tickets without `done`; `clear()` forgets them once the notice is sent. Holds channel/message IDs and file names only.
  */
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
@@ -35,6 +35,9 @@ type Line =
 export class ImportLedger {
   private readonly file: string;
   private readonly appender: JsonlAppender;
+  /** Tickets started by this process and not done yet; at 0 the journal is deleted (nothing to tell). */
+  private open = 0;
+  private pendingAtStart = false;
 
   constructor(root: string) {
     this.file = join(root, LEDGER_FILE);
@@ -43,6 +46,7 @@ export class ImportLedger {
 
   async start(ticket: Omit<ImportTicket, 'id' | 'at'>): Promise<string> {
     const id = randomBytes(6).toString('hex');
+    this.open += 1;
     await this.appender.append({ op: 'start', ticket: { ...ticket, id, at: new Date().toISOString() } } satisfies Line);
     return id;
   }
@@ -52,7 +56,9 @@ export class ImportLedger {
   }
 
   async done(id: string): Promise<void> {
-    await this.appender.append({ op: 'done', id } satisfies Line);
+    this.open = Math.max(0, this.open - 1);
+    if (this.open === 0 && !this.pendingAtStart) await this.appender.remove();
+    else await this.appender.append({ op: 'done', id } satisfies Line);
   }
 
   /** Imports started but never reported (a crash or shutdown came first). */
@@ -66,12 +72,14 @@ export class ImportLedger {
       else if (line?.op === 'committed') open.get(line.id)?.committed.push({ input: line.input, added: line.added });
       else if (line?.op === 'done') open.delete(line.id);
     }
+    this.pendingAtStart = open.size > 0;
     return [...open.values()];
   }
 
   /** Forgets every finished or notified import (rewrites the journal without them). */
   async clear(): Promise<void> {
-    await this.appender.replace([]);
+    this.pendingAtStart = false;
+    if (this.open === 0) await this.appender.remove();
   }
 
   close(): Promise<void> {

@@ -126,6 +126,15 @@ export class JsonlAppender {
     });
   }
 
+  /** Deletes the file once queued writes are done; a later append creates it again. */
+  remove(): Promise<void> {
+    return this.enqueue(async () => {
+      await this.closeHandle();
+      await rm(this.file, { force: true });
+      this.suspect = false;
+    });
+  }
+
   /** Closes the file handle once queued writes are done; a later append reopens it. */
   close(): Promise<void> {
     return this.enqueue(() => this.closeHandle());

@@ -37,6 +37,8 @@ interface Outcome {
   text: string;
   added: number;
   committed: boolean;
+  /** Refused because Eos is shutting down: the user must hear about it, after the restart if need be. */
+  interrupted?: boolean;
 }
 
 /** Reads one input whole, then writes its records in one commit; never throws a UserError. */
@@ -58,7 +60,7 @@ async function importOne(ctx: CommandContext, store: DatasetStore, input: Input,
     return { text: formatReport({ ...report, accepted: added }, kind, dataset, result.duplicates), added, committed: true };
   } catch (err) {
     if (err instanceof InvalidRecordError) return { text: `Nothing added to **${dataset}**: ${err.detail}.`, added: 0, committed: false };
-    if (err instanceof UserError) return { text: `Nothing added to **${dataset}**: ${err.message}`, added: 0, committed: false };
+    if (err instanceof UserError) return { text: `Nothing added to **${dataset}**: ${err.message}`, added: 0, committed: false, interrupted: err.identifier === 'ShuttingDown' };
     ctx.log.error({ err, input: input.label }, 'import failed; nothing of it was kept');
     return { text: `Nothing added to **${dataset}**: the import failed and was rolled back. Please try again.`, added: 0, committed: false };
   }
@@ -78,11 +80,15 @@ export async function trainFromInput(ctx: CommandContext, kind: DatasetKind, tex
   const ticket = await store.imports.start({ channelId: ctx.channelId, replyTo: ctx.message?.id, dataset, kind, inputs: list.map((i) => i.label) });
   const several = list.length > 1;
   const texts: string[] = [];
+  let changed = false;
   for (const input of list) {
     const outcome = await importOne(ctx, store, input, kind, dataset);
     if (outcome.committed) await store.imports.committed(ticket, input.label, outcome.added);
+    changed ||= outcome.committed || outcome.interrupted === true;
     texts.push(several ? `\`${input.label.replace(/`/g, "'").slice(0, 80)}\`: ${outcome.text}` : outcome.text);
   }
+  // Nothing written: nothing to tell after a restart. Something written: the ticket stays until the user has the report.
+  if (!changed) await store.imports.done(ticket);
   for (const t of texts) await ctx.reply(t.slice(0, 2000));
-  await store.imports.done(ticket);
+  if (changed) await store.imports.done(ticket);
 }
