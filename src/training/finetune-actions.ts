@@ -100,6 +100,7 @@ export async function fineTuneAction(ctx: CommandContext, action: FineTuneAction
       return;
     }
     case 'report': {
+      requireAdmin(ctx, 'build a fine-tuning report'); // it reads and tokenizes the whole dataset
       const { fineTune } = services(ctx);
       const prepared = await fineTune.prepare(ctx.services.datasets.dir(ctx.services.datasets.activeName()), method(rest));
       await fineTune.discard(prepared);

@@ -121,6 +121,11 @@ describe('fine-tuning on a paid backend (OpenAI-compatible)', () => {
     await h.emu.waitFor(() => (report.content.includes('Cancelled: nothing was started') ? report : undefined), { label: 'declined' });
     expect(h.llm!.fineTuning.files.size).toBe(before);
     expect((await run(h.alice.id, '!train start sft')).content).toBe('Only Eos admins can start fine-tuning.');
+    expect((await run(h.alice.id, '!train report')).content).toBe('Only Eos admins can build a fine-tuning report.');
+    const alone = await run(h.owner.id, '!train report');
+    expect(alone.content).toContain('**Fine-tuning report**');
+    expect(buttons(alone)).toEqual([]);
+    expect(h.llm!.fineTuning.files.size).toBe(before);
   });
 
   test('a DPO report from a !correct pair says it is too little for OpenAI, with no button', async () => {
