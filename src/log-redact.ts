@@ -1,9 +1,14 @@
 /**
  * Secret scrubbing for logs. `value()` deep-copies anything about to be logged, replacing every string that
  * equals or contains a secret with '[redacted]' (stack traces keep their frames, only the secret is cut out).
- * `line()` is the last line of defence on serialized output: it cuts out any secret that still slipped through.
+ * `line()` is the last line of defence on serialized output: it cuts out any secret that still slipped through, and
+ * replaces e-mail addresses, phone numbers and API keys/tokens by placeholders (conversation/sanitize.ts scrubPrivate).
  */
+import { scrubPrivate } from './conversation/sanitize.js';
+
 export const REDACTED = '[redacted]';
+/** Personal data in log lines: e-mails, phone numbers and keys become placeholders. IDs stay (logs need channel/message IDs). */
+const LOG_PII = { ids: false, emails: true, phones: true, keys: true } as const;
 const MAX_DEPTH = 12;
 /** Max objects visited per log call, so logging a huge object graph stays cheap. */
 const MAX_NODES = 5000;
@@ -70,6 +75,6 @@ export function createRedactor(secretList: readonly string[] = []): Redactor {
   return {
     active: secrets.length > 0,
     value: (v) => (secrets.length > 0 ? walk(v, new Map(), 0) : v),
-    line: (s) => (secrets.length > 0 && needles.some((n) => s.includes(n)) ? cut(s) : s),
+    line: (s) => scrubPrivate(secrets.length > 0 && needles.some((n) => s.includes(n)) ? cut(s) : s, LOG_PII),
   };
 }

@@ -72,3 +72,19 @@ describe('formatCompact', () => {
     expect(formatCompact('not json')).toBe('not json\n');
   });
 });
+
+describe('personal data in log lines (issue 8)', () => {
+  test('e-mails, phone numbers and keys become placeholders; IDs, times and sizes stay', () => {
+    const r = createRedactor([]);
+    const line = JSON.stringify({ time: 1733461234567, msg: 'mail bob@example.com, call +1 555 123 4567, key sk-proj-ABCDEFGHIJKLMNOPQRST123', channel: '123456789012345678', bytes: 10485761 });
+    const out = r.line(line);
+    expect(out).toContain('[email]');
+    expect(out).toContain('[phone]');
+    expect(out).toContain('[key]');
+    expect(out).not.toMatch(/bob@example|555 123|sk-proj/);
+    expect(out).toContain('"channel":"123456789012345678"');
+    expect(out).toContain('"time":1733461234567');
+    expect(out).toContain('"bytes":10485761');
+  });
+});
+
