@@ -141,6 +141,7 @@ export async function startEos(opts: EosOptions): Promise<EosApp> {
     await responder.stop().catch((err: unknown) => log.warn({ err }, 'replies in flight not closed'));
     follower?.stop();
     await fineTune?.close().catch((err: unknown) => log.warn({ err }, 'fine-tuning backend not closed'));
+    await memory.close?.().catch((err: unknown) => log.warn({ err }, 'example memory not closed'));
     await voice?.destroyAll().catch((err: unknown) => log.warn({ err }, 'voice shutdown failed'));
     await stopSurface().catch((err: unknown) => log.warn({ err }, 'stop failed'));
     await Promise.all([datasets.close(), feedback.close(), transcript.close(), ...(tenants?.guildTenants() ?? []).map((t) => t.datasets.close())]).catch((err: unknown) => log.warn({ err }, 'flush failed'));

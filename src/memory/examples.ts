@@ -24,6 +24,8 @@ export interface Example {
 /** Retrieves stored examples (positive data and corrections) similar to a query. */
 export interface ExampleMemory {
   search(query: string, k: number): Promise<Example[]>;
+  /** Releases open files (called at shutdown). */
+  close?(): Promise<void>;
 }
 
 export interface JsonlMemoryOptions {
