@@ -74,6 +74,7 @@ export async function startEos(opts: EosOptions): Promise<EosApp> {
     ? buildTenants({
       config, state, owners: { datasets, feedback, memory: training.memory, evaluations }, candidates: training.candidates, embedder: training.embedder,
       onFeedback: (f) => f.onDecision((d) => applyDecision(histories, d)), log,
+      isAdmin: (a) => access.isAdmin(a), whoKey: (g, u) => privacy.whoKey(g, u),
     })
     : null;
   const memory = tenants ? delegate(() => tenants.current().memory) : training.memory;
@@ -92,7 +93,11 @@ export async function startEos(opts: EosOptions): Promise<EosApp> {
     datasetsOf: tenants
       ? (g) => {
         const t = tenants.of(g);
-        return { dir: t.paths.datasets, reconcile: () => t.datasets.init(), flush: () => t.datasets.flush() };
+        return {
+          dirs: [t.paths.datasets, ...(t.paths.pending ? [t.paths.pending] : [])],
+          reconcile: () => Promise.all([t.datasets.init(), t.guildId ? t.pending.init() : undefined]),
+          flush: () => Promise.all([t.datasets.flush(), t.pending.flush()]),
+        };
       }
       : undefined,
   });
@@ -151,7 +156,8 @@ export async function startEos(opts: EosOptions): Promise<EosApp> {
   };
 
   if (client && config.discord.token) {
-    attachFeedbackHandlers(client, tenants ? delegate(() => tenants.current().feedback) : feedback, gate, log.child({ component: 'feedback' }), tenants?.context);
+    const eventFeedback = tenants ? delegate(() => tenants.view(tenants.context.current(), tenants.context.actor()).feedback) : feedback;
+    attachFeedbackHandlers(client, eventFeedback, gate, log.child({ component: 'feedback' }), tenants?.context);
     if (follower) attachFineTuneButtons(client, follower, surface, log.child({ component: 'finetune' }));
     const bot = startDiscordBot({ client, surface: surface as DiscordSurface, router, commands, config: config.bot, log: log.child({ component: 'discord' }) }, config.discord.token);
     opts.shard?.attach({ client, flush: async () => { await datasets.flush(); await state.flush(); } });

@@ -28,6 +28,7 @@ import { privacy } from './privacy.js';
 import { forget } from './forget.js';
 import { audit } from './audit.js';
 import { recording } from './recording.js';
+import { review } from './review.js';
 
 /** Every command, explicitly listed (no filesystem scanning). */
 export function createCommandIndex(): Map<string, CommandDefinition> {
@@ -36,7 +37,7 @@ export function createCommandIndex(): Map<string, CommandDefinition> {
     train, correct, feedback, test, datasets, selectDataset, archive, getfile,
     join, leave, say, voice,
     temperature, replyProbability, reactionProbability, prefix, replyprefix, puppet,
-    privacy, optout, optin, forget, recording, audit,
+    privacy, optout, optin, forget, recording, audit, review,
   ];
   return new Map(all.map((c) => [c.name, c]));
 }

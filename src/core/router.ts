@@ -8,6 +8,7 @@ import { isUserError, UserError } from './errors.js';
 import { resolveCommand, suggestCommand } from './lookup.js';
 import { defuseMassMentions, toDatasetText } from '../conversation/sanitize.js';
 import { AdmissionGate, type Actor } from './gate.js';
+import type { EventActor } from '../tenancy/context.js';
 import { UserRateLimiter } from '../conversation/rate-limit.js';
 import { auditAction, isPrivate } from './privileged.js';
 
@@ -164,16 +165,22 @@ export class Router {
     }
   }
 
-  /** The services as a server sees them: its own datasets, feedback, memory, evaluations, folders and settings. */
-  private servicesFor(guildId: string | null): BotServices {
-    const t = this.services.tenants?.of(guildId);
-    if (!t || t.guildId === null) return this.services;
+  /**
+   * The services as a server sees them: its own datasets, feedback, memory, evaluations, folders and
+   * settings; a plain member's `!train` and corrections go to the server's review queue.
+   */
+  private servicesFor(guildId: string | null, actor: EventActor): { services: BotServices; reviewed: boolean } {
+    const tenants = this.services.tenants;
+    const t = tenants?.of(guildId);
+    if (!tenants || !t || t.guildId === null) return { services: this.services, reviewed: false };
+    const view = tenants.view(guildId, actor);
     const { config } = this.services;
-    return {
+    const services = {
       ...this.services,
-      datasets: t.datasets, feedback: t.feedback, evaluations: t.evaluations, state: t.state, memory: t.memory,
+      datasets: view.datasets, feedback: view.feedback, evaluations: t.evaluations, state: t.state, memory: t.memory,
       config: { ...config, paths: { ...config.paths, datasets: t.paths.datasets, archives: t.paths.archives } },
     } as BotServices;
+    return { services, reviewed: view.reviewed };
   }
 
   /** Explicit contributions (`!train`, `!correct`, `!feedback`) go into the private index for `!forget me`. */
@@ -213,12 +220,13 @@ export class Router {
   private context(def: CommandDefinition, inv: Invocation, log: Logger): CommandContext {
     const principal = { userId: inv.user.id, roleIds: inv.roleIds, guildAdmin: inv.guildAdmin };
     const gate = this.gate;
+    const { services, reviewed } = this.servicesFor(inv.guildId, { ...principal, name: inv.user.displayName });
     return {
       command: def, invocation: inv.invocation, args: inv.parse(), rawArgs: inv.rawArgs, message: inv.message,
       user: inv.user, guildId: inv.guildId, channelId: inv.channelId, roleIds: inv.roleIds,
       isAdmin: this.services.access.isAdmin(principal), isOwner: this.services.access.isOwner(inv.user.id),
-      authorVoiceChannelId: inv.authorVoiceChannelId, attachments: inv.attachments, prefix: inv.prefix, services: this.servicesFor(inv.guildId), log,
-      reply: inv.reply,
+      authorVoiceChannelId: inv.authorVoiceChannelId, attachments: inv.attachments, prefix: inv.prefix, services, log,
+      reply: reviewed && contributes(def, inv.parse()) ? (m) => inv.reply(withReviewNote(m, inv.prefix)) : inv.reply,
       spend(calls: number) {
         const verdict = gate.spend(principal, calls);
         if (!verdict.ok) throw new UserError('RateLimited', verdict.message);
@@ -228,6 +236,19 @@ export class Router {
 }
 
 const CONTRIBUTING = new Set(['train', 'correct', 'feedback']);
+
+/** `!train <examples>` and `!correct` add records (not `!train start|status|…`). */
+function contributes(def: CommandDefinition, args: ParsedArgs): boolean {
+  if (def.name === 'correct') return true;
+  const text = typeof args.text === 'string' ? args.text.trim() : '';
+  return def.name === 'train' && !/^(start|status|cancel|use)\b/i.test(text);
+}
+
+function withReviewNote(m: OutgoingMessage | string, prefix: string): OutgoingMessage | string {
+  const note = `\n⏳ Waiting for a server admin's review (\`${prefix}review\`) before it steers answers or training.`;
+  if (typeof m === 'string') return m + note;
+  return m.content === undefined ? m : { ...m, content: m.content + note };
+}
 
 /** A text as typed and as the datasets store it (mentions as names, private data scrubbed). */
 function textVariants(text: string): string[] {

@@ -7,6 +7,7 @@ import {
   TextInputBuilder,
   TextInputStyle,
   type ButtonInteraction,
+  type Interaction,
   type Client,
   type MessageContextMenuCommandInteraction,
   type ModalSubmitInteraction,
@@ -15,6 +16,7 @@ import {
 import type { Logger } from 'pino';
 import { correctionReply, keptMessage, type FeedbackService, type Rating, type RateResult } from '../training/feedback.js';
 import type { AdmissionGate, Flow } from '../core/gate.js';
+import type { EventActor } from '../tenancy/context.js';
 import { isUserError } from '../core/errors.js';
 import { isGuildAdmin } from './translate.js';
 
@@ -35,7 +37,7 @@ export function attachFeedbackHandlers(
   gate: AdmissionGate,
   log: Logger,
   /** Runs each event as its server's tenant (src/tenancy), so ratings land in that server's datasets. */
-  tenant: { run<T>(guildId: string | null, fn: () => T): T } = { run: (_g, fn) => fn() },
+  tenant: { run<T>(guildId: string | null, fn: () => T, actor?: EventActor | null): T } = { run: (_g, fn) => fn() },
 ): void {
   const denied: Denied = (i, flow) => {
     const d = gate.admit(who(i), flow);
@@ -47,7 +49,7 @@ export function attachFeedbackHandlers(
     else if (i.isMessageContextMenuCommand() && i.commandName === CORRECT_MENU) work = onMenu(i, client, denied);
     else if (i.isModalSubmit() && i.customId.startsWith(MODAL_PREFIX)) work = onModal(i, feedback, denied);
     work?.catch((err: unknown) => log.error({ err }, 'feedback interaction failed'));
-  }));
+  }, eventActor(i)));
   client.on(Events.MessageReactionAdd, (reaction, user) => tenant.run(reaction.message.guildId, () => {
     const rating = RATINGS[reaction.emoji.name ?? ''];
     if (!rating || user.bot) return;
@@ -67,6 +69,13 @@ export function attachFeedbackHandlers(
       .then((r) => log.info({ messageId, rating, outcome: r.outcome }, 'reaction feedback'))
       .catch((err: unknown) => log.error({ err }, 'reaction feedback failed'));
   }));
+}
+
+/** Who caused an interaction, for the tenancy rules (a member's correction waits for review). */
+function eventActor(i: Interaction): EventActor {
+  const member = i.inCachedGuild() ? i.member : null;
+  const roleIds = member ? [...member.roles.cache.keys()].filter((r) => r !== i.guildId) : [];
+  return { userId: i.user.id, roleIds, guildAdmin: isGuildAdmin(i.memberPermissions), name: member?.displayName ?? i.user.globalName ?? i.user.username };
 }
 
 function who(i: ButtonInteraction | MessageContextMenuCommandInteraction | ModalSubmitInteraction) {

@@ -18,7 +18,7 @@ export interface PrivacyDeps {
   reconcileDatasets: () => Promise<unknown>;
   flushAll: () => Promise<unknown>;
   /** A server's own datasets (tenancy); without it every server uses `paths.datasets`. */
-  datasetsOf?: (guildId: string | null) => { dir: string; reconcile(): Promise<unknown>; flush(): Promise<unknown> };
+  datasetsOf?: (guildId: string | null) => { dirs: string[]; reconcile(): Promise<unknown>; flush(): Promise<unknown> };
   /** Drops a remembered candidate reply from memory. */
   dropCandidate: (messageId: string) => Promise<unknown>;
   log: Logger;
@@ -41,6 +41,11 @@ export class PrivacyService implements OptOutLookup {
 
   optedOut(userId: string): boolean {
     return this.deps.state.user(userId).optedOut === true;
+  }
+
+  /** Keyed hash naming a user in a server (for provenance and logs; no IDs). */
+  whoKey(guildId: string | null, userId: string): string {
+    return this.deps.index.userKey(guildId, userId);
   }
 
   async setOptedOut(userId: string, out: boolean): Promise<void> {
@@ -98,7 +103,7 @@ export class PrivacyService implements OptOutLookup {
     await this.deps.flushAll();
     await own?.flush();
     const files = [
-      ...(await jsonlFiles(own?.dir ?? paths.datasets)),
+      ...(await Promise.all((own?.dirs ?? [paths.datasets]).map((d) => jsonlFiles(d)))).flat(),
       ...(await jsonlFiles(paths.conversations, `${guildId ?? 'dm'}_`)),
       paths.candidates,
     ];

@@ -13,6 +13,7 @@ export const guildSettingsSchema = z.looseObject({
   recordingSince: z.string().max(40).optional(),
   activeDataset: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/).optional(),
   trainKind: z.enum(['positive', 'negative']).optional(),
+  trustMembers: z.boolean().optional(),
 });
 
 export const channelSettingsSchema = z.looseObject({
@@ -55,6 +56,8 @@ export interface GuildSettings {
   activeDataset?: string;
   /** This server's default `!train` kind. */
   trainKind?: 'positive' | 'negative';
+  /** Members' `!train` and corrections apply at once instead of waiting for `!review`. */
+  trustMembers?: boolean;
 }
 
 export interface ChannelSettings {

@@ -3,7 +3,7 @@ import type { ExampleMemory } from '../memory/examples.js';
 import type { FeedbackService } from '../training/feedback.js';
 import type { ResultStore } from '../evaluation/index.js';
 import type { StateStore } from '../state/store.js';
-import type { TenantContext } from './context.js';
+import type { EventActor, TenantContext } from './context.js';
 import { GUILD_ID } from './layout.js';
 
 /** What one server (or the bot owners, for DMs and the console) owns. */
@@ -16,7 +16,24 @@ export interface Tenant {
   evaluations: ResultStore;
   /** The state as this tenant sees it (its active dataset and `!train` kind). */
   state: StateStore;
-  paths: { datasets: string; archives: string };
+  paths: { datasets: string; archives: string; pending?: string };
+  /** Members' contributions waiting for review (guilds/<id>/pending); the owners' tenant has none (itself). */
+  pending: DatasetStore;
+}
+
+/** What a user may change in a tenant: the datasets and feedback they write through. */
+export interface TenantView {
+  datasets: DatasetStore;
+  feedback: FeedbackService;
+  /** Their `!train` examples and corrections wait for a server admin's `!review`. */
+  reviewed: boolean;
+}
+
+export interface MemberRules {
+  /** Admins, owners, or every member where the server trusts members. */
+  trusted(guildId: string, actor: EventActor): boolean;
+  /** A member's view: writes to the pending area with provenance. */
+  member(tenant: Tenant, actor: EventActor): { datasets: DatasetStore; feedback: FeedbackService };
 }
 
 /**
@@ -30,7 +47,15 @@ export class TenantDirectory {
     private readonly owners: Tenant,
     private readonly make: (guildId: string) => Tenant,
     readonly context: TenantContext,
+    private readonly rules?: MemberRules,
   ) {}
+
+  /** The datasets and feedback `actor` writes through in `guildId` (pending for untrusted members). */
+  view(guildId: string | null, actor: EventActor | null): TenantView {
+    const t = this.of(guildId);
+    if (!t.guildId || !actor || !this.rules || this.rules.trusted(t.guildId, actor)) return { datasets: t.datasets, feedback: t.feedback, reviewed: false };
+    return { ...this.rules.member(t, actor), reviewed: true };
+  }
 
   of(guildId: string | null): Tenant {
     if (!guildId || !GUILD_ID.test(guildId)) return this.owners;

@@ -9,8 +9,9 @@ import { activeDatasetFromState } from '../datasets/active.js';
 import { JsonlExampleMemory, type ExampleMemory } from '../memory/examples.js';
 import { FeedbackService } from '../training/feedback.js';
 import { ResultStore } from '../evaluation/index.js';
-import { TenantContext } from './context.js';
-import { TenantDirectory, type Tenant } from './directory.js';
+import { TenantContext, type EventActor } from './context.js';
+import { TenantDirectory, type MemberRules, type Tenant } from './directory.js';
+import { memberDatasets, memberFeedback } from './members.js';
 import { tenantPaths } from './layout.js';
 import { tenantState } from './state-view.js';
 
@@ -24,13 +25,17 @@ export interface TenantWiring {
   /** Called for every FeedbackService made (e.g. to apply decisions to live history). */
   onFeedback: (f: FeedbackService) => void;
   log: Logger;
+  /** Server admins and bot owners (their contributions apply at once). */
+  isAdmin: (actor: EventActor) => boolean;
+  /** Keyed hash naming a contributor in a server (privacy key; no IDs). */
+  whoKey: (guildId: string, userId: string) => string;
 }
 
 /** Per-server datasets, feedback, memory and evaluations, made on a server's first event. */
 export function buildTenants(w: TenantWiring): TenantDirectory {
   const { config, state, log } = w;
   const owners: Tenant = {
-    guildId: null, ...w.owners, state,
+    guildId: null, ...w.owners, state, pending: w.owners.datasets,
     paths: { datasets: config.paths.datasets, archives: config.paths.archives },
   };
   const names = { privacy: config.bot.training.redact };
@@ -45,7 +50,19 @@ export function buildTenants(w: TenantWiring): TenantDirectory {
     const memory = new JsonlExampleMemory(p.datasets, () => datasets.activeName(), {
       embedder: w.embedder, cacheDir: path.join(p.root, 'cache', 'embeddings'), log: tlog.child({ component: 'memory' }),
     });
-    return { guildId, datasets, feedback, memory, evaluations: new ResultStore({ dir: p.evaluations }), state: view, paths: { datasets: p.datasets, archives: p.archives } };
+    const pending = new DatasetStore({
+      root: path.join(p.root, 'pending'), log: tlog.child({ component: 'pending' }), names,
+      active: { get: () => datasets.activeName(), set: async () => undefined },
+    });
+    return { guildId, datasets, feedback, memory, evaluations: new ResultStore({ dir: p.evaluations }), state: view, paths: { datasets: p.datasets, archives: p.archives, pending: path.join(p.root, 'pending') }, pending };
   };
-  return new TenantDirectory(owners, make, new TenantContext());
+  const rules: MemberRules = {
+    trusted: (guildId, actor) => w.isAdmin(actor) || state.guild(guildId).trustMembers === true,
+    member: (t, actor) => {
+      const datasets = memberDatasets(t.datasets, t.pending, { name: actor.name, key: w.whoKey(t.guildId ?? 'dm', actor.userId) });
+      const pendingFeedback = new FeedbackService(datasets, w.candidates, log.child({ component: 'feedback', guild: t.guildId, pending: true }));
+      return { datasets, feedback: memberFeedback(t.feedback, pendingFeedback) };
+    },
+  };
+  return new TenantDirectory(owners, make, new TenantContext(), rules);
 }

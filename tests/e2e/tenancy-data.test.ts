@@ -90,6 +90,56 @@ describe('each server owns its data', () => {
   });
 });
 
+describe("members' contributions wait for a server admin's review", () => {
+  const pendingFile = (...p: string[]) => path.join(h.dataDir, 'guilds', h.guild.id, 'pending', ...p);
+  test("a member's !train, !correct and context-menu correction wait; !review lists them with provenance; approve and reject act in bulk", async () => {
+    await run(h.general.id, carol.id, '!select_dataset a-set positive');
+    const added = await run(h.general.id, h.alice.id, '!train User: What is the member fact?\nAssistant: MEMBER-FACT-ANSWER');
+    expect(added).toMatch(/Waiting for a server admin's review/);
+    expect(await read(guildFile(h.guild.id, 'a-set', 'positive.jsonl'))).not.toContain('MEMBER-FACT-ANSWER');
+    expect(await read(pendingFile('a-set', 'positive.jsonl'))).toContain('MEMBER-FACT-ANSWER');
+    // It does not steer answers yet.
+    const before = await ask(h.general.id, h.owner.id, 'What is the member fact?', 'Not sure.');
+    expect(before.prompt).not.toContain('MEMBER-FACT-ANSWER');
+    // A correction as a reply, and one through the "Correct reply" modal.
+    const reply = await ask(h.general.id, h.owner.id, 'Name a colour', 'Blue.');
+    const cmd = h.emu.userSays({ channelId: h.general.id, userId: h.alice.id, content: '!correct MEMBER-CORRECTION-RED', replyTo: reply.reply.id });
+    expect((await h.emu.waitForBotMessage(h.general.id, (m) => m.replyTo === cmd.id)).content).toMatch(/Waiting for a server admin's review/);
+    const other = await ask(h.general.id, h.owner.id, 'Name a fruit', 'Apple.');
+    const modal = h.emu.interaction({
+      name: `eos:correct:${other.reply.id}`, type: 5, customId: `eos:correct:${other.reply.id}`, userId: h.alice.id, channelId: h.general.id,
+      components: [{ type: 1, components: [{ type: 4, custom_id: 'better', value: 'MEMBER-MODAL-PEAR' }] }],
+    });
+    await h.emu.waitFor(() => h.emu.interactionResponses.find((x) => x.interactionId === modal.id));
+    for (const f of ['positive.jsonl', 'negative.jsonl', 'preference.jsonl']) expect(await read(guildFile(h.guild.id, 'a-set', f))).not.toMatch(/MEMBER-(CORRECTION|MODAL)/);
+    await h.emu.waitFor(async () => (await read(pendingFile('a-set', 'preference.jsonl'))).includes('MEMBER-MODAL-PEAR') || undefined, { label: 'modal correction pending' });
+
+    expect(await run(h.general.id, h.alice.id, '!review')).toBe('Only Eos admins can use this command.');
+    expect(await run(bGeneral.id, zed.id, '!review')).toBe('Nothing waits for review.');
+    const list = await run(h.general.id, carol.id, '!review');
+    expect(list).toMatch(/^\d+ contribution\(s\) wait for review:/);
+    expect(list).toMatch(/a-set\/positive by Ali \([0-9a-f]{8}\), train: "What is the member fact\?" → "MEMBER-FACT-ANSWER"/);
+    expect(list).toMatch(/by Ali \([0-9a-f]{8}\), correction/);
+    expect(list).not.toContain(h.alice.id);
+    const n = /\*\*(\d+)\.\*\* a-set\/positive by Ali \([0-9a-f]{8}\), train/.exec(list)![1];
+    expect(await run(h.general.id, carol.id, `!review approve ${n}`)).toMatch(/^Approved 1 contribution\(s\): 1 record\(s\) added/);
+    expect(await read(guildFile(h.guild.id, 'a-set', 'positive.jsonl'))).toContain('MEMBER-FACT-ANSWER');
+    const after = await ask(h.general.id, h.owner.id, 'What is the member fact?', 'MEMBER-FACT-ANSWER indeed.');
+    expect(after.prompt).toContain('MEMBER-FACT-ANSWER');
+    expect(await run(h.general.id, carol.id, '!review reject all')).toMatch(/^Rejected \d+ contribution\(s\)/);
+    expect(await run(h.general.id, carol.id, '!review')).toBe('Nothing waits for review.');
+    for (const f of ['positive.jsonl', 'negative.jsonl', 'preference.jsonl']) expect(await read(guildFile(h.guild.id, 'a-set', f))).not.toMatch(/MEMBER-(CORRECTION|MODAL)/);
+  });
+
+  test('a server that trusts its members takes their contributions at once', async () => {
+    expect(await run(h.general.id, carol.id, '!review trust on')).toMatch(/apply at once/);
+    const added = await run(h.general.id, h.alice.id, '!train User: trusted q\nAssistant: TRUSTED-MEMBER-ANSWER');
+    expect(added).not.toMatch(/review/);
+    expect(await read(guildFile(h.guild.id, 'a-set', 'positive.jsonl'))).toContain('TRUSTED-MEMBER-ANSWER');
+    await run(h.general.id, carol.id, '!review trust off');
+  });
+});
+
 describe('migration of single-server data at start', () => {
   test('datasets, archives and the active dataset of the one known server move to guilds/<id>/, byte for byte', async () => {
     await h.stopBot();
