@@ -5,6 +5,7 @@ import { datasetExport, datasetList, datasetStats, datasetValidate } from './cli
 import { archive } from './cli/actions.js';
 import { registerTrainCommands } from './cli/train.js';
 import { testSuite, type TestCliOptions } from './cli/test.js';
+import { cliShards } from './cli/shards.js';
 import { isUserError } from './core/errors.js';
 
 /** `npm run cli -- <command>`: the same datasets, evaluations, archives and fine-tuning as the bot. */
@@ -30,6 +31,10 @@ function program(run: (fn: (ctx: CliContext) => Promise<number>) => Promise<void
     .action((file: string, o: TestCliOptions) => run((c) => testSuite(c, file, o)));
   eos.command('archive [name]').description('zip a dataset (default: the active one) or "all" into archives/').action((name?: string) => run((c) => archive(c, name)));
   registerTrainCommands(eos, run);
+  eos
+    .command('shards')
+    .description('status of the running shards: servers, ping, uptime, memory (from the sharding manager)')
+    .action(async () => void (await cliShards(loadConfig(), (line) => process.stdout.write(`${line}\n`))));
   return eos;
 }
 

@@ -8,8 +8,10 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { datasetText, ownershipProblems, readJournal, shardStatus, startShardWorld, startSharded, until, type EosRun, type ShardWorld } from './shard-harness.js';
-import { mention } from './harness.js';
+import { mention, PROJECT_ROOT } from './harness.js';
 import { guildStateFile } from '../../src/shard/ownership.js';
+import { cliShards } from '../../src/cli/shards.js';
+import { loadConfig } from '../../src/config.js';
 
 /** Data files every guild appends to today (datasets, candidates, import journal, embeddings cache, privacy index). */
 const PENDING_TENANCY = ['datasets/', 'state/candidates.jsonl', 'state/privacy/', 'cache/'];
@@ -81,6 +83,17 @@ describe('two shards, one process each', () => {
       expect(a.content).toMatch(/shard 1\/2: ready, 1 servers/);
       expect(a.content).toContain('total: 2 servers on 2 answering shards');
     }
+  });
+
+  test('cli shards (what `npm run cli -- shards` runs) prints every shard with servers, ping, uptime and memory', async () => {
+    await shardStatus(w.dataDir, 2);
+    const lines: string[] = [];
+    const config = loadConfig({ env: { EOS_DATA_DIR: w.dataDir }, cwd: PROJECT_ROOT, envFile: false });
+    expect(await cliShards(config, (l) => lines.push(l))).toBe(0);
+    const out = lines.join('\n');
+    expect(out).toMatch(/running, shards 0,1 of 2/);
+    expect(out).toMatch(/shard 0\/2: ready, 1 servers, ping .*, up .*, RSS \d+ MB/);
+    expect(out).toMatch(/shard 1\/2: ready, 1 servers/);
   });
 
   test('training in guilds of both shards: !train is acknowledged on each shard and the records are on disk', async () => {
