@@ -10,7 +10,7 @@
  * tsc still emits and the build counts (`npm run typecheck` is the gate for types).
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
@@ -36,23 +36,51 @@ function isStale() {
 
 const sleep = (ms) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 
-/** mkdir is atomic: the one that creates dist.lock builds; a lock older than 5 minutes is a crashed build. */
+/** Whether the process that wrote a lock is still running. */
+function holderAlive() {
+  const pid = Number(readFileSync(path.join(LOCK, 'pid'), { encoding: 'utf8', flag: 'r' }).trim() || 'NaN');
+  if (!Number.isInteger(pid)) return true; // being written: give it a moment
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * mkdir is atomic: the one that creates dist.lock builds. A lock whose process is gone (killed mid-build) or older
+ * than 5 minutes is taken over.
+ */
 function withLock(fn) {
   for (;;) {
     try {
       mkdirSync(LOCK);
+      writeFileSync(path.join(LOCK, 'pid'), String(process.pid));
       break;
     } catch (err) {
       if (err.code !== 'EEXIST') throw err;
       const st = statSync(LOCK, { throwIfNoEntry: false });
-      if (st && Date.now() - st.mtimeMs > 5 * 60_000) rmSync(LOCK, { recursive: true, force: true });
+      let alive = true;
+      try {
+        alive = holderAlive();
+      } catch {
+        alive = st !== undefined && Date.now() - st.mtimeMs < 2000; // no pid file yet
+      }
+      if (!alive || (st && Date.now() - st.mtimeMs > 5 * 60_000)) rmSync(LOCK, { recursive: true, force: true });
       else sleep(200);
     }
   }
+  const release = () => rmSync(LOCK, { recursive: true, force: true });
+  const onSignal = (signal) => {
+    release();
+    process.kill(process.pid, signal);
+  };
+  process.once('SIGINT', onSignal).once('SIGTERM', onSignal);
   try {
     return fn();
   } finally {
-    rmSync(LOCK, { recursive: true, force: true });
+    release();
   }
 }
 
@@ -82,6 +110,6 @@ function build() {
 }
 
 const ifStale = process.argv.includes('--if-stale');
-// The test suite builds once before it starts and sets EOS_BUILD_CHECK=off for the children it runs.
+// tests/e2e/entry.test.ts builds once before its tests and sets EOS_BUILD_CHECK=off for the `npm start` it runs.
 if (ifStale && process.env.EOS_BUILD_CHECK === 'off' && existsSync(STAMP)) process.exit(0);
 if (!ifStale || isStale()) withLock(() => (!ifStale || isStale() ? build() : undefined));

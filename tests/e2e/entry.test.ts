@@ -1,8 +1,8 @@
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdtemp, mkdir, writeFile, readdir, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { PROJECT_ROOT } from './harness.js';
 import { startDiscordEmulator } from '../emulator/index.js';
 import { startFakeLlm } from '../llm-server/index.js';
@@ -12,7 +12,8 @@ interface Run { code: number | null; stdout: string; stderr: string }
 /** Runs `npm start` as an operator would, with `input` on stdin. */
 function npmStart(env: Record<string, string>, input: string | null, opts: { killAfter?: (out: string) => boolean } = {}): Promise<Run> & { pid: number } {
   const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(DISCORD_|OPENAI_|EOS_)/.test(k)));
-  const child = spawn('npm', ['start', '--silent'], { cwd: PROJECT_ROOT, env: { ...clean, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
+  // The build is checked once in beforeAll; EOS_BUILD_CHECK=off keeps a file edited meanwhile from rebuilding here.
+  const child = spawn('npm', ['start', '--silent'], { cwd: PROJECT_ROOT, env: { ...clean, EOS_BUILD_CHECK: 'off', ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d) => {
@@ -27,6 +28,10 @@ function npmStart(env: Record<string, string>, input: string | null, opts: { kil
 
 const dataDir = () => mkdtemp(path.join(tmpdir(), 'eos-entry-'));
 const cleanups: (() => Promise<void>)[] = [];
+// `npm start` runs the compiled build: compile src/ once if it is newer than dist/ (as `npm start` itself would).
+beforeAll(() => {
+  execFileSync(process.execPath, [path.join(PROJECT_ROOT, 'scripts', 'build.mjs'), '--if-stale'], { cwd: PROJECT_ROOT, stdio: 'inherit' });
+}, 180_000);
 afterAll(async () => {
   for (const c of cleanups) await c();
 });
