@@ -1,14 +1,24 @@
 /**
  * Raw conversation log: every message Eos sees or sends, one JSONL file per channel,
  * `<root>/<guildId or 'dm'>_<channelId>.jsonl`, lines `{role, content, timestamp, name?}` (name = the
- * speaker's display name, user lines only; contents through toDatasetText, never user IDs).
- * Appends are crash-safe (JsonlAppender); at most `maxOpen` files are kept open (least recently
- * used ones are closed).
+ * speaker's display name, user lines only; contents through sanitizeMessage, never user IDs).
+ *
+ * Durability rule (conversation logs only; datasets keep "an acknowledged record survives SIGKILL"):
+ * append() queues the line in memory and resolves at once; lines are written in batches (group commit):
+ * a batch starts on the next turn of the event loop, or as soon as the batch before it is written, so the
+ * busier the bot, the more lines share one write per file. `flushMs` > 0 instead waits that long to
+ * gather a batch (fewer, larger writes). flush() / close() write everything queued (Eos closes the log on
+ * shutdown, SIGINT/SIGTERM included). A SIGKILL or power loss loses the queued lines and the batch in
+ * flight (at most a few milliseconds' worth with the default); it never tears a line: each batch is whole
+ * lines in one write, and a torn tail left by a crash is cut off (and kept aside) before a file's first
+ * batch. No file stays open between batches, so thousands of active channels cost no descriptors and no
+ * reopen/re-check per line.
  */
-import { join } from 'node:path';
+import { appendFile, mkdir, open } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import type { Logger } from 'pino';
 import type { MentionNames } from '../conversation/sanitize.js';
-import { JsonlAppender } from './jsonl.js';
+import { repairTornTail, toJsonLine } from './jsonl.js';
 import { sanitizeMessage } from './records.js';
 
 export interface ConversationLogEntry {
@@ -32,9 +42,14 @@ export interface ConversationLogLine {
 export interface ConversationLogOptions {
   /** `<dataDir>/conversations` */
   root: string;
-  /** Most files kept open at once (default 16). */
+  /** Kept for compatibility: no file stays open between batches, so there is no limit to set. */
   maxOpen?: number;
+  /** fsync each batch (default false). */
   durable?: boolean;
+  /** Time to gather a batch before writing it; 0 (default) = group commit, see above. */
+  flushMs?: number;
+  /** Pending bytes (all files) that trigger a write at once (default 256 KiB). */
+  maxBufferBytes?: number;
   names?: MentionNames;
   log?: Logger;
   now?: () => Date;
@@ -48,13 +63,20 @@ function checkId(id: string, what: string): string {
 }
 
 export class ConversationLog {
-  private readonly appenders = new Map<string, JsonlAppender>();
-  /** Recently used appenders, least recent first. */
-  private readonly recent = new Map<string, JsonlAppender>();
-  private readonly maxOpen: number;
+  /** Lines waiting to be written, per file, in append order. */
+  private pending = new Map<string, string[]>();
+  private pendingBytes = 0;
+  /** Files whose tail was checked since the last close(). */
+  private readonly checked = new Set<string>();
+  private scheduled: NodeJS.Timeout | NodeJS.Immediate | null = null;
+  /** The batch being written (batches run one at a time, so a file's lines stay in order). */
+  private writing: Promise<void> = Promise.resolve();
+  private readonly flushMs: number;
+  private readonly maxBufferBytes: number;
 
   constructor(private readonly opts: ConversationLogOptions) {
-    this.maxOpen = Math.max(1, Math.floor(opts.maxOpen ?? 16));
+    this.flushMs = Math.max(0, opts.flushMs ?? 0);
+    this.maxBufferBytes = Math.max(1, opts.maxBufferBytes ?? 256 * 1024);
   }
 
   fileFor(guildId: string | null, channelId: string): string {
@@ -62,7 +84,10 @@ export class ConversationLog {
     return join(this.opts.root, `${guild}_${checkId(channelId, 'channel id')}.jsonl`);
   }
 
-  /** Appends one line; resolves once written. Returns false (nothing written) for an empty message. */
+  /**
+   * Queues one line (sanitized now; written within flushMs, see the durability rule above). Resolves true once
+   * queued, false (nothing queued) for an empty message; throws TypeError for an unusable id, role or timestamp.
+   */
   async append(entry: ConversationLogEntry): Promise<boolean> {
     const file = this.fileFor(entry.guildId, entry.channelId);
     if (typeof entry.timestamp !== 'string' || entry.timestamp === '') throw new TypeError('timestamp must be a string');
@@ -72,55 +97,70 @@ export class ConversationLog {
     if (message.content === '') return false;
     const line: ConversationLogLine = { role: message.role, content: message.content, timestamp: entry.timestamp };
     if (message.name) line.name = message.name;
-    await this.use(file).append(line);
+    const text = toJsonLine(line);
+    const lines = this.pending.get(file);
+    if (lines) lines.push(text);
+    else this.pending.set(file, [text]);
+    this.pendingBytes += text.length;
+    if (this.pendingBytes >= this.maxBufferBytes) void this.flush();
+    else this.scheduled ??= this.flushMs > 0 ? setTimeout(() => void this.flush(), this.flushMs) : setImmediate(() => void this.flush());
     return true;
   }
 
-  /** Number of files currently open. */
+  /** Number of files currently open: always 0 between batches. */
   openFiles(): number {
-    let n = 0;
-    for (const a of this.appenders.values()) if (a.isOpen) n += 1;
-    return n;
+    return 0;
   }
 
-  async flush(): Promise<void> {
-    await Promise.all([...this.appenders.values()].map((a) => a.flush().catch(() => undefined)));
-  }
-
-  async close(): Promise<void> {
-    await Promise.all([...this.appenders.values()].map((a) => a.close().catch(() => undefined)));
-    this.appenders.clear();
-    this.recent.clear();
-  }
-
-  private use(file: string): JsonlAppender {
-    let appender = this.appenders.get(file);
-    if (!appender) {
-      appender = new JsonlAppender(file, {
-        durable: this.opts.durable,
-        now: this.opts.now,
-        onRepair: (path, bytesRemoved) => this.opts.log?.warn({ file: path, bytesRemoved }, 'torn JSONL tail repaired'),
-      });
-      this.appenders.set(file, appender);
+  /** Writes every queued line; resolves once they are in their files. */
+  flush(): Promise<void> {
+    if (this.scheduled) {
+      clearTimeout(this.scheduled as NodeJS.Timeout);
+      clearImmediate(this.scheduled as NodeJS.Immediate);
     }
-    this.recent.delete(file);
-    this.recent.set(file, appender);
-    while (this.recent.size > this.maxOpen) this.evictOldest();
-    return appender;
+    this.scheduled = null;
+    // The batch is taken when the previous one is done, so lines queued meanwhile join it.
+    this.writing = this.writing.then(() => {
+      const batch = this.pending;
+      this.pending = new Map();
+      this.pendingBytes = 0;
+      return this.writeBatch(batch);
+    });
+    return this.writing;
   }
 
-  /** Closes the least recently used file after its queued writes; forgets it when it stays unused. */
-  private evictOldest(): void {
-    const oldest = this.recent.keys().next();
-    if (oldest.done) return;
-    const file = oldest.value;
-    const appender = this.recent.get(file) as JsonlAppender;
-    this.recent.delete(file);
-    appender
-      .close()
-      .then(() => {
-        if (appender.idle && !this.recent.has(file) && this.appenders.get(file) === appender) this.appenders.delete(file);
-      })
-      .catch((err: unknown) => this.opts.log?.error({ err, file }, 'could not close a conversation log'));
+  /** Flushes; the next line to a file checks its tail again (another process may have written it meanwhile). */
+  async close(): Promise<void> {
+    await this.flush();
+    this.checked.clear();
+  }
+
+  private async writeBatch(batch: Map<string, string[]>): Promise<void> {
+    for (const [file, lines] of batch) {
+      try {
+        if (!this.checked.has(file)) await this.prepare(file);
+        await this.write(file, lines.join(''));
+      } catch (err) {
+        this.opts.log?.error({ err, file, lines: lines.length }, 'could not write to a conversation log');
+      }
+    }
+  }
+
+  private async prepare(file: string): Promise<void> {
+    await mkdir(dirname(file), { recursive: true });
+    const bytesRemoved = await repairTornTail(file, { now: this.opts.now });
+    if (bytesRemoved > 0) this.opts.log?.warn({ file, bytesRemoved }, 'torn JSONL tail repaired');
+    this.checked.add(file);
+  }
+
+  private async write(file: string, text: string): Promise<void> {
+    if (!this.opts.durable) return appendFile(file, text);
+    const handle = await open(file, 'a');
+    try {
+      await handle.writeFile(text);
+      await handle.datasync();
+    } finally {
+      await handle.close();
+    }
   }
 }

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { CommandContext } from '../core/command.js';
-import { createArchive, type ArchiveResult } from '../archive/index.js';
+import type { ArchiveResult } from '../archive/index.js';
 import { ATTACHMENT_LIMIT, formatBytes } from '../chat/attachments.js';
 import type { DatasetManifest } from '../datasets/types.js';
 
@@ -14,6 +14,8 @@ export function recordCount(m: DatasetManifest): number {
 export async function archiveDatasets(ctx: CommandContext, names: string[]): Promise<ArchiveResult> {
   const { config, datasets } = ctx.services;
   const snapshot = (name: string) => datasets.snapshot(name);
+  // imported on first use: archiver and its dependencies are 134 modules (~20 MiB) a bot that never archives does not need
+  const { createArchive } = await import('../archive/index.js');
   const result = await createArchive({ datasetsDir: config.paths.datasets, archivesDir: config.paths.archives, names, snapshot });
   ctx.log.info({ file: path.basename(result.path), bytes: result.bytes, files: result.files, ms: result.ms }, 'archived');
   return result;

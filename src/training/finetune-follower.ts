@@ -1,7 +1,6 @@
 import type { Logger } from 'pino';
 import type { ChatSurface } from '../chat/types.js';
 import type { StateStore } from '../state/store.js';
-import { renderLossCurve } from '../charts/loss.js';
 import { formatJob, isTerminal, type FineTuneService, type JobView } from '../finetune/index.js';
 import type { PendingFineTunes } from './finetune-confirm.js';
 
@@ -87,6 +86,8 @@ export class FineTuneFollower {
   /** The loss curve of a job as a PNG, or null when nothing was logged. */
   async lossChart(jobId: string): Promise<Buffer | null> {
     const points = await this.o.service.metrics(jobId);
+    // imported on first use: the chart libraries (echarts, resvg) cost ~3 s and ~60 MiB at start otherwise
+    const { renderLossCurve } = await import('../charts/loss.js');
     return renderLossCurve(points, { title: `Fine-tune ${jobId}: loss per step` });
   }
 

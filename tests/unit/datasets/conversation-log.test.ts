@@ -60,3 +60,28 @@ describe('ConversationLog', () => {
     expect((await readLines(join(root, '1_2.jsonl'))).map((l) => (l as { content: string }).content)).toEqual(['first', 'second']);
   });
 });
+
+describe('ConversationLog batching', () => {
+  test('lines reach the file without flush(), whole and in order', async () => {
+    const { log, root } = await makeLog();
+    const file = join(root, '1_2.jsonl');
+    const lines = Array.from({ length: 50 }, (_, i) => `line ${i}`);
+    for (const content of lines) await log.append({ guildId: '1', channelId: '2', role: 'user', content, timestamp: 't' });
+    const deadline = Date.now() + 5000;
+    let got: string[] = [];
+    while (got.length < lines.length && Date.now() < deadline) {
+      got = (await readLines(file).catch(() => [])).map((l) => (l as { content: string }).content);
+      if (got.length < lines.length) await new Promise((r) => setImmediate(r));
+    }
+    expect(got).toEqual(lines);
+  });
+
+  test('with flushMs, lines wait in memory; close() writes them', async () => {
+    const root = join(await tempDir(), 'conversations');
+    const log = new ConversationLog({ root, flushMs: 60_000 });
+    await log.append({ guildId: '1', channelId: '2', role: 'user', content: 'kept until close', timestamp: 't' });
+    expect(await readdir(root).catch(() => [])).toEqual([]);
+    await log.close();
+    expect((await readLines(join(root, '1_2.jsonl'))).map((l) => (l as { content: string }).content)).toEqual(['kept until close']);
+  });
+});
