@@ -148,8 +148,9 @@ export class FeedbackService {
     }
     try {
       const result = await this.datasets.commit(entries, source);
-      await this.candidates.persist(c.messageId);
+      // The live history follows as soon as the records exist (before the journal line).
       for (const listener of this.listeners) listener({ channelId: c.channelId, messageId: c.messageId, verdict });
+      await this.candidates.persist(c.messageId);
       return result.dataset;
     } catch (err) {
       this.candidates.revert(c.messageId, claim.prior);

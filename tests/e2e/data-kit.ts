@@ -22,6 +22,16 @@ export function kit(h: Harness, channelId = h.general.id) {
     }
     throw new Error(`${name} never reached ${n} lines`);
   }
+  /** Resolves once the candidate journal holds the decision on `messageId` (written after the records and the live-history update). */
+  async function decided(messageId: string): Promise<void> {
+    const journal = path.join(h.dataDir, 'state', 'candidates.jsonl');
+    for (let waited = 0; waited < 10_000; waited += 25) {
+      const text = await readFile(journal, 'utf8').catch(() => '');
+      if (text.includes(`"op":"decide","messageId":"${messageId}"`)) return;
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    throw new Error(`no decision on ${messageId} in the candidate journal`);
+  }
   const say = (userId: string, content: string, replyTo?: string) => h.emu.userSays({ channelId, userId, content, replyTo });
   const replyTo = (id: string, pred: (m: EmuMessage) => boolean = () => true) =>
     h.emu.waitForBotMessage(channelId, (m) => m.replyTo === id && pred(m));
@@ -40,7 +50,7 @@ export function kit(h: Harness, channelId = h.general.id) {
   }
   /** The messages of the last chat request the fake LLM received. */
   const lastPrompt = () => (h.llm!.chatRequests().at(-1)?.messages ?? []) as Msg[];
-  return { lines, waitLines, say, replyTo, ask, click, lastPrompt };
+  return { lines, waitLines, decided, say, replyTo, ask, click, lastPrompt };
 }
 
 /** The contents of every assistant turn with its weight, for compact assertions. */

@@ -24,7 +24,7 @@ describe('a 👍 trains exactly the rated reply', () => {
     const replies = [];
     for (let i = 1; i <= 3; i++) replies.push(await k.ask(`question ${i}`, `answer ${i}`));
     h.emu.addReaction({ channelId: h.general.id, messageId: replies[2]!.id, userId: h.bob.id, emoji: '👎' });
-    await k.waitLines('negative.jsonl', 1);
+    await k.decided(replies[2]!.id);
     replies.push(await k.ask('question 4', 'answer 4'));
     // The 👎'd answer is not in the next prompt.
     expect(k.lastPrompt().map((m) => m.content)).not.toContain('answer 3');
