@@ -12,10 +12,9 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { MentionNames } from '../conversation/sanitize.js';
 import { UserError } from '../core/errors.js';
-import { beginCommit, endCommit, fileSize, restoreSizes, type FileSizes } from './commit-journal.js';
-import { HASH_FILE, HashIndex, recordHash } from './hash-index.js';
+import { fileSize } from './commit-journal.js';
+import { CommitWriter } from './commit-writer.js';
 import { ImportLedger } from './import-ledger.js';
-import { JsonlAppender, toJsonLine } from './jsonl.js';
 import { dataFile, DATASET_FILES, RECORD_SOURCES } from './manifest.js';
 import { ManifestBook } from './manifest-book.js';
 import { checkDatasetName, isDatasetFolderName, sameName } from './names.js';
@@ -83,14 +82,9 @@ function checkSource(source: RecordSource): void {
   if (!RECORD_SOURCES.includes(source)) throw new TypeError(`Unknown record source: ${String(source)}`);
 }
 
-function emptyWritten(): Record<DatasetFile, number> {
-  return { positive: 0, negative: 0, preference: 0 };
-}
-
 export class DatasetStore {
   private readonly book: ManifestBook;
-  private readonly appenders = new Map<string, JsonlAppender>();
-  private readonly indexes = new Map<string, HashIndex>();
+  private readonly writer: CommitWriter;
   private readonly locks = new Map<string, Promise<unknown>>();
   private readonly now: () => Date;
   private closing = false;
@@ -100,6 +94,16 @@ export class DatasetStore {
   constructor(private readonly opts: DatasetStoreOptions) {
     this.now = opts.now ?? (() => new Date());
     this.imports = new ImportLedger(opts.root);
+    this.writer = new CommitWriter({
+      dir: (name) => this.dir(name),
+      records: async (name) => {
+        const { counts } = await this.book.get(name);
+        return counts.positive + counts.negative + counts.preference;
+      },
+      durable: opts.durable ?? false,
+      now: this.now,
+      log: opts.log,
+    });
     this.book = new ManifestBook({
       dir: (name) => this.dir(name),
       now: this.now,
@@ -116,7 +120,12 @@ export class DatasetStore {
     const reports: RepairReport[] = [];
     for (const name of await this.names()) reports.push(...(await this.book.reconcile(name)));
     for (const r of reports) this.opts.log?.warn({ ...r }, 'dataset file had a torn last line; cut and kept aside');
-    await this.ensure(this.activeName());
+    await this.ensure(this.activeName()).catch(async (err: unknown) => {
+      // An active name saved before names were checked (e.g. "CON"): start anyway, on the default dataset.
+      this.opts.log?.warn({ err, active: this.activeName() }, 'the active dataset name is not usable; using the default');
+      await this.opts.active.set(DEFAULT_DATASET);
+      await this.ensure(DEFAULT_DATASET);
+    });
     return reports;
   }
 
@@ -217,7 +226,11 @@ export class DatasetStore {
     if (this.closing) throw new UserError('ShuttingDown', 'Eos is shutting down, so nothing was saved. Try again in a minute.');
     const name = await this.resolve(opts.dataset ?? this.activeName());
     await this.book.get(name);
-    return this.locked(name, () => this.write(name, clean, source, opts.dedupe ?? true));
+    return this.locked(name, async () => {
+      const { written, duplicates } = await this.writer.write(name, clean, opts.dedupe ?? true);
+      for (const file of DATASET_FILES) if (written[file] > 0) this.book.count(name, file, source, written[file]);
+      return { dataset: name, written, duplicates, records: clean };
+    });
   }
 
   /** The manifest and the data file sizes it describes, taken between commits (for archives). */
@@ -235,7 +248,7 @@ export class DatasetStore {
   /** Waits for queued commits and writes changed manifests now. */
   async flush(): Promise<void> {
     await Promise.all([...this.locks.values()].map((l) => l.catch(() => undefined)));
-    await Promise.all([...this.appenders.values()].map((a) => a.flush().catch(() => undefined)));
+    await this.writer.flush();
     await this.book.flush();
   }
 
@@ -243,8 +256,7 @@ export class DatasetStore {
   async close(): Promise<void> {
     this.closing = true;
     await this.flush();
-    await Promise.all([...this.appenders.values()].map((a) => a.close()));
-    this.appenders.clear();
+    await this.writer.close();
     await this.imports.close();
   }
 
@@ -270,80 +282,6 @@ export class DatasetStore {
       if (this.locks.get(name) === tail) this.locks.delete(name);
     });
     return run;
-  }
-
-  private async index(name: string): Promise<HashIndex> {
-    let index = this.indexes.get(name);
-    if (!index) {
-      const { counts } = await this.book.get(name);
-      index = await HashIndex.load(this.dir(name), counts.positive + counts.negative + counts.preference);
-      this.indexes.set(name, index);
-    }
-    return index;
-  }
-
-  private async write(name: string, entries: CommitEntry[], source: RecordSource, dedupe: boolean): Promise<CommitResult> {
-    const index = await this.index(name);
-    const lines = new Map<DatasetFile, string[]>();
-    const hashes: string[] = [];
-    const seen = new Set<string>();
-    let duplicates = 0;
-    for (const entry of entries) {
-      const line = toJsonLine(entry.record);
-      const hash = recordHash(entry.kind, line.slice(0, -1));
-      if (dedupe && (index.has(hash) || seen.has(hash))) {
-        duplicates += 1;
-        continue;
-      }
-      seen.add(hash);
-      hashes.push(`${entry.kind} ${hash}\n`);
-      const list = lines.get(entry.kind);
-      if (list) list.push(line);
-      else lines.set(entry.kind, [line]);
-    }
-    const written = emptyWritten();
-    for (const [file, list] of lines) written[file] = list.length;
-    if (hashes.length > 0) {
-      await this.writeFiles(name, lines, hashes);
-      for (const h of hashes) index.add(h.slice(h.indexOf(' ') + 1, -1));
-      for (const [file, list] of lines) this.book.count(name, file, source, list.length);
-    }
-    return { dataset: name, written, duplicates, records: entries };
-  }
-
-  private async writeFiles(name: string, lines: Map<DatasetFile, string[]>, hashes: string[]): Promise<void> {
-    const dir = this.dir(name);
-    const targets: [string, string[]][] = [...lines].map(([file, list]) => [`${file}.jsonl`, list]);
-    targets.push([HASH_FILE, hashes]);
-    const sizes: FileSizes = {};
-    for (const [file] of targets) {
-      await this.appender(name, file).flush();
-      sizes[file] = await fileSize(join(dir, file));
-    }
-    const durable = this.opts.durable ?? false;
-    await beginCommit(dir, sizes, durable);
-    try {
-      for (const [file, list] of targets) await this.appender(name, file).appendText(list);
-    } catch (err) {
-      await Promise.all(targets.map(([file]) => this.appender(name, file).close().catch(() => undefined)));
-      await restoreSizes(dir, sizes).then(() => endCommit(dir)).catch((e: unknown) => this.opts.log?.error({ err: e, dataset: name }, 'rollback failed; it is retried at the next start'));
-      throw err;
-    }
-    await endCommit(dir);
-  }
-
-  private appender(name: string, file: string): JsonlAppender {
-    const key = `${name}/${file}`;
-    let appender = this.appenders.get(key);
-    if (!appender) {
-      appender = new JsonlAppender(join(this.dir(name), file), {
-        durable: this.opts.durable,
-        now: this.now,
-        onRepair: (path, bytesRemoved) => this.opts.log?.warn({ file: path, bytesRemoved }, 'torn JSONL tail repaired'),
-      });
-      this.appenders.set(key, appender);
-    }
-    return appender;
   }
 
   private async names(): Promise<string[]> {

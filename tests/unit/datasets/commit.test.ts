@@ -102,7 +102,7 @@ describe('DatasetStore.commit', () => {
   test('a write error mid-batch rolls back what was written of it', async () => {
     const { store, root } = await makeStore();
     await store.commit([{ kind: 'positive', record: chat('before', 'x') }], 'train');
-    const appender = (store as unknown as { appender(n: string, f: string): { appendText: (l: string[]) => Promise<void> } }).appender('default', '.hashes');
+    const appender = (store as unknown as { writer: { appender(n: string, f: string): { appendText: (l: string[]) => Promise<void> } } }).writer.appender('default', '.hashes');
     appender.appendText = async () => { throw new Error('disk full'); };
     await expect(store.commit(correction('q9'), 'correction')).rejects.toThrow('disk full');
     const dir = join(root, 'default');
