@@ -40,7 +40,8 @@ describe('!train', () => {
 
   test('bad records are rejected with their line numbers; good ones kept', async () => {
     const good = JSON.stringify({ messages: [{ role: 'user', content: 'hi' }, { role: 'assistant', content: 'hello' }] });
-    const lines = [good, '{not json', JSON.stringify({ messages: [{ role: 'user', content: 'no answer' }] }), JSON.stringify({ messages: [{ role: 'wizard', content: 'x' }, { role: 'assistant', content: 'y' }] }), good];
+    const good2 = JSON.stringify({ messages: [{ role: 'user', content: 'hi again' }, { role: 'assistant', content: 'hello again' }] });
+    const lines = [good, '{not json', JSON.stringify({ messages: [{ role: 'user', content: 'no answer' }] }), JSON.stringify({ messages: [{ role: 'wizard', content: 'x' }, { role: 'assistant', content: 'y' }] }), good2];
     const r = await run(h.alice.id, '!train negative', [{ name: 'mixed.jsonl', data: Buffer.from(lines.join('\n')) }]);
     expect(r.content).toMatch(/Added 2 examples to \*\*default\*\* \(negative\); rejected 3/);
     expect(r.content).toMatch(/line 2/);
