@@ -2,7 +2,7 @@
  * Line charts rendered offline to PNG: Apache ECharts draws an SVG string on the server (no DOM, no canvas),
  * resvg turns it into a PNG with the system fonts (DejaVu Sans on Debian: fonts-dejavu-core).
  */
-import { Resvg } from '@resvg/resvg-js';
+import { Resvg, renderAsync, type ResvgRenderOptions } from '@resvg/resvg-js';
 import * as echarts from 'echarts/core';
 import { LineChart } from 'echarts/charts';
 import { GridComponent, LegendComponent, TitleComponent } from 'echarts/components';
@@ -68,13 +68,18 @@ export function lineChartSvg(spec: LineChartSpec): string {
   }
 }
 
-/** A PNG of a line chart, `spec.width` x `spec.height` pixels (default 800 x 450). */
+const PNG_OPTIONS: ResvgRenderOptions = {
+  background: '#ffffff',
+  fitTo: { mode: 'original' },
+  font: { loadSystemFonts: true, defaultFontFamily: 'DejaVu Sans', sansSerifFamily: 'DejaVu Sans' },
+};
+
+/** A PNG of a line chart, `spec.width` x `spec.height` pixels (default 800 x 450). Blocks while rasterizing (~0.1-0.5 s). */
 export function renderLineChart(spec: LineChartSpec): Buffer {
-  const svg = lineChartSvg(spec);
-  const png = new Resvg(svg, {
-    background: '#ffffff',
-    fitTo: { mode: 'original' },
-    font: { loadSystemFonts: true, defaultFontFamily: 'DejaVu Sans', sansSerifFamily: 'DejaVu Sans' },
-  }).render();
-  return png.asPng();
+  return new Resvg(lineChartSvg(spec), PNG_OPTIONS).render().asPng();
+}
+
+/** The same PNG, rasterized on a libuv worker thread so the bot keeps answering meanwhile. */
+export async function renderLineChartAsync(spec: LineChartSpec): Promise<Buffer> {
+  return (await renderAsync(lineChartSvg(spec), PNG_OPTIONS)).asPng();
 }

@@ -1,6 +1,6 @@
 /** The fine-tuning loss curve: training (and validation, when there is any) loss per step, as a PNG. */
 import type { MetricPoint } from '../finetune/port.js';
-import { renderLineChart, type LineSeries } from './line.js';
+import { renderLineChartAsync, type LineSeries } from './line.js';
 
 export interface LossCurveOptions {
   title: string;
@@ -17,11 +17,11 @@ function series(name: string, points: MetricPoint[], pick: (p: MetricPoint) => n
 }
 
 /** Null when there is no loss to draw. */
-export function renderLossCurve(points: readonly MetricPoint[], opts: LossCurveOptions): Buffer | null {
+export async function renderLossCurve(points: readonly MetricPoint[], opts: LossCurveOptions): Promise<Buffer | null> {
   const sorted = [...points].sort((a, b) => a.step - b.step);
   const lines = [series('training loss', sorted, (p) => p.trainLoss), series('validation loss', sorted, (p) => p.validLoss)].filter(
     (s): s is LineSeries => s !== null,
   );
   if (lines.length === 0) return null;
-  return renderLineChart({ title: opts.title, series: lines, xLabel: 'step', yLabel: 'loss', xInteger: true, width: opts.width, height: opts.height });
+  return renderLineChartAsync({ title: opts.title, series: lines, xLabel: 'step', yLabel: 'loss', xInteger: true, width: opts.width, height: opts.height });
 }

@@ -2,7 +2,6 @@
 import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import type { CliContext } from './context.js';
-import { renderLossCurve } from '../charts/loss.js';
 import { formatDatasetReport, formatJob, type FineTuneService } from '../finetune/index.js';
 import { createFineTuneService } from '../wiring-finetune.js';
 
@@ -76,7 +75,8 @@ export async function trainCancel(ctx: CliContext, jobId?: string): Promise<numb
 export async function trainChart(ctx: CliContext, jobId: string | undefined, out: string): Promise<number> {
   const id = jobOf(ctx, jobId);
   if (!id) return 1;
-  const png = renderLossCurve(await fineTune(ctx).metrics(id), { title: `Fine-tune ${id}: loss per step` });
+  const { renderLossCurve } = await import('../charts/loss.js'); // echarts + resvg load only for this command
+  const png = await renderLossCurve(await fineTune(ctx).metrics(id), { title: `Fine-tune ${id}: loss per step` });
   if (!png) {
     ctx.out(`No loss logged yet for ${id}.`);
     return 1;

@@ -1,7 +1,7 @@
 /** Charts rendered offline to PNG (echarts SVG → resvg): decoded and checked for size and drawn content. */
 import { PNG } from 'pngjs';
 import { describe, expect, test } from 'vitest';
-import { lineChartSvg, renderLineChart } from '../../src/charts/line.js';
+import { lineChartSvg, renderLineChart, renderLineChartAsync } from '../../src/charts/line.js';
 import { renderLossCurve } from '../../src/charts/loss.js';
 
 /** Pixels that are not (near) white, and pixels close to `rgb`. */
@@ -17,11 +17,11 @@ function pixels(png: PNG, rgb: [number, number, number]): { inked: number; match
 }
 
 describe('line charts', () => {
-  test('the loss curve: 800 x 450 by default, training in blue and validation in orange', () => {
-    const data = renderLossCurve(
+  test('the loss curve: 800 x 450 by default, training in blue and validation in orange', async () => {
+    const data = (await renderLossCurve(
       [1, 2, 3, 4, 5, 6].map((step) => ({ step, trainLoss: 2 / step, validLoss: step % 2 === 0 ? 2.2 / step : null })),
       { title: 'Fine-tune ftjob-1: loss per step' },
-    )!;
+    ))!;
     const png = PNG.sync.read(data);
     expect([png.width, png.height]).toEqual([800, 450]);
     const blue = pixels(png, [0x2f, 0x6f, 0xdf]);
@@ -31,12 +31,12 @@ describe('line charts', () => {
     expect(orange.matching).toBeGreaterThan(200);
   });
 
-  test('no logged loss: no chart', () => {
-    expect(renderLossCurve([], { title: 'x' })).toBeNull();
-    expect(renderLossCurve([{ step: 1, trainLoss: null, validLoss: null }], { title: 'x' })).toBeNull();
+  test('no logged loss: no chart', async () => {
+    expect(await renderLossCurve([], { title: 'x' })).toBeNull();
+    expect(await renderLossCurve([{ step: 1, trainLoss: null, validLoss: null }], { title: 'x' })).toBeNull();
   });
 
-  test('the generic line chart (eval history): category labels, fixed y range, custom size, text drawn with a font', () => {
+  test('the generic line chart (eval history): category labels, fixed y range, custom size, text drawn with a font', async () => {
     const spec = {
       title: 'Pass rate per run', xLabels: ['12-01', '12-03', '12-05'], yMin: 0, yMax: 1, width: 640, height: 360,
       series: [{ name: 'gpt-4.1-mini', points: [[0, 0.5], [1, 0.6], [2, 0.8]] as [number, number][] }, { name: 'ft:eos', points: [[1, 0.7], [2, 0.9]] as [number, number][] }],
@@ -46,6 +46,7 @@ describe('line charts', () => {
     expect(svg).toContain('12-03');
     const png = PNG.sync.read(renderLineChart(spec));
     expect([png.width, png.height]).toEqual([640, 360]);
+    expect((await renderLineChartAsync(spec)).equals(renderLineChart(spec))).toBe(true);
     // The title row (top 40 px, centre) has dark text pixels: fonts were found.
     let dark = 0;
     for (let y = 5; y < 35; y++) for (let x = 200; x < 440; x++) if (png.data[(y * 640 + x) * 4]! < 120) dark++;
