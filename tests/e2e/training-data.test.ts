@@ -123,18 +123,26 @@ describe('datasets, archives and files', () => {
     expect(r.content).toMatch(/name/i);
   });
 
+  // Files of admin commands used in a server channel go to the admin by DM (issue 9): the channel gets a note.
+  const byDm = async (userId: string, content: string) => {
+    const dm = h.emu.createDM(userId);
+    const seen = h.emu.botMessages(dm.id).length;
+    expect((await run(userId, content)).content).toBe('📬 Sent to you by DM.');
+    return h.emu.waitFor(() => h.emu.botMessages(dm.id).slice(seen).find((m) => m.attachments.length > 0));
+  };
+
   test('!archive uploads a zip holding the dataset files', async () => {
-    const r = await run(h.owner.id, '!archive default');
+    const r = await byDm(h.owner.id, '!archive default');
     expect(r.content).toMatch(/^Archived \*\*default\*\*: `archives\/default-\d{8}-\d{6}(-\d+)?\.zip`/);
     expect(r.attachments).toHaveLength(1);
     const entries = await zipEntries(r.attachments[0]!.data);
     expect(entries).toEqual(expect.arrayContaining(['default/positive.jsonl', 'default/negative.jsonl', 'default/manifest.json']));
-    const all = await run(h.owner.id, '!archive all');
+    const all = await byDm(h.owner.id, '!archive all');
     expect(all.content).toMatch(/^Archived 2 datasets/);
   });
 
   test('!getfile sends files from the data folders only, to admins only', async () => {
-    let r = await run(h.owner.id, '!getfile datasets/default/positive.jsonl');
+    let r = await byDm(h.owner.id, '!getfile datasets/default/positive.jsonl');
     expect(r.attachments[0]!.filename).toBe('positive.jsonl');
     expect(r.attachments[0]!.data.toString()).toBe(await readFile(ds('default', 'positive.jsonl'), 'utf8'));
     for (const bad of ['../package.json', 'datasets/../../package.json', '/etc/passwd', 'datasets/%2e%2e/x', 'src/app.ts']) {
