@@ -104,4 +104,12 @@ describe('JsonlExampleMemory with embeddings', () => {
     expect((await memory.search('baking', 1))[0]?.answer).toBe('Flour.');
     expect(memory.status().mode).toBe('embeddings');
   });
+
+  test('a dataset over maxEmbedded is matched by words and never embedded', async () => {
+    const d = await datasetDir([record('How do I bake bread?', 'Flour.'), record('Which ocean is the biggest?', 'The Pacific.'), record('How do I exit vim?', ':q!')]);
+    const memory = new JsonlExampleMemory(d.dir, () => 'default', { embedder: embedder(), maxEmbedded: 2 });
+    expect((await memory.search('exit vim', 1))[0]?.answer).toBe(':q!');
+    expect(memory.status().mode).toBe('lexical');
+    expect(fake.embeddings.calls).toEqual([]);
+  });
 });
