@@ -180,4 +180,19 @@ describe('voice session survives DAVE faults', () => {
     await h.emu.voice.waitForDave(h.guild.id);
     expect(await transcribedSince(since, 'undecryptable audio, numbered transition')).toBeLessThan(RECOVERY_BOUND_MS + 3000);
   }, 60_000);
+
+  test("Bob's Add proposal reaches Eos before op 11 announces him (Discord's race): caught, op 31 and back, both heard", async () => {
+    await playbackEnded();
+    h.emu.voice.userLeavesVoice({ guildId: h.guild.id, userId: h.bob.id });
+    await h.emu.voice.waitForDave(h.guild.id);
+    const op31 = () => h.emu.voice.events.filter((e) => e.dir === 'in' && e.op === 31).length;
+    const [errors, invalid] = [recoveries('protocol-error').length, op31()];
+    const since = Date.now();
+    h.emu.voice.userJoinsVoice({ guildId: h.guild.id, channelId: lounge.id, userId: h.bob.id, announceDelayMs: 300 });
+    await h.emu.waitFor(() => recoveries('protocol-error').slice(errors).some((l) => l.includes('UnexpectedUser')) || undefined, { label: 'the early Add caught' });
+    await h.emu.waitFor(() => op31() > invalid || undefined, { label: "op 31: Eos could not apply the others' commit" });
+    await h.emu.voice.waitForDave(h.guild.id);
+    expect(h.emu.voice.dave.group(h.guild.id).members.sort()).toEqual([h.alice.id, h.bob.id, h.emu.botUser.id].sort());
+    expect(await transcribedSince(since, 'Add before op 11 (race)')).toBeLessThan(RECOVERY_BOUND_MS);
+  }, 40_000);
 });

@@ -23,6 +23,8 @@ export interface DaveGuardHandlers {
 export interface LibraryDave extends EventEmitter {
   protocolVersion: number;
   lastTransitionId?: number;
+  /** Between an invalidated transition and the next commit/Welcome (no group keys yet). */
+  reinitializing?: boolean;
   readonly voicePrivacyCode: string | null;
   session?: { epoch: bigint | null; getUserIds(): string[]; ready: boolean };
   recoverFromInvalidTransition(transitionId: number): void;

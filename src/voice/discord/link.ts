@@ -99,7 +99,9 @@ export class DiscordVoiceLink implements VoiceLink {
       ...(this.opts.isPresent ? { isPresent: this.opts.isPresent } : {}),
       onAudio: (userId, pcm) => this.handlers?.audio(userId, pcm),
       onEnd: (userId) => this.handlers?.audioEnd(userId),
-      onError: () => this.remedy(this.policy.incident(), 'receive streams dying'),
+      onError: () => {
+        if (!this.daveSettling()) this.remedy(this.policy.incident(), 'receive streams dying');
+      },
       onResubscribe: (_userId, cause) => this.note('resubscribe', `receive stream re-subscribed after: ${cause.message}`),
     });
     await entersState(connection, VoiceConnectionStatus.Ready, signal);
@@ -146,12 +148,22 @@ export class DiscordVoiceLink implements VoiceLink {
   private apply(remedy: Remedy, why: string): void {
     if (this.destroyed) return;
     const dave = this.connection ? libraryDave(this.connection) : undefined;
+    if (remedy === 'dave-reinit' && dave?.reinitializing) return;
     if (remedy === 'dave-reinit' && dave) {
       this.note('dave-reinit', `${why}: DAVE re-initialised (op 31 + new key package; last transition ${dave.lastTransitionId ?? 0})`);
       dave.recoverFromInvalidTransition(dave.lastTransitionId ?? 0);
       return;
     }
     void this.rejoin(why);
+  }
+
+  /**
+   * DAVE is re-initialising (no group keys yet): users' encrypted frames pass through undecrypted and break the Opus
+   * decoder; that is expected until the new commit or Welcome, not an incident.
+   */
+  private daveSettling(): boolean {
+    const dave = this.connection ? libraryDave(this.connection) : undefined;
+    return Boolean(dave && dave.protocolVersion > 0 && (dave.reinitializing || !dave.session?.ready));
   }
 
   /** Leaves and joins the channel again with a fresh connection; the session sees down -> ready (or gone). */

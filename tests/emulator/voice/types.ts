@@ -77,7 +77,11 @@ export interface EmuVoice {
   /** 127.0.0.1:PORT of the voice gateway, as VOICE_SERVER_UPDATE carries it. */
   readonly endpoint: string;
   /** VOICE_STATE_UPDATE for a user joining (or moving to) a voice channel; op 11 to the bot if it is in that channel. */
-  userJoinsVoice(p: { guildId: string; channelId: string; userId: string }): void;
+  /**
+   * `announceDelayMs` (fault): op 11 reaches the bot that much later, after the DAVE Add proposal for the user (a race
+   * seen on Discord: the bot's library rejects an Add for a user it has not been told about).
+   */
+  userJoinsVoice(p: { guildId: string; channelId: string; userId: string; announceDelayMs?: number }): void;
   /** VOICE_STATE_UPDATE with channel_id null; op 13 to the bot if it was in that channel. */
   userLeavesVoice(p: { guildId: string; userId: string }): void;
   /** The bot's voice connection in a guild (null when it is not in a voice channel there). */

@@ -48,7 +48,7 @@ export function disconnectBot(world: VoiceWorld, guildId: string): void {
   botLeft(world, guildId);
 }
 
-export function userJoinsVoice(world: VoiceWorld, p: { guildId: string; channelId: string; userId: string }): void {
+export function userJoinsVoice(world: VoiceWorld, p: { guildId: string; channelId: string; userId: string; announceDelayMs?: number }): void {
   const { state, gateway } = world.ctx;
   const channel = state.channel(p.channelId);
   if (channel.guildId !== p.guildId || channel.type !== 2) {
@@ -62,7 +62,7 @@ export function userJoinsVoice(world: VoiceWorld, p: { guildId: string; channelI
   const entry = { guildId: p.guildId, userId: p.userId, channelId: p.channelId, sessionId, selfMute: false, selfDeaf: false };
   state.voiceStates.set(key, entry);
   gateway.dispatch('VOICE_STATE_UPDATE', voiceStateObject(state, entry));
-  announceMove(world, p.guildId, p.userId, prev?.channelId ?? null, p.channelId);
+  announceMove(world, p.guildId, p.userId, prev?.channelId ?? null, p.channelId, p.announceDelayMs ?? 0);
 }
 
 export function userLeavesVoice(world: VoiceWorld, p: { guildId: string; userId: string }): void {
@@ -77,14 +77,18 @@ export function userLeavesVoice(world: VoiceWorld, p: { guildId: string; userId:
 }
 
 /** op 13 when a user leaves the bot's channel (their SSRC is forgotten), op 11 when one enters it. */
-function announceMove(world: VoiceWorld, guildId: string, userId: string, from: string | null, to: string | null): void {
+function announceMove(world: VoiceWorld, guildId: string, userId: string, from: string | null, to: string | null, delayMs = 0): void {
   if (from === to) return;
   if (from !== null) world.speakers.delete(`${guildId}:${userId}`);
   moveSimDave(world, guildId, userId, from, to);
   const session = world.sessions.get(guildId);
   if (!session?.identified) return;
   if (from === session.channelId) session.sendEvent(13, { user_id: userId });
-  if (to === session.channelId) session.sendEvent(11, { user_ids: [userId] });
+  if (to !== session.channelId) return;
+  if (delayMs <= 0) return session.sendEvent(11, { user_ids: [userId] });
+  setTimeout(() => {
+    if (world.sessions.get(guildId) === session) session.sendEvent(11, { user_ids: [userId] });
+  }, delayMs).unref();
 }
 
 /** A simulated user's DAVE client leaves the old channel's group and joins the new one's (DAVE on). */

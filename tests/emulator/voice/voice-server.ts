@@ -103,7 +103,7 @@ export class EmuVoiceServer implements EmuVoice {
     return this.world.stats.resumes;
   }
 
-  userJoinsVoice(p: { guildId: string; channelId: string; userId: string }): void {
+  userJoinsVoice(p: { guildId: string; channelId: string; userId: string; announceDelayMs?: number }): void {
     userJoinsVoice(this.world, p);
   }
   userLeavesVoice(p: { guildId: string; userId: string }): void {
