@@ -34,6 +34,8 @@ async function main(): Promise<void> {
   log(`archive: ${archive.inputBytes} bytes -> ${archive.zipBytes} bytes in ${archive.ms.toFixed(0)} ms`);
   const voice = await runInChild<VoicePipelineFigures>(bench('voice-pipeline.ts'), 'runVoicePipeline', [3, 60], (line) => log(`voice: ${line}`));
   const memory = await runMemory(1000, 50, log);
+  const { retrievalTable, runRetrieval } = await import('./retrieval.js'); // few-shot memory at 10k / 100k / 1M examples (each size in a child)
+  log(`retrieval:\n${retrievalTable(await runRetrieval([10_000, 100_000, 1_000_000], (line) => log(`retrieval: ${line}`)))}`);
   const text = await runTextPath(DEFAULT_TEXT_OPTIONS, log);
   const table = renderTable({ text, textOptions: DEFAULT_TEXT_OPTIONS, memory, ingest, archive, voice });
   const totalSeconds = (performance.now() - started) / 1000;
