@@ -9,6 +9,7 @@ import { readFile, readdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import yauzl from 'yauzl';
 import { checkChatRecord, checkPreferenceRecord } from '../../src/datasets/validate.js';
 import { startHarness, mention, PROJECT_ROOT, type Harness } from './harness.js';
 
@@ -163,6 +164,29 @@ describe('dataset names and listings', () => {
   });
 });
 
+describe('archives during an import', () => {
+  test('a zip made while a large !train is being written holds a manifest that agrees with its files', async () => {
+    await run(h.owner.id, '!select_dataset zipped');
+    await run(h.alice.id, '!train positive\nUser: first\nAssistant: one');
+    const data = jsonl(Array.from({ length: 9000 }, (_, i) => pair(`zip question ${i}`, `zip answer ${i}`)));
+    const train = say(h.alice.id, '!train positive', { attachments: [{ name: 'big.jsonl', data }] });
+    const dm = h.emu.createDM(h.owner.id);
+    const seen = h.emu.botMessages(dm.id).length;
+    const note = await run(h.owner.id, '!archive zipped');
+    expect(note.content).toBe('📬 Sent to you by DM.');
+    {
+      const zipMsg = await h.emu.waitFor(() => h.emu.botMessages(dm.id).slice(seen).find((m) => m.attachments.length > 0), { label: 'zip by DM' });
+      const files = await unzip(zipMsg.attachments[0]!.data);
+      const manifest = JSON.parse(files.get('zipped/manifest.json') ?? '{}') as { counts: { positive: number } };
+      const count = (files.get('zipped/positive.jsonl') ?? '').split('\n').filter(Boolean).length;
+      expect(manifest.counts.positive).toBe(count);
+      expect([1, 9001]).toContain(count);
+      console.log(`zip during !train: ${count} records in the zip, manifest says ${manifest.counts.positive}`);
+    }
+    expect((await replyTo(train.id, 60_000)).content).toMatch(/^Added 9000 examples/);
+  }, 90_000);
+});
+
 describe('personal data', () => {
   const EMAIL = 'alice.smith@example.com';
   const PHONE = '+1 555 123 4567';
@@ -196,6 +220,30 @@ async function until<T>(fn: () => Promise<T | undefined>, label: string, timeout
     if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for ${label}`);
     await new Promise((r) => setTimeout(r, 20));
   }
+}
+
+function unzip(data: Buffer): Promise<Map<string, string>> {
+  return new Promise((resolve, reject) => {
+    yauzl.fromBuffer(data, { lazyEntries: true }, (err, zip) => {
+      if (err || !zip) return reject(err ?? new Error('no zip'));
+      const files = new Map<string, string>();
+      zip.on('entry', (e: yauzl.Entry) => {
+        if (e.fileName.endsWith('/')) return zip.readEntry();
+        zip.openReadStream(e, (err2, stream) => {
+          if (err2 || !stream) return reject(err2 ?? new Error('no stream'));
+          const chunks: Buffer[] = [];
+          stream.on('data', (c: Buffer) => chunks.push(c));
+          stream.on('end', () => {
+            files.set(e.fileName, Buffer.concat(chunks).toString('utf8'));
+            zip.readEntry();
+          });
+        });
+      });
+      zip.on('end', () => resolve(files));
+      zip.on('error', reject);
+      zip.readEntry();
+    });
+  });
 }
 
 async function collect(dir: string): Promise<string[]> {
