@@ -11,6 +11,7 @@ import { AdmissionGate, type Actor } from './gate.js';
 import type { EventActor } from '../tenancy/context.js';
 import { UserRateLimiter } from '../conversation/rate-limit.js';
 import { auditAction, isPrivate } from './privileged.js';
+import { meteredModel } from './metered.js';
 
 /** Receives every message that is not a command (history, replies, capture). */
 export interface MessageListener {
@@ -220,7 +221,16 @@ export class Router {
   private context(def: CommandDefinition, inv: Invocation, log: Logger): CommandContext {
     const principal = { userId: inv.user.id, roleIds: inv.roleIds, guildAdmin: inv.guildAdmin };
     const gate = this.gate;
-    const { services, reviewed } = this.servicesFor(inv.guildId, { ...principal, name: inv.user.displayName });
+    const view = this.servicesFor(inv.guildId, { ...principal, name: inv.user.displayName });
+    const { reviewed } = view;
+    // Every LLM call a command makes (each `!test` case, judge calls) uses the user's rate limit too.
+    const services = {
+      ...view.services,
+      model: meteredModel(view.services.model, () => {
+        const verdict = gate.spend(principal, 1);
+        if (!verdict.ok) throw new UserError('RateLimited', verdict.message);
+      }),
+    } as BotServices;
     return {
       command: def, invocation: inv.invocation, args: inv.parse(), rawArgs: inv.rawArgs, message: inv.message,
       user: inv.user, guildId: inv.guildId, channelId: inv.channelId, roleIds: inv.roleIds,

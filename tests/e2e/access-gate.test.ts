@@ -124,6 +124,26 @@ describe('per-user rate limit shared by commands and replies', () => {
   });
 });
 
+describe('!test cases count as LLM calls', () => {
+  test('an 8-case suite with a budget of 5 makes 5 model calls; the rest are refused, not sent', async () => {
+    const erin = h.emu.createUser({ username: 'erin', globalName: 'Erin' });
+    h.emu.addMember(h.guild.id, erin.id);
+    const cases = Array.from({ length: 8 }, (_, i) => ({ input: `case ${i}`, assert: [{ type: 'contains', value: 'x' }] }));
+    const before = h.llm!.chatRequests().length;
+    const msg = say(erin.id, `!test --raw ${JSON.stringify(cases)}`);
+    // The suite ends with its result (the over-limit cases fail) or with the rate-limit notice.
+    await h.emu.waitFor(() => h.emu.botMessages(h.general.id).find((m) => m.replyTo === msg.id && /passed|faster than I can answer/.test(m.content)), {
+      timeoutMs: 20_000, label: 'suite result',
+    });
+    expect(h.llm!.chatRequests().length - before).toBe(5);
+    // Over the limit: her next mention makes no model call either (sync point: the owner, never limited).
+    say(erin.id, mention(h.emu.botUser.id, 'and now a question'));
+    const sync = say(h.owner.id, '!hi');
+    await replyTo(sync.id);
+    expect(h.llm!.chatRequests().length - before).toBe(5);
+  });
+});
+
 describe('feedback only where it is used', () => {
   test('!correct <id> from a server channel cannot reach a reply in a DM; nothing is stored', async () => {
     const dm = h.emu.createDM(h.owner.id);
@@ -166,6 +186,6 @@ describe('private things stay private (slash)', () => {
     const dm = h.emu.createDM(h.owner.id);
     const file = await h.emu.waitForBotMessage(dm.id, (m) => m.attachments.some((a) => a.filename === 'positive.jsonl'));
     expect(file.attachments[0]!.data.toString()).toContain('pong');
-    expect(h.emu.botMessages(h.general.id).some((m) => m.attachments.length > 0 && (m.flags & 64) === 0)).toBe(false);
+    expect(h.emu.botMessages(h.general.id).some((m) => m.attachments.some((a) => a.filename === 'positive.jsonl') && (m.flags & 64) === 0)).toBe(false);
   });
 });
