@@ -71,8 +71,19 @@ export class FineTuneService {
     return { report, trainingFile: files.training, validationFile: files.validation };
   }
 
-  /** Starts the prepared job. Refuses too little data; names the setting when the backend does not know the model. */
+  /**
+   * Starts the prepared job. Refuses too little data; names the setting when the backend does not know the model.
+   * The prepared files are deleted afterwards either way (uploaded, or copied into the local job's folder).
+   */
   async start(job: PreparedJob, suffix = 'eos'): Promise<JobView> {
+    try {
+      return await this.create(job, suffix);
+    } finally {
+      await this.discard(job);
+    }
+  }
+
+  private async create(job: PreparedJob, suffix: string): Promise<JobView> {
     const { report } = job;
     if (!report.enough || !job.trainingFile) {
       const unit = report.method === 'sft' ? 'examples' : 'preference pairs';

@@ -6,6 +6,8 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { FineTuneError, FineTuneService } from '../../src/finetune/index.js';
 import { LocalTrainerBackend, type LocalTrainerOptions } from '../../src/finetune/local/backend.js';
 import { parseTrainerOutput } from '../../src/finetune/local/progress.js';
+import { LocalJobStore, type LocalJob } from '../../src/finetune/local/jobs.js';
+import { mkdir } from 'node:fs/promises';
 import { fineTuneConformance } from './conformance.js';
 import { chatRecord, fakeTrainerCommand, jsonl, makeDataset } from './helpers.js';
 
@@ -89,6 +91,19 @@ describe('local trainer specifics', () => {
     expect(view.status).toBe('failed');
     expect(view.error).toMatch(/Eos restarted while the trainer ran; its output is in .*output\.log/);
     await rm(w.dir, { recursive: true, force: true });
+  });
+});
+
+describe('local job state', () => {
+  test('saves of one job land whole and in call order (a trainer may end while its first save is being written)', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'eos-local-jobs-'));
+    const store = new LocalJobStore(dir);
+    const job: LocalJob = { id: 'local-x-1', status: 'running', model: 'm', servedModel: 's', error: null, exitCode: null, pid: 1, createdAt: '', finishedAt: null };
+    await mkdir(store.dir(job.id), { recursive: true });
+    const saves = Array.from({ length: 20 }, (_, i) => store.save({ ...job, status: i === 19 ? 'failed' : 'running', exitCode: i }));
+    await Promise.all(saves);
+    expect(await store.read(job.id)).toMatchObject({ status: 'failed', exitCode: 19 });
+    await rm(dir, { recursive: true, force: true });
   });
 });
 

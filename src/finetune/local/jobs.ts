@@ -17,6 +17,10 @@ export interface LocalJob {
 }
 
 export class LocalJobStore {
+  /** Saves of one job run one after the other (a trainer can end while its first save is still being written). */
+  private readonly chains = new Map<string, Promise<void>>();
+  private writes = 0;
+
   constructor(private readonly root: string) {}
 
   dir(id: string): string {
@@ -36,10 +40,20 @@ export class LocalJobStore {
     }
   }
 
-  async save(job: LocalJob): Promise<void> {
+  /** Writes job.json whole (temp file + rename), in call order; the content is taken at call time. */
+  save(job: LocalJob): Promise<void> {
     const file = path.join(this.dir(job.id), 'job.json');
-    await writeFile(`${file}.tmp`, `${JSON.stringify(job, null, 2)}\n`);
-    await rename(`${file}.tmp`, file);
+    const text = `${JSON.stringify(job, null, 2)}\n`;
+    const tmp = `${file}.${process.pid}.${++this.writes}.tmp`;
+    const next = (this.chains.get(job.id) ?? Promise.resolve()).catch(() => undefined).then(async () => {
+      await writeFile(tmp, text);
+      await rename(tmp, file);
+    });
+    this.chains.set(job.id, next);
+    void next.finally(() => {
+      if (this.chains.get(job.id) === next) this.chains.delete(job.id);
+    }).catch(() => undefined);
+    return next;
   }
 }
 
