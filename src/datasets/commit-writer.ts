@@ -107,6 +107,8 @@ export class CommitWriter {
     let appender = this.appenders.get(key);
     if (!appender) {
       appender = new JsonlAppender(join(this.opts.dir(name), file), {
+        // `.hashes` lines are not JSON: the JSON torn-tail repair would cut a good last line (the journal covers it).
+        repairOnOpen: file !== HASH_FILE,
         durable: this.opts.durable,
         now: this.opts.now,
         onRepair: (path, bytesRemoved) => this.opts.log?.warn({ file: path, bytesRemoved }, 'torn JSONL tail repaired'),

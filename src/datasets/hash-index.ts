@@ -5,9 +5,9 @@
  */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { writeFileAtomic } from './jsonl.js';
 import { dataFile, DATASET_FILES } from './manifest.js';
 import type { DatasetFile } from './types.js';
 
@@ -59,7 +59,7 @@ export class HashIndex {
     for (const file of DATASET_FILES) {
       for await (const line of lines(dataFile(dir, file))) out.push(`${file} ${recordHash(file, line)}`);
     }
-    await writeFile(join(dir, HASH_FILE), out.length ? `${out.join('\n')}\n` : '');
+    await writeFileAtomic(join(dir, HASH_FILE), out.length ? `${out.join('\n')}\n` : '', false);
     return new HashIndex(new Set(out.map((l) => l.slice(l.indexOf(' ') + 1))));
   }
 }
