@@ -30,7 +30,7 @@ beforeAll(async () => {
 afterAll(async () => {
   expect(h.emu.contractViolations).toEqual([]);
   expect(h.llm!.contractViolations).toEqual([]);
-  expect(h.emu.voice.violations).toEqual([]);
+  expect(h.emu.voice.violations.join('\n')).toBe('');
   await h.close();
 });
 

@@ -121,8 +121,11 @@ export function onBotRtp(world: VoiceWorld, msg: Buffer, from: UdpPeer): void {
 }
 
 const DAVE_MAGIC = 0xfafa;
-/** Plain frames are tolerated this long after the bot entered its group (packets in flight, key switch). */
-const PLAIN_GRACE_MS = 1000;
+/**
+ * After the bot entered its group, plain frames are a violation once it has sent a DAVE frame (it has the keys), or
+ * after this long (the server does not learn when a client has processed a transition-0 commit or Welcome).
+ */
+const PLAIN_GRACE_MS = 5000;
 
 /**
  * The bot's frame after transport decryption: a DAVE frame is decrypted by each simulated user in the group (null when
@@ -135,10 +138,13 @@ function botE2ee(world: VoiceWorld, s: BotVoiceSession, payload: Buffer): { opus
   if (!isDave) {
     if (group && s.daveLink && group.inGroup.length >= 2 && group.isMember(botId) && !payload.equals(OPUS_SILENCE)) {
       const since = group.memberSince(botId);
-      if (Date.now() - since > PLAIN_GRACE_MS) world.violation(`voice UDP: the bot sent audio without DAVE while its group (epoch ${group.epoch}) exists`);
+      if (s.lastDaveFrameAt > since || Date.now() - since > PLAIN_GRACE_MS) {
+        world.violation(`voice UDP: the bot sent audio without DAVE while its group (epoch ${group.epoch}) exists`);
+      }
     }
     return { opus: payload, dave: false, decryptedBy: [] };
   }
+  s.lastDaveFrameAt = Date.now();
   let opus: Buffer | null = null;
   const decryptedBy: string[] = [];
   for (const [key, sim] of world.daveSims) {

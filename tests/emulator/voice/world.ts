@@ -37,6 +37,8 @@ export class BotVoiceSession extends ResumableSession<VoicePayload> {
   /** DAVE: the protocol version in SESSION_DESCRIPTION, the bot's link into the channel's group. */
   daveVersion = 0;
   daveLink: DaveLink | null = null;
+  /** When the bot's last DAVE-encrypted frame arrived (0: never). */
+  lastDaveFrameAt = 0;
 
   constructor(
     readonly guildId: string,

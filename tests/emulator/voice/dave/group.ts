@@ -64,7 +64,7 @@ export class DaveGroup {
   constructor(
     readonly channelId: string,
     private readonly violation: (msg: string) => void,
-    private readonly stallMs = 5000,
+    private readonly stallMs = 8000,
   ) {
     this.groupId = idBytes(channelId);
   }
