@@ -6,6 +6,9 @@ import { keyedHasher, loadOrCreateSecret } from '../../../src/privacy/secret.js'
 import { ContributionIndex } from '../../../src/privacy/contributions.js';
 import { removeMatchingLines, variants } from '../../../src/privacy/forget.js';
 import { AuditLog } from '../../../src/privacy/audit.js';
+import { PrivacyService } from '../../../src/privacy/consent.js';
+import { createStateStore } from '../../../src/state/store.js';
+import { pino } from 'pino';
 
 const dirs: string[] = [];
 async function tmp() {
@@ -91,5 +94,37 @@ describe('audit log', () => {
     expect(await readFile(path.join(d, '111.jsonl'), 'utf8')).not.toContain('999999999999999999');
     expect((await log.recent(null, 10)).map((e) => e.action)).toEqual(['dm action']);
     expect(await log.recent('222', 10)).toEqual([]);
+  });
+});
+
+describe('consent switch', () => {
+  async function service(opts: { consoleMode: boolean; recordByDefault: boolean }) {
+    const d = await tmp();
+    const state = await createStateStore(path.join(d, 'state', 'eos.json'));
+    const sent: string[] = [];
+    const surface = { send: async (channelId: string) => (sent.push(channelId), { id: '1', channelId }) } as never;
+    const index = new ContributionIndex(path.join(d, 'c.jsonl'), keyedHasher(Buffer.alloc(32, 3)));
+    const p = new PrivacyService({
+      state, surface, ...opts, index, paths: { datasets: d, conversations: d, candidates: path.join(d, 'x.jsonl') },
+      reconcileDatasets: async () => undefined, flushAll: async () => undefined, dropCandidate: async () => undefined, log: pino({ level: 'silent' }),
+    });
+    return { p, state, sent };
+  }
+
+  test('the console always records; servers only once turned on; DMs follow the config default', async () => {
+    const console_ = (await service({ consoleMode: true, recordByDefault: false })).p;
+    expect(console_.recording(null)).toBe(true);
+    const { p, sent } = await service({ consoleMode: false, recordByDefault: false });
+    expect(p.recording('100000000000000001')).toBe(false);
+    expect(p.recording(null)).toBe(false);
+    await p.setRecording('100000000000000001', true);
+    expect(p.recording('100000000000000001')).toBe(true);
+    await p.noticeIfNeeded('100000000000000001', 'c1', '!');
+    await p.noticeIfNeeded('100000000000000001', 'c1', '!');
+    expect(sent).toEqual(['c1']);
+    const byDefault = await service({ consoleMode: false, recordByDefault: true });
+    expect(byDefault.p.recording('100000000000000002')).toBe(true);
+    await byDefault.p.noticeIfNeeded('100000000000000002', 'c2', '!');
+    expect(byDefault.sent).toEqual(['c2']);
   });
 });
