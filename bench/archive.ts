@@ -107,6 +107,8 @@ if (isMain(import.meta.url)) {
   const mb = (b: number) => (b / 1024 / 1024).toFixed(1);
   console.log(`input        ${mb(f.inputBytes)} MiB in ${f.files} files`);
   console.log(`zip (level ${f.level}) ${mb(f.zipBytes)} MiB (${((100 * f.zipBytes) / f.inputBytes).toFixed(1)} % of input)`);
-  console.log(`time (median of ${f.repeats}) ${(f.ms / 1000).toFixed(2)} s  →  ${(f.inputBytes / 1024 / 1024 / (f.ms / 1000)).toFixed(1)} MiB/s of input`);
+  console.log(
+    `time (median of ${f.repeats}) ${(f.ms / 1000).toFixed(2)} s  →  ${(f.inputBytes / 1024 / 1024 / (f.ms / 1000)).toFixed(1)} MiB/s of input`,
+  );
   console.log(`RSS          peak ${mb(f.peakRss)} MiB, at most +${mb(f.peakGrowth)} MiB over the RSS before a zip`);
 }

@@ -21,7 +21,8 @@ export interface MemoryRun {
   historyCheck: number[];
 }
 
-const WORDS = 'sure thing I think the new build is fine but the tests on the voice side still look slow to me honestly maybe tomorrow'.split(' ');
+const WORDS =
+  'sure thing I think the new build is fine but the tests on the voice side still look slow to me honestly maybe tomorrow'.split(' ');
 const USERS = 20;
 
 /** A chat line of about 100 characters, different for every message. */

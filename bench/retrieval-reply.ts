@@ -15,7 +15,7 @@ import { ReplyWatcher } from './lib/replies.js';
 import { labelledPairs, recordLine, writeCorpus } from './lib/retrieval-corpus.js';
 import { LLM_REPLY, startBenchWorld } from './lib/world.js';
 import { cpuPerReply } from './text-path.js';
-import { openLoop, prime, type LoadFigures } from './text-load.js';
+import { openLoop, type LoadFigures } from './text-load.js';
 
 export interface ReplyWithMemoryFigures {
   size: number;
@@ -47,7 +47,12 @@ export async function runReplyWithMemory(size: number, rate: number, seconds: nu
     const first = await watcher.say({ channelId: world.channels[0]!.id, userId: world.users[0]!.id, content: `<@${world.emu.botUser.id}> warm up` });
     const firstReplyMs = Date.now() - t0;
     if (first.content !== LLM_REPLY) throw new Error(`bench: unexpected first reply ${first.content}`);
-    await prime(target);
+    // Like text-load's prime (one mention per channel, history backfill unmeasured) but patient: a loaded machine is slow.
+    for (const [i, channel] of world.channels.entries()) {
+      const hit = await watcher.say({ channelId: channel.id, userId: world.users[i % world.users.length]!.id, content: `<@${world.emu.botUser.id}> hello ${i}` });
+      if (hit.content !== LLM_REPLY) throw new Error(`bench: priming reply was ${JSON.stringify(hit.content)}`);
+    }
+    await new Promise((r) => setTimeout(r, 1500));
     let appends = 0;
     let stop = false;
     const appender = (async () => {

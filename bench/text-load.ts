@@ -68,7 +68,10 @@ export async function prime(t: LoadTarget): Promise<void> {
 class Window {
   readonly hits: ReplyHit[] = [];
   lost = 0;
-  constructor(readonly start: number, readonly end: number) {}
+  constructor(
+    readonly start: number,
+    readonly end: number,
+  ) {}
 
   add(hit: ReplyHit | null, sentAt: number): void {
     if (hit !== null) this.hits.push(hit);
@@ -79,7 +82,9 @@ class Window {
   figures(t: LoadTarget, reqFrom: number, cpuMs: number, driverCpuMs: number): LoadFigures {
     const seconds = (this.end - this.start) / 1000;
     const replied = this.hits.filter((h) => h.repliedAt >= this.start && h.repliedAt < this.end);
-    const latencies = this.hits.filter((h) => h.dispatchedAt >= this.start && h.dispatchedAt < this.end).map((h) => h.repliedAt - h.dispatchedAt);
+    const latencies = this.hits
+      .filter((h) => h.dispatchedAt >= this.start && h.dispatchedAt < this.end)
+      .map((h) => h.repliedAt - h.dispatchedAt);
     const inWindow = t.world.emu.requests.slice(reqFrom).filter((r) => r.at >= this.start && r.at < this.end).length;
     return {
       perSecond: replied.length / seconds,
@@ -143,4 +148,55 @@ export async function openLoop(t: LoadTarget, rate: number, durationMs: number):
   const driverMs = cpuMsSince(driver0);
   await Promise.all(waits);
   return win.figures(t, reqFrom, cpu1 - cpu0, driverMs);
+}
+
+export interface ObservedFigures {
+  /** Plain messages sent (no mention, no trigger word: the bot only observes them). */
+  messages: number;
+  seconds: number;
+  /** Bot CPU from the first message until the reply to the closing mention, ms. */
+  cpuMs: number;
+  cpuPerMessageMs: number;
+  /** REST requests the bot made meanwhile (the closing mention's reply included). */
+  restCalls: number;
+}
+
+/** A chat line of about 100 characters, different for every message. */
+export function chatLine(round: number, channel: number): string {
+  const words =
+    'sure thing I think the new build is fine but the tests on the voice side still look slow to me honestly maybe tomorrow'.split(' ');
+  const out: string[] = [];
+  for (let i = 0; out.join(' ').length < 90; i++) out.push(words[(round * 7 + channel * 3 + i * 5) % words.length] ?? 'x');
+  return `${out.join(' ')} (${round}/${channel})`;
+}
+
+/**
+ * Observed messages: `rate` plain messages per second, round-robin over every channel of the world, for durationMs,
+ * then one mention whose reply closes the window (the gateway delivers in order, so the bot has then handled all).
+ */
+export async function observeLoop(t: LoadTarget, rate: number, durationMs: number): Promise<ObservedFigures> {
+  const { channels, users } = t.world;
+  const reqFrom = t.world.emu.requests.length;
+  const cpu0 = await t.bot.cpuMs();
+  const start = Date.now();
+  let n = 0;
+  while (Date.now() - start < durationMs) {
+    const due = Math.floor(((Date.now() - start) * rate) / 1000);
+    for (; n < due; n++) {
+      const channel = channels[n % channels.length];
+      const user = users[n % users.length];
+      if (channel && user)
+        t.world.emu.userSays({
+          channelId: channel.id,
+          userId: user.id,
+          content: chatLine(Math.floor(n / channels.length), n % channels.length),
+        });
+    }
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+  const hit = await mention(t, 0, -1);
+  if (hit === null) throw new Error('bench: no reply to the mention closing the observed window');
+  const cpuMs = (await t.bot.cpuMs()) - cpu0;
+  const seconds = (Date.now() - start) / 1000;
+  return { messages: n, seconds, cpuMs, cpuPerMessageMs: cpuMs / n, restCalls: t.world.emu.requests.length - reqFrom };
 }

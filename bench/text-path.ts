@@ -1,45 +1,72 @@
 /**
- * Text path benchmark: Eos and a bare discord.js bot, each in its own child process, against the Discord emulator
- * with an instant fake LLM (both servers in this process, on 127.0.0.1). See docs/BENCHMARKS.md.
- * Run alone: npx tsx bench/text-path.ts [channels=16] [measureSeconds=10]
+ * Hot paths at equal message rates: Eos against the reference bots, each in its own child process on bare node,
+ * against the Discord emulator with an instant fake LLM (both servers in this process, on 127.0.0.1).
+ * - replies: an open loop of mentions at a fixed rate (Eos, the minimal LLM bot, and the bare bot for context);
+ * - observed: plain messages (no mention) at a fixed rate over 16 and over 200 channels (Eos and the bare bot).
+ * See docs/BENCHMARKS.md. Run alone: npx tsx bench/text-path.ts [replyRate=20] [seconds=10]
  */
 import { startBotChild, type BotKind } from './lib/child-proc.js';
 import { isMain } from './lib/main.js';
 import { ReplyWatcher } from './lib/replies.js';
 import { fixed } from './lib/stats.js';
 import { LLM_REPLY, startBenchWorld } from './lib/world.js';
-import { closedLoop, openLoop, prime, type LoadFigures } from './text-load.js';
+import { observeLoop, openLoop, prime, type LoadFigures, type ObservedFigures } from './text-load.js';
 
 export interface TextPathOptions {
-  /** Closed loop: channels with one message in flight each. */
-  channels: number;
-  warmupMs: number;
-  measureMs: number;
-  /** Open loop (idle latency): messages per second and duration. */
-  idleRate: number;
-  idleMs: number;
+  /** Replies: channels (one user each), mentions per second, measured time. */
+  replyChannels: number;
+  replyRate: number;
+  replyMs: number;
+  /** Observed messages: per second, measured time, and the channel counts to run. */
+  observeRate: number;
+  observeMs: number;
+  observeChannels: number[];
 }
 
-export interface TextRun {
+export const DEFAULT_TEXT_OPTIONS: TextPathOptions = {
+  // 40 channels at 20 mentions/s: one mention every 2 s per channel, so Eos's per-channel gate (one generation at a
+  // time; mentions arriving meanwhile get one combined answer) does not merge mentions even on a loaded machine.
+  replyChannels: 40,
+  replyRate: 20,
+  replyMs: 10_000,
+  observeRate: 200,
+  observeMs: 10_000,
+  observeChannels: [16, 200],
+};
+
+export interface ReplyRun {
   bot: BotKind;
-  /** 'shipped': discord.js's default client-side cap of 50 REST requests/s; 'lifted': cap raised in the child. */
-  restCap: 'shipped' | 'lifted';
-  idle: LoadFigures | null;
   loaded: LoadFigures;
+  /** REST requests in the window by "METHOD route". */
+  routes: Record<string, number>;
 }
 
-export const DEFAULT_TEXT_OPTIONS: TextPathOptions = { channels: 16, warmupMs: 2000, measureMs: 10_000, idleRate: 10, idleMs: 5000 };
+export interface ObservedRun {
+  bot: BotKind;
+  channels: number;
+  figures: ObservedFigures;
+}
 
-async function runOne(bot: BotKind, restCap: TextRun['restCap'], opts: TextPathOptions): Promise<TextRun> {
-  const world = await startBenchWorld({ channels: opts.channels, users: opts.channels });
-  const child = await startBotChild(bot, { ...world.childInit(restCap === 'lifted'), replyTo: 'all' });
+export interface TextResults {
+  replies: ReplyRun[];
+  observed: ObservedRun[];
+}
+
+const EXPECTED: Record<BotKind, string> = { eos: LLM_REPLY, llm: LLM_REPLY, bare: 'ok' };
+
+/** A fresh world and bot child (REST cap lifted: the figures are the code's cost, not discord.js's queue). */
+async function withBot<T>(
+  bot: BotKind,
+  channels: number,
+  fn: (target: Parameters<typeof prime>[0], requests: () => number) => Promise<T>,
+): Promise<T> {
+  const world = await startBenchWorld({ channels, users: Math.min(channels, 20) });
+  const child = await startBotChild(bot, { ...world.childInit(true), replyTo: 'mentions' });
   const watcher = new ReplyWatcher(world.emu);
-  const target = { world, watcher, bot: child, expected: bot === 'eos' ? LLM_REPLY : 'ok' };
+  const target = { world, watcher, bot: child, expected: EXPECTED[bot] };
   try {
     await prime(target);
-    const idle = restCap === 'shipped' ? await openLoop(target, opts.idleRate, opts.idleMs) : null;
-    const loaded = await closedLoop(target, opts.warmupMs, opts.measureMs);
-    return { bot, restCap, idle, loaded };
+    return await fn(target, () => world.emu.requests.length);
   } finally {
     watcher.dispose();
     await child.stop();
@@ -47,28 +74,68 @@ async function runOne(bot: BotKind, restCap: TextRun['restCap'], opts: TextPathO
   }
 }
 
-/** Eos and the bare bot, with discord.js's REST cap as shipped and lifted. */
-export async function runTextPath(opts: TextPathOptions = DEFAULT_TEXT_OPTIONS, log: (line: string) => void = () => undefined): Promise<TextRun[]> {
-  const runs: TextRun[] = [];
-  for (const restCap of ['shipped', 'lifted'] as const) {
-    for (const bot of ['eos', 'bare'] as const) {
-      const run = await runOne(bot, restCap, opts);
-      log(`text path: ${describeRun(run)}`);
-      runs.push(run);
-    }
-  }
-  return runs;
+async function replyRun(bot: BotKind, o: TextPathOptions): Promise<ReplyRun> {
+  return withBot(bot, o.replyChannels, async (t, requests) => {
+    const from = requests();
+    const loaded = await openLoop(t, o.replyRate, o.replyMs);
+    const routes = Object.fromEntries(t.watcher.countRoutes(from));
+    return { bot, loaded, routes };
+  });
 }
 
-export function describeRun(r: TextRun): string {
+async function observedRun(bot: BotKind, channels: number, o: TextPathOptions): Promise<ObservedRun> {
+  return withBot(bot, channels, async (t) => ({ bot, channels, figures: await observeLoop(t, o.observeRate, o.observeMs) }));
+}
+
+export async function runTextPath(
+  opts: TextPathOptions = DEFAULT_TEXT_OPTIONS,
+  log: (line: string) => void = () => undefined,
+): Promise<TextResults> {
+  const replies: ReplyRun[] = [];
+  for (const bot of ['eos', 'llm', 'bare'] as const) {
+    const run = await replyRun(bot, opts);
+    log(`replies: ${describeReplies(run, opts)}`);
+    replies.push(run);
+  }
+  const observed: ObservedRun[] = [];
+  for (const channels of opts.observeChannels) {
+    for (const bot of ['eos', 'bare'] as const) {
+      const run = await observedRun(bot, channels, opts);
+      log(`observed: ${describeObserved(run, opts)}`);
+      observed.push(run);
+    }
+  }
+  return { replies, observed };
+}
+
+/** Bot CPU per reply, ms. */
+export function cpuPerReply(l: LoadFigures): number {
+  return (l.botCpuPct * 10) / l.perSecond;
+}
+
+export function describeReplies(r: ReplyRun, o: TextPathOptions): string {
   const l = r.loaded;
-  const idle = r.idle ? `; idle p50 ${r.idle.p50} ms p99 ${r.idle.p99} ms` : '';
-  return `${r.bot} (REST cap ${r.restCap}): ${fixed(l.perSecond, 1)} msg/s, p50 ${l.p50} ms, p99 ${l.p99} ms, ` +
-    `${fixed(l.restPerReply, 2)} REST calls/reply, bot CPU ${fixed(l.botCpuPct, 0)} %, driver CPU ${fixed(l.driverCpuPct, 0)} %, lost ${l.lost}, wrong ${l.wrong}${idle}`;
+  const routes = Object.entries(r.routes)
+    .map(([k, v]) => `${k} ×${v}`)
+    .join(', ');
+  return (
+    `${r.bot}: ${o.replyRate} mentions/s over ${o.replyChannels} channels: ${fixed(l.perSecond, 1)} replies/s, CPU ${fixed(cpuPerReply(l), 2)} ms/reply ` +
+    `(bot ${fixed(l.botCpuPct, 0)} %), p50 ${l.p50} ms, p99 ${l.p99} ms, ${fixed(l.restPerReply, 2)} REST calls/reply [${routes}], lost ${l.lost}, wrong ${l.wrong}`
+  );
+}
+
+export function describeObserved(r: ObservedRun, o: TextPathOptions): string {
+  const f = r.figures;
+  return (
+    `${r.bot}: ${o.observeRate} msg/s over ${r.channels} channels: ${f.messages} messages in ${fixed(f.seconds, 1)} s, ` +
+    `CPU ${fixed(f.cpuPerMessageMs * 1000, 0)} µs/message (${fixed(f.cpuMs, 0)} ms), ${f.restCalls} REST calls`
+  );
 }
 
 if (isMain(import.meta.url)) {
-  const channels = Number(process.argv[2] ?? DEFAULT_TEXT_OPTIONS.channels);
-  const measureMs = Number(process.argv[3] ?? DEFAULT_TEXT_OPTIONS.measureMs / 1000) * 1000;
-  await runTextPath({ ...DEFAULT_TEXT_OPTIONS, channels, measureMs }, (line) => console.log(line));
+  const replyRate = Number(process.argv[2] ?? DEFAULT_TEXT_OPTIONS.replyRate);
+  const seconds = Number(process.argv[3] ?? DEFAULT_TEXT_OPTIONS.replyMs / 1000);
+  await runTextPath({ ...DEFAULT_TEXT_OPTIONS, replyRate, replyMs: seconds * 1000, observeMs: seconds * 1000 }, (line) =>
+    console.log(line),
+  );
 }

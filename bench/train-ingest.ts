@@ -108,7 +108,9 @@ export async function runTrainIngest(repeats = 3): Promise<TrainIngestFigures> {
 
 if (isMain(import.meta.url)) {
   const f = await runTrainIngest(Number(process.argv[2] ?? 3));
-  console.log(`generated ${(f.fileBytes / 1048576).toFixed(2)} MiB; RSS before ingest ${(f.rssBefore / 1048576).toFixed(0)} MiB; median of ${f.repeats} passes`);
+  console.log(
+    `generated ${(f.fileBytes / 1048576).toFixed(2)} MiB; RSS before ingest ${(f.rssBefore / 1048576).toFixed(0)} MiB; median of ${f.repeats} passes`,
+  );
   console.log(line('default limits       ', f.plain));
   console.log(line('tokenize every record', f.tokenized));
   console.log(`process max RSS (getrusage): ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB`);

@@ -72,8 +72,16 @@ async function main(): Promise<void> {
     line(`Endpointer ${vad} (${count} utterances in ${(streamMs / 1000).toFixed(0)} s)`, cpu, 'ms CPU / audio s');
   }
 
-  const stereo48: Pcm = { samples: new Int16Array(48_000 * 2 * 10).map((_, i) => Math.round(8000 * Math.sin(i / 20))), sampleRate: 48_000, channels: 2 };
-  line('resample 48 kHz stereo -> 16 kHz mono', cpuMsPerAudioSecond(10_000, () => toMono16k(stereo48)), 'ms CPU / audio s');
+  const stereo48: Pcm = {
+    samples: new Int16Array(48_000 * 2 * 10).map((_, i) => Math.round(8000 * Math.sin(i / 20))),
+    sampleRate: 48_000,
+    channels: 2,
+  };
+  line(
+    'resample 48 kHz stereo -> 16 kHz mono',
+    cpuMsPerAudioSecond(10_000, () => toMono16k(stereo48)),
+    'ms CPU / audio s',
+  );
   line('Ogg Opus voice message (ffmpeg), goforward', await timeEach(3, () => encodeOggOpus(gf)), 'ms');
 }
 

@@ -52,7 +52,8 @@ async function speechEndMs(clip16k: Int16Array): Promise<number> {
 function frames48k(pcm: Pcm): Pcm[] {
   const step = 960 * 2;
   const out: Pcm[] = [];
-  for (let at = 0; at < pcm.samples.length; at += step) out.push({ samples: pcm.samples.subarray(at, at + step), sampleRate: 48_000, channels: 2 });
+  for (let at = 0; at < pcm.samples.length; at += step)
+    out.push({ samples: pcm.samples.subarray(at, at + step), sampleRate: 48_000, channels: 2 });
   return out;
 }
 
@@ -64,7 +65,13 @@ async function latencyTrial(mode: 'continuous' | 'discord', endMs: number): Prom
     await delay(LLM_FIRST_MS, o.signal);
     yield 'Sure, I heard you. Going forward now.';
   };
-  const vp = createVoicePipeline({ stt: new FakeSpeechToText('go forward ten meters', STT_MS), tts: new FakeTextToSpeech(TTS_MS), respond, sink, endpoint: { silenceMs: SILENCE_MS } });
+  const vp = createVoicePipeline({
+    stt: new FakeSpeechToText('go forward ten meters', STT_MS),
+    tts: new FakeTextToSpeech(TTS_MS),
+    respond,
+    sink,
+    endpoint: { silenceMs: SILENCE_MS },
+  });
   await vp.pipeline.start();
   const endFrame = Math.ceil(endMs / FRAME_MS);
   const lastFrame = mode === 'continuous' ? frames.length : endFrame + 5; // Discord clients send 5 silence frames
@@ -139,14 +146,20 @@ export interface VoicePipelineFigures {
 }
 
 /** Latency trials for both feeds, then CPU per speaker for 1, 2 and 4 speakers. */
-export async function runVoicePipeline(trials = 5, cpuSeconds = 60, log: (line: string) => void = () => undefined): Promise<VoicePipelineFigures> {
+export async function runVoicePipeline(
+  trials = 5,
+  cpuSeconds = 60,
+  log: (line: string) => void = () => undefined,
+): Promise<VoicePipelineFigures> {
   const clip16k = concatSamples([noise(LEAD_MS * 16, 1), speech16k]);
   const endMs = await speechEndMs(clip16k);
   const expectedMs = SILENCE_MS + STT_MS + LLM_FIRST_MS + TTS_MS;
   const latency = { continuous: [] as number[], discord: [] as number[] };
   for (const mode of ['continuous', 'discord'] as const) {
     for (let i = 0; i < trials; i++) latency[mode].push(await latencyTrial(mode, endMs));
-    log(`${mode.padEnd(10)} end of speech → first audio: ${stats(latency[mode])}; overhead ${stats(latency[mode].map((m) => m - expectedMs))}`);
+    log(
+      `${mode.padEnd(10)} end of speech → first audio: ${stats(latency[mode])}; overhead ${stats(latency[mode].map((m) => m - expectedMs))}`,
+    );
   }
   const oneClip = concatSamples([speech16k, noise(16_000, 3)]);
   const repeats = Math.max(1, Math.round(cpuSeconds / (oneClip.length / 16_000)));
@@ -158,7 +171,9 @@ export async function runVoicePipeline(trials = 5, cpuSeconds = 60, log: (line: 
   for (const speakers of [1, 2, 4]) {
     const r = await cpuTrial(speakers, packets);
     cpu.push({ speakers, msPerAudioSecond: r.perSpeaker, utterances: r.utterances });
-    log(`${speakers} speaker(s): ${r.perSpeaker.toFixed(1)} ms CPU per audio second per speaker (${(r.perSpeaker / 10).toFixed(2)}% of a core), ${r.utterances} utterances`);
+    log(
+      `${speakers} speaker(s): ${r.perSpeaker.toFixed(1)} ms CPU per audio second per speaker (${(r.perSpeaker / 10).toFixed(2)}% of a core), ${r.utterances} utterances`,
+    );
   }
   return { trials, speechEndMs: endMs, expectedMs, latency, audioSecondsPerSpeaker, cpu };
 }
@@ -166,6 +181,8 @@ export async function runVoicePipeline(trials = 5, cpuSeconds = 60, log: (line: 
 if (isMain(import.meta.url)) {
   const trials = Number(process.argv[2] ?? 5);
   const cpuSeconds = Number(process.argv[3] ?? 60);
-  console.log(`# voice pipeline (${trials} latency trials per feed; expected = silence ${SILENCE_MS} + STT ${STT_MS} + LLM first delta ${LLM_FIRST_MS} + TTS ${TTS_MS} ms)`);
+  console.log(
+    `# voice pipeline (${trials} latency trials per feed; expected = silence ${SILENCE_MS} + STT ${STT_MS} + LLM first delta ${LLM_FIRST_MS} + TTS ${TTS_MS} ms)`,
+  );
   await runVoicePipeline(trials, cpuSeconds, (line) => console.log(line));
 }

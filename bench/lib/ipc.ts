@@ -1,4 +1,4 @@
-/** Messages between the bench (parent) and a bot child process (bench/lib/eos-child.ts, bench/lib/bare-child.ts). */
+/** Messages between the bench (parent) and a bot child process (bench/lib/*-child.mjs, served by child-serve.mjs). */
 
 export interface ChildInit {
   type: 'init';
@@ -26,18 +26,3 @@ export interface MemorySample {
 
 export type ParentMessage = ChildInit | { type: 'mem' } | { type: 'stop' };
 export type ChildMessage = { type: 'ready' } | ({ type: 'mem' } & MemorySample) | { type: 'error'; message: string };
-
-/** What a child answers to {type:'mem'}: process.memoryUsage() after two full GCs (run with --expose-gc). */
-export function sampleMemory(): MemorySample {
-  globalThis.gc?.();
-  globalThis.gc?.();
-  const m = process.memoryUsage();
-  return { rss: m.rss, heapTotal: m.heapTotal, heapUsed: m.heapUsed, external: m.external, arrayBuffers: m.arrayBuffers };
-}
-
-/** Raises discord.js's global REST limit in this process (the CommonJS copy discord.js itself loads). */
-export async function liftDiscordRestCap(): Promise<void> {
-  const { createRequire } = await import('node:module');
-  const rest = createRequire(import.meta.url)('@discordjs/rest') as { DefaultRestOptions: { globalRequestsPerSecond: number } };
-  rest.DefaultRestOptions.globalRequestsPerSecond = 1_000_000;
-}

@@ -6,21 +6,27 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { conversationSchema } from '../../src/config-schema.js';
+import { behaviourSchema } from '../../src/config-schema.js';
 import { startDiscordEmulator, type DiscordEmulator, type EmuChannel, type EmuUser } from '../../tests/emulator/index.js';
 import { startFakeLlm, type FakeLlm } from '../../tests/llm-server/index.js';
 import type { ChildInit } from './ipc.js';
 
 /**
- * What every text bench gives Eos: minimal edit interval, no feedback buttons, no per-user rate limit (the load
- * comes from few users; that limit is anti-flood policy, not cost), everything else default. The rate-limit key is
- * only written when this version of the config schema has it.
+ * What every bench gives Eos: the shipped defaults (👍/👎 buttons, candidate capture, few-shot, style notes,
+ * `maxConcurrent` 2 ...) except the per-user rate limit (the load comes from few users; that limit is anti-flood
+ * policy, not cost) and, where the schema has it, conversation recording on for every server (a server that turned
+ * `!recording on`: the conversation log's cost is measured). Keys are only written when this version of the config
+ * schema knows them, so the same bench also runs an older checkout (the "before" column).
  */
-export function benchBehaviour(): { conversation: Record<string, unknown> } {
-  const conversation: Record<string, unknown> = { streamEditIntervalMs: 250, feedbackButtons: false };
-  const noLimit = { userRateLimit: { count: 0 } };
-  if (conversationSchema.safeParse({ ...conversation, ...noLimit }).success) Object.assign(conversation, noLimit);
-  return { conversation };
+export function benchBehaviour(): Record<string, unknown> {
+  const override = process.env.EOS_BENCH_BEHAVIOUR; // JSON, e.g. for an older checkout's schema
+  if (override) return JSON.parse(override) as Record<string, unknown>;
+  const behaviour: Record<string, unknown> = { conversation: { streamEditIntervalMs: 250 } };
+  const conversation = { streamEditIntervalMs: 250, userRateLimit: { count: 0 } };
+  if (behaviourSchema.safeParse({ conversation }).success) behaviour.conversation = conversation;
+  if (behaviourSchema.safeParse({ ...behaviour, privacy: { recordByDefault: true } }).success)
+    behaviour.privacy = { recordByDefault: true };
+  return behaviour;
 }
 
 /** The instant LLM's answer: one SSE chunk, so Eos sends one message and never edits it. */
@@ -53,9 +59,18 @@ export async function startBenchWorld(opts: { channels: number; users: number })
   });
   const channels = Array.from({ length: opts.channels }, (_, i) => emu.createChannel({ guildId: guild.id, name: `chan-${i}` }));
   return {
-    emu, llm, dataDir, owner, users, channels,
+    emu,
+    llm,
+    dataDir,
+    owner,
+    users,
+    channels,
     childInit: (liftRestCap) => ({
-      restBase: emu.restBase, token: emu.token, liftRestCap, dataDir, ownerId: owner.id,
+      restBase: emu.restBase,
+      token: emu.token,
+      liftRestCap,
+      dataDir,
+      ownerId: owner.id,
       llm: { baseURL: llm.baseURL, apiKey: llm.apiKey },
     }),
     async close() {

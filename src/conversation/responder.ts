@@ -50,6 +50,8 @@ export interface ResponderDeps {
 }
 
 const TYPING_EVERY_MS = 8_000;
+/** A reply whose first message comes sooner shows no typing indicator (Discord shows the message itself). */
+const TYPING_DELAY_MS = 800;
 const FEW_SHOT_MIN_SCORE = 0.35;
 const STOP_WAIT_MS = 5_000;
 
@@ -104,7 +106,7 @@ export class Responder {
         });
       }
     } finally {
-      clearInterval(typing);
+      typing.stop();
     }
   }
 
@@ -186,9 +188,22 @@ export class Responder {
     }
   }
 
-  private keepTyping(channelId: string): NodeJS.Timeout {
-    const send = () => this.deps.surface.typing(channelId).catch(() => undefined);
-    void send();
-    return setInterval(send, TYPING_EVERY_MS);
+  /**
+   * The typing indicator only when the answer is slow to come: first after TYPING_DELAY_MS, then every
+   * TYPING_EVERY_MS until the reply is done. A fast reply costs no typing request (one REST call instead of two).
+   */
+  private keepTyping(channelId: string): { stop(): void } {
+    const send = () => void this.deps.surface.typing(channelId).catch(() => undefined);
+    let repeat: NodeJS.Timeout | undefined;
+    const first = setTimeout(() => {
+      send();
+      repeat = setInterval(send, TYPING_EVERY_MS);
+    }, TYPING_DELAY_MS);
+    return {
+      stop: () => {
+        clearTimeout(first);
+        clearInterval(repeat);
+      },
+    };
   }
 }
