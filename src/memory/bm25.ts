@@ -6,14 +6,16 @@
  * Scores are normalised to [0, 1]: the BM25 sum divided by the sum of the idf of the query terms the
  * index knows (a document holding each of them once at average length scores ≈ 1). Search cost is
  * bounded: terms are taken rarest first; a common term (more than `commonDf` postings) is not scanned
- * but looked up, by binary search, in the best 2,000 documents the rarer terms found (only a query made
- * of common terms alone scans one list: its rarest).
+ * but looked up, by binary search, in the best 2,000 documents the rarer terms found; a query made of
+ * common terms alone scans the newest 50,000 postings of its rarest term, then looks up the others.
  */
 
 const K1 = 1.2;
 const B = 0.75;
 /** Candidates a common term is looked up in (the best by the rarer terms' scores). */
 const LOOKUP_POOL = 2_000;
+/** Postings scanned at most for one term (the newest ones; ids grow with time). */
+const SCAN_CAP = 50_000;
 
 class Postings {
   ids = new Uint32Array(2);
@@ -103,16 +105,20 @@ export class Bm25Index {
     const avg = this.totalLength / this.count || 1;
     const weight = (idf: number, tf: number, id: number) =>
       (idf * tf * (K1 + 1)) / (tf + K1 * (1 - B + (B * this.lengths[id]!) / avg));
+    let best: number[] | null = null;
     for (const { p, idf } of known) {
       if (p.n > this.commonDf && touched.length > 0) {
-        // A common term adds little (low idf): score it only where it can still change the top results.
-        for (const id of pool(touched, scores, LOOKUP_POOL)) {
+        // A common term adds little (low idf): score it only where it can still change the top results
+        // (the best candidates so far, chosen once: later common terms only raise their scores).
+        best ??= pool(touched, scores, LOOKUP_POOL);
+        for (const id of best) {
           const tf = p.tfOf(id);
           if (tf > 0) scores[id]! += weight(idf, tf, id);
         }
         continue;
       }
-      for (let i = 0; i < p.n; i++) {
+      // Only a query of common terms alone gets here with a common term: its newest postings are enough.
+      for (let i = p.n > SCAN_CAP ? p.n - SCAN_CAP : 0; i < p.n; i++) {
         const id = p.ids[i]!;
         if (scores[id] === 0) touched.push(id);
         scores[id]! += weight(idf, p.tfs[i]!, id);
