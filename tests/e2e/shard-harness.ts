@@ -40,7 +40,7 @@ export interface ShardWorld {
 }
 
 /** `guildShards`: [slot, modulus] per guild (ids with (id >> 22) % modulus = slot); default guild i on shard i. */
-export async function startShardWorld(opts: { shards: number; guilds?: number; guildShards?: [number, number][] }): Promise<ShardWorld> {
+export async function startShardWorld(opts: { shards: number; guilds?: number; guildShards?: [number, number][]; conversation?: Record<string, unknown> }): Promise<ShardWorld> {
   const emu = await startDiscordEmulator({ heartbeatIntervalMs: 1000, shards: opts.shards });
   const llm = await startFakeLlm();
   const dataDir = await mkdtemp(path.join(tmpdir(), 'eos-shards-'));
@@ -56,7 +56,7 @@ export async function startShardWorld(opts: { shards: number; guilds?: number; g
     general.push(emu.createChannel({ guildId: g.id, name: 'general' }));
   }
   const behaviour = {
-    conversation: { userRateLimit: { count: 0 }, feedbackButtons: true },
+    conversation: { userRateLimit: { count: 0 }, feedbackButtons: true, ...opts.conversation },
     // Consent (tenancy issue): recording on by default in these tests, where the config knows the key.
     ...('privacy' in behaviourSchema.shape ? { privacy: { recordByDefault: true } } : {}),
   };
@@ -82,10 +82,10 @@ export interface EosRun {
 }
 
 /** `node src/main.ts` with EOS_SHARDS (the manager); shards inherit the tsx loader and the write journal. */
-export async function startSharded(w: ShardWorld, env: Record<string, string>): Promise<EosRun> {
+export async function startSharded(w: ShardWorld, env: Record<string, string>, opts: { journal?: boolean } = {}): Promise<EosRun> {
   const journalDir = await mkdtemp(path.join(tmpdir(), 'eos-journal-'));
   const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(DISCORD_|OPENAI_|EOS_|SHARD)/.test(k)));
-  const proc = spawn(NODE, ['--import', JOURNAL_PRELOAD, buildDist()], {
+  const proc = spawn(NODE, [...(opts.journal === false ? [] : ['--import', JOURNAL_PRELOAD]), buildDist()], {
     cwd: PROJECT_ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
     env: {
@@ -187,7 +187,7 @@ export async function shardStatus(dataDir: string, count: number): Promise<{ sha
     if (!f) return undefined;
     const s = JSON.parse(await readFile(path.join(dir, f), 'utf8').catch(() => '{}')) as { shards?: { shard: number; ok: boolean; result?: { pid: number; guilds: number } }[] };
     return s.shards && s.shards.length === count && s.shards.every((x) => x.ok) ? (s as { shards: NonNullable<typeof s.shards> }) : undefined;
-  }, 'a status file with every shard answering');
+  }, 'a status file with every shard answering', 120_000);
 }
 
 /** Every .jsonl under dataDir (datasets wherever the layout puts them) concatenated: markers can be searched. */
