@@ -100,7 +100,7 @@ ${d.ratioTable}
 
 ## Engines
 
-${d.engineTable}
+${d.engineTable || 'Not run in this run (`--skip-engines`).'}
 
 ## How each figure was measured
 

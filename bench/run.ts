@@ -6,6 +6,7 @@
  *   npm run bench -- --before=<results.json>       adds that run's ratios as a "Before" column
  *   npm run bench -- --quick                       shorter windows, no engines, no doc (while developing)
  *   npm run bench -- --no-doc --out=<file>         results only
+ *   npm run bench -- --skip-engines                ratios only (no ingest/archive/voice/retrieval), doc still written
  *   npm run bench -- --shards [--quick]            1, 2 and 4 shards (bench/shards.ts), ratios to one shard
  * The "before" results come from an older checkout: EOS_BENCH_EOS_ROOT=<checkout> EOS_BENCH_EOS_SOURCE=1
  * (its TypeScript through tsx, as its `npm start` did) and EOS_BENCH_BEHAVIOUR=<its config JSON> with --no-doc.
@@ -64,7 +65,7 @@ async function main(): Promise<void> {
   const memory = await runMemory(quick ? 200 : 1000, quick ? 20 : 50, log);
   const start = await runStart(quick ? 1 : 3, log);
   const results: BenchResults = { text, textOptions, memory, start };
-  if (writeDoc) {
+  if (writeDoc && flag('skip-engines') === undefined) {
     // Each in-process bench runs in a fresh child process, like when it runs alone.
     const bench = (file: string) => path.join(import.meta.dirname, file);
     results.ingest = await runInChild<TrainIngestFigures>(bench('train-ingest.ts'), 'runTrainIngest', [3]);

@@ -46,22 +46,25 @@ function timeout(ms: number): Promise<null> {
   return new Promise((resolve) => setTimeout(() => resolve(null), ms).unref());
 }
 
-/** One mention from the channel's user; null when no reply came within REPLY_TIMEOUT_MS. */
-function mention(t: LoadTarget, i: number, n: number): Promise<ReplyHit | null> {
+/** One mention from the channel's user; null when no reply came within timeoutMs. */
+function mention(t: LoadTarget, i: number, n: number, timeoutMs = REPLY_TIMEOUT_MS): Promise<ReplyHit | null> {
   const channel = t.world.channels[i % t.world.channels.length];
   const user = t.world.users[i % t.world.users.length];
   if (!channel || !user) throw new Error('bench: empty world');
   const content = `<@${t.world.emu.botUser.id}> question ${n}: what do you think about the weather today?`;
-  return Promise.race([t.watcher.say({ channelId: channel.id, userId: user.id, content }), timeout(REPLY_TIMEOUT_MS)]);
+  return Promise.race([t.watcher.say({ channelId: channel.id, userId: user.id, content }), timeout(timeoutMs)]);
 }
 
 /**
- * One mention in every channel, all at once, awaited (history backfill and caches happen here, unmeasured), then
- * a pause so discord.js's one-second global REST window has reset before anything is measured.
+ * One mention in every channel, 16 channels at a time, awaited (history backfill and caches happen here, unmeasured;
+ * patient, for a loaded machine), then a pause so discord.js's one-second global REST window has reset.
  */
 export async function prime(t: LoadTarget): Promise<void> {
-  const hits = await Promise.all(t.world.channels.map((_, i) => mention(t, i, 0)));
-  if (hits.some((h) => h === null || h.content !== t.expected)) throw new Error('bench: the bot did not answer the priming messages');
+  for (let from = 0; from < t.world.channels.length; from += 16) {
+    const batch = t.world.channels.slice(from, from + 16).map((_, k) => mention(t, from + k, 0, 120_000));
+    const hits = await Promise.all(batch);
+    if (hits.some((h) => h === null || h.content !== t.expected)) throw new Error('bench: the bot did not answer the priming messages');
+  }
   await new Promise((resolve) => setTimeout(resolve, 1500));
 }
 
