@@ -43,13 +43,13 @@ describe('Together AI from Discord', () => {
       env: { TOGETHER_API_KEY: together.apiKey },
       behaviour: { training: { backend: 'together', followIntervalSec: 0.1, validationSplit: 0.2, together: { baseURL: together.baseURL } } },
     });
-  });
+  }, 60_000);
   afterAll(async () => {
     expect(together.contractViolations).toEqual([]);
     expect(h.emu.contractViolations).toEqual([]);
     await h.close();
     await together.close();
-  });
+  }, 60_000);
 
   test('report → Start → job on Together → follower → loss curve', async () => {
     const report = await trainFromDiscord(h, /`eos-user\/Meta-Llama-3\.1-8B-Instruct-Reference-eos-/);
@@ -58,7 +58,7 @@ describe('Together AI from Discord', () => {
     const create = together.requests.find((r) => r.path === '/v1/fine-tunes')!.body as Record<string, unknown>;
     expect(create).toMatchObject({ n_epochs: 3, training_method: { method: 'sft', train_on_inputs: false } });
     expect(create['validation_file']).toMatch(/^file-/);
-  });
+  }, 120_000);
 });
 
 describe('Azure OpenAI (v1 API) from Discord', () => {
@@ -73,18 +73,18 @@ describe('Azure OpenAI (v1 API) from Discord', () => {
       env: { EOS_FINETUNE_API_KEY: azure.apiKey },
       behaviour: { training: { followIntervalSec: 0.1, openai: { baseURL: azure.baseURL, authHeader: 'api-key', apiVersion: 'preview' } } },
     });
-  });
+  }, 60_000);
   afterAll(async () => {
     expect(azure.refused).toEqual([]);
     expect(llm.contractViolations).toEqual([]);
     await h.close();
     await azure.close();
     await llm.close();
-  });
+  }, 60_000);
 
   test('report (with the published price of the default base model) → Start → job through the api-key gateway', async () => {
     const report = await trainFromDiscord(h, /`ft:gpt-4\.1-mini-2025-04-14:eos:eos:/);
     expect(report).toMatch(/estimated cost: .* per epoch, .* for 3 epochs \(at \$5\/1M tokens\)/);
     expect(azure.forwarded).toBeGreaterThan(3);
-  });
+  }, 120_000);
 });

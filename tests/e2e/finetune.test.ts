@@ -52,12 +52,12 @@ describe('fine-tuning on a paid backend (OpenAI-compatible)', () => {
   let h: Harness;
   beforeAll(async () => {
     h = await startHarness({ behaviour: { conversation: { streamEditIntervalMs: 250 }, training: { followIntervalSec: 0.1, baseModel: 'fake-model', validationSplit: 0.2 } } });
-  });
+  }, 60_000);
   afterAll(async () => {
     expect(h.emu.contractViolations).toEqual([]);
     expect(h.llm!.contractViolations).toEqual([]);
     await h.close();
-  });
+  }, 60_000);
 
   test('!train start shows the report and waits for Start; the job is followed to success and its loss curve posted', async () => {
     const { run, replyTo, click, say } = helpers(h);
@@ -111,7 +111,7 @@ describe('fine-tuning on a paid backend (OpenAI-compatible)', () => {
     await h.emu.waitForBotMessage(h.general.id, (m) => m.replyTo === q.id && m.content === 'From the fine-tune.');
     expect((h.llm!.chatRequests().at(-1) as unknown as { model: string }).model).toBe(model);
     await run(h.owner.id, '!train use default');
-  });
+  }, 120_000);
 
   test('Cancel under the report starts nothing; members cannot start', async () => {
     const { run, click } = helpers(h);
@@ -126,7 +126,7 @@ describe('fine-tuning on a paid backend (OpenAI-compatible)', () => {
     expect(alone.content).toContain('**Fine-tuning report**');
     expect(buttons(alone)).toEqual([]);
     expect(h.llm!.fineTuning.files.size).toBe(before);
-  });
+  }, 120_000);
 
   test('a DPO report from a !correct pair says it is too little for OpenAI, with no button', async () => {
     const { run, replyTo, say } = helpers(h);
@@ -138,7 +138,7 @@ describe('fine-tuning on a paid backend (OpenAI-compatible)', () => {
     expect(report.content).toContain('preference pairs: 1 usable');
     expect(report.content).toContain('**not enough data**: openai needs at least 10 training preference pairs');
     expect(buttons(report)).toEqual([]);
-  });
+  }, 120_000);
 
   test('a running job can be cancelled with !train cancel', async () => {
     const { run, replyTo, click } = helpers(h);
@@ -149,7 +149,7 @@ describe('fine-tuning on a paid backend (OpenAI-compatible)', () => {
     await h.emu.waitFor(() => (/step \d+\/10000/.test(progress.content) ? progress : undefined), { label: 'running' });
     expect((await run(h.owner.id, '!train cancel')).content).toMatch(/was cancelled/);
     await h.emu.waitFor(() => (progress.content.includes('was cancelled') ? progress : undefined), { label: 'follower saw the cancel' });
-  });
+  }, 120_000);
 });
 
 describe('fine-tuning with a local trainer command', () => {
@@ -167,13 +167,13 @@ describe('fine-tuning with a local trainer command', () => {
         training: { backend: 'local', baseModel: 'Qwen/Qwen2.5-0.5B-Instruct', followIntervalSec: 0.1, validationSplit: 0.25, local: { command: fakeTrainerCommand(control) } },
       },
     });
-  });
+  }, 60_000);
   afterAll(async () => {
     expect(h.emu.contractViolations).toEqual([]);
     await h.close();
     await h.llm!.close();
     await rm(dir, { recursive: true, force: true });
-  });
+  }, 60_000);
 
   test('free: no button; the trainer runs, Eos follows its output, posts the curve and switches to the served model', async () => {
     const { run, replyTo, say } = helpers(h);
@@ -193,7 +193,7 @@ describe('fine-tuning with a local trainer command', () => {
     const q = say(h.alice.id, mention(h.emu.botUser.id, 'hello'));
     await h.emu.waitForBotMessage(h.general.id, (m) => m.replyTo === q.id && m.content === 'Trained locally.');
     expect((h.llm!.chatRequests().at(-1) as unknown as { model: string }).model).toBe('qwen-eos');
-  });
+  }, 120_000);
 
   test('dpo pairs reach the trainer in TRL preference format', async () => {
     const { run, replyTo } = helpers(h);
@@ -202,7 +202,7 @@ describe('fine-tuning with a local trainer command', () => {
     const progress = await replyTo(report.id);
     const done = await h.emu.waitFor(() => (/succeeded|failed/.test(progress.content) ? progress : undefined), { timeoutMs: 30_000 });
     expect(done.content).toContain('succeeded');
-  });
+  }, 120_000);
 });
 
 describe('retired base models', () => {
@@ -217,5 +217,5 @@ describe('retired base models', () => {
     } finally {
       await h.close();
     }
-  });
+  }, 120_000);
 });

@@ -94,7 +94,9 @@ export class LocalTrainerBackend implements FineTuneBackend {
   async events(jobId: string, limit = 20): Promise<JobEvent[]> {
     const job = await this.load(jobId);
     const lines = (await this.jobs.output(job.id)).split(/\r\n|\r|\n/).filter((l) => l.trim() !== '').slice(-Math.max(1, limit));
-    return lines.reverse().map((message, i) => ({ id: `${job.id}#${i}`, createdAt: new Date(), level: 'info' as const, message, step: null }));
+    // Output lines carry no time of their own: newest first, one millisecond apart, ending now.
+    const now = Date.now();
+    return lines.reverse().map((message, i) => ({ id: `${job.id}#${i}`, createdAt: new Date(now - i), level: 'info' as const, message, step: null }));
   }
 
   async metrics(jobId: string): Promise<MetricPoint[]> {
