@@ -75,13 +75,13 @@ export function fineTuneConformance(name: string, start: () => Promise<Conforman
       expect(metrics.every((m) => m.trainLoss === null || Number.isFinite(m.trainLoss))).toBe(true);
       expect(metrics.filter((m) => m.trainLoss !== null).length).toBeGreaterThanOrEqual(2);
       expect(metrics.some((m) => m.validLoss !== null)).toBe(true);
-    });
+    }, 60_000);
 
     test('dpo: preference pairs train to success', async () => {
       const { prepared, final } = await run('dpo');
       expect(prepared.report.examples).toBe(4);
       expect(final.status).toBe('succeeded');
-    });
+    }, 60_000);
 
     test('a job that fails ends failed with the reason', async () => {
       world.failNext('CUDA out of memory');
@@ -89,7 +89,7 @@ export function fineTuneConformance(name: string, start: () => Promise<Conforman
       expect(final.status).toBe('failed');
       expect(final.error).toContain('CUDA out of memory');
       expect(final.fineTunedModel).toBeNull();
-    });
+    }, 60_000);
 
     test('cancel stops a running job; cancelling again is refused and not retryable', async () => {
       world.longJobs();
@@ -108,7 +108,7 @@ export function fineTuneConformance(name: string, start: () => Promise<Conforman
       const again = await s.cancel(started.id).catch((e: unknown) => e);
       expect(again).toBeInstanceOf(FineTuneError);
       expect((again as FineTuneError).retryable).toBe(false);
-    });
+    }, 60_000);
 
     test('an unknown job is a not-found FineTuneError, not retryable', async () => {
       for (const id of ['ft-00000000-0000-0000-0000-000000000000', 'local-nope-1', 'not a job id!']) {
@@ -116,7 +116,7 @@ export function fineTuneConformance(name: string, start: () => Promise<Conforman
         expect(err, id).toBeInstanceOf(FineTuneError);
         expect((err as FineTuneError).retryable, id).toBe(false);
       }
-    });
+    }, 60_000);
 
     test('events: newest first, with messages', async () => {
       const { s, started } = await run('sft');
@@ -126,7 +126,7 @@ export function fineTuneConformance(name: string, start: () => Promise<Conforman
       expect(events.every((e) => typeof e.message === 'string' && e.message.length > 0)).toBe(true);
       const times = events.map((e) => e.createdAt.getTime());
       expect(times).toEqual([...times].sort((a, b) => b - a));
-    });
+    }, 60_000);
 
     test('server trouble is a retryable FineTuneError; the follower keeps polling through it', async () => {
       if (!world.failRequests) return; // no HTTP in between (local trainer)
@@ -140,7 +140,7 @@ export function fineTuneConformance(name: string, start: () => Promise<Conforman
       world.failRequests(2);
       const final = await s.follow(started.id, { intervalMs: 5, onUpdate: async () => undefined });
       expect(final.status).toBe('succeeded');
-    });
+    }, 60_000);
 
     test('a base model the backend does not offer gets a reply naming training.baseModel', async () => {
       if (!world.checksModels) return; // a local trainer takes any model name the operator gives it
@@ -149,6 +149,6 @@ export function fineTuneConformance(name: string, start: () => Promise<Conforman
       expect(err).toBeInstanceOf(FineTuneError);
       expect((err as FineTuneError).kind).toBe('model');
       expect((err as FineTuneError).message).toContain('training.baseModel');
-    });
+    }, 60_000);
   });
 }
