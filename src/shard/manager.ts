@@ -12,7 +12,7 @@ import { ShardingManager, type Shard } from 'discord.js';
 import type { Logger } from 'pino';
 import type { AppConfig } from '../config.js';
 import { closeLogger, createLogger } from '../log.js';
-import { createGlobalHost, type GlobalHost } from './global-host.js';
+import { createGlobalHost, createReadOnlyGlobalHost, type GlobalHost } from './global-host.js';
 import { IpcPeer } from './ipc.js';
 import { checkShardList, shardStatusFile } from './ownership.js';
 import type { GlobalChange } from './state.js';
@@ -119,7 +119,10 @@ export class EosShardManager {
   }
 
   startStatus(intervalMs: number): void {
-    const tick = () => void this.writeStatus().catch((err: unknown) => this.log.warn({ err }, 'status file not written'));
+    const tick = () => {
+      void this.global.refresh().catch(() => undefined);
+      void this.writeStatus().catch((err: unknown) => this.log.warn({ err }, 'status file not written'));
+    };
     tick();
     this.statusTimer = setInterval(tick, intervalMs);
     this.statusTimer.unref();
@@ -154,7 +157,10 @@ export async function runShardManager(config: AppConfig, opts: ManagerOptions = 
   const log = createLogger({ level: config.logLevel, logDir: path.join(config.paths.logs, 'manager'), secrets: config.secrets() });
   const count = config.sharding.shards === 'auto' ? await recommendedShards(config) : (config.sharding.shards ?? 1);
   const shardIds = checkShardList(config.sharding.shardIds ?? [...Array(count).keys()], count);
-  const global = await createGlobalHost(config.paths.state, { logger: log.child({ component: 'global-state' }) });
+  // The manager running shard 0 is the one writer of the global state; other hosts' managers only read it.
+  const global = shardIds.includes(0)
+    ? await createGlobalHost(config.paths.state, { logger: log.child({ component: 'global-state' }) })
+    : await createReadOnlyGlobalHost(config.paths.state);
   const entry = childEntry();
   const manager = new ShardingManager(entry.file, {
     totalShards: count, shardList: shardIds, mode: 'process', respawn: true, token: config.discord.token ?? undefined,

@@ -8,9 +8,9 @@ import { mkdtemp, readFile, rm, writeFile, mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
-import { createGlobalHost, type GlobalHost } from '../../../src/shard/global-host.js';
+import { createGlobalHost, createReadOnlyGlobalHost, type GlobalHost } from '../../../src/shard/global-host.js';
 import { guildStateFile, shardForGuild } from '../../../src/shard/ownership.js';
-import { createShardStateStore, NotOwnerError, type GlobalLink } from '../../../src/shard/state.js';
+import { createShardStateStore, NotOwnerError, type GlobalLink, type GlobalSnapshot } from '../../../src/shard/state.js';
 
 /** A guild id on shard `shard` of `count` (snowflake timestamp chosen). */
 const guildOn = (shard: number, count: number, salt = 0) => String((BigInt(count * (100_000 + salt) + shard) << 22n) | 7n);
@@ -92,5 +92,22 @@ describe('shard state ownership', () => {
     // A new process (restart or reshard to the same owner) reads the guild file.
     const again = await createShardStateStore({ dataDir: dir, me: { id: 1, count: 2 }, global: link(), guildOfChannel: () => null });
     expect(again.channel('ch')).toEqual({ replyProbability: 0.5, temperature: 1.1 });
+  });
+
+  test('a host without shard 0 only reads the global file: changes are refused, a refresh pushes what shard 0 wrote', async () => {
+    const file = path.join(dir, 'state', 'eos.json');
+    await host.change({ kind: 'training', patch: { chatModel: 'first' } });
+    await host.flush();
+    const reader = await createReadOnlyGlobalHost(file);
+    expect(reader.snapshot().data.training.chatModel).toBe('first');
+    await expect(reader.change({ kind: 'user', id: 'u', patch: { replyPrefix: 'x' } })).rejects.toThrow(/host running shard 0/);
+    const pushed: GlobalSnapshot[] = [];
+    reader.onChange((s) => pushed.push(s));
+    await reader.refresh();
+    expect(pushed).toEqual([]);
+    await host.change({ kind: 'training', patch: { chatModel: 'second' } });
+    await host.flush();
+    await reader.refresh();
+    expect(pushed.map((s) => s.data.training.chatModel)).toEqual(['second']);
   });
 });
