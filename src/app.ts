@@ -119,7 +119,8 @@ export async function startEos(opts: EosOptions): Promise<EosApp> {
   const speech = buildSpeech(config, log.child({ component: 'voice' }));
   let voice: VoiceManager | null = null;
   const responder = new Responder({
-    config: conv, botName: config.bot.name, model, surface, state, histories, queue, memory, capture,
+    // The server's own state view (its chat model when fine-tuning is delegated to server admins).
+    config: conv, botName: config.bot.name, model, surface, state: tenants ? delegate(() => tenants.current().state) : state, histories, queue, memory, capture,
     fewShot: config.bot.training.fewShot, afterReply: afterReplyHook(config, speech, surface, () => voice),
     log: log.child({ component: 'responder' }),
   });

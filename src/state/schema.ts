@@ -14,6 +14,7 @@ export const guildSettingsSchema = z.looseObject({
   activeDataset: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/).optional(),
   trainKind: z.enum(['positive', 'negative']).optional(),
   trustMembers: z.boolean().optional(),
+  chatModel: z.string().min(1).max(200).optional(),
 });
 
 export const channelSettingsSchema = z.looseObject({
@@ -58,6 +59,8 @@ export interface GuildSettings {
   trainKind?: 'positive' | 'negative';
   /** Members' `!train` and corrections apply at once instead of waiting for `!review`. */
   trustMembers?: boolean;
+  /** This server's chat model (only with `training.fineTuneByServerAdmins`). */
+  chatModel?: string;
 }
 
 export interface ChannelSettings {

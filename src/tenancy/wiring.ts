@@ -41,10 +41,10 @@ export function buildTenants(w: TenantWiring): TenantDirectory {
   const names = { privacy: config.bot.training.redact };
   const make = (guildId: string): Tenant => {
     const p = tenantPaths(config.dataDir, guildId);
-    const view = tenantState(state, guildId);
+    const view = tenantState(state, guildId, { ownModel: config.bot.training.fineTuneByServerAdmins });
     const tlog = log.child({ guild: guildId });
     const datasets = new DatasetStore({ root: p.datasets, active: activeDatasetFromState(view), log: tlog.child({ component: 'datasets' }), names });
-    void datasets.init().catch((err: unknown) => tlog.warn({ err }, 'dataset folder check failed'));
+    // No init() here: each dataset is repaired and reconciled on its first use (a background init raced the first commit).
     const feedback = new FeedbackService(datasets, w.candidates, tlog.child({ component: 'feedback' }));
     w.onFeedback(feedback);
     const memory = new JsonlExampleMemory(p.datasets, () => datasets.activeName(), {

@@ -17,7 +17,7 @@ let carol: EmuUser;
 let zed: EmuUser;
 
 beforeAll(async () => {
-  h = await startHarness({ behaviour: { perServerData: true, conversation: { streamEditIntervalMs: 250 }, training: { fewShot: 2 } } });
+  h = await startHarness({ behaviour: { perServerData: true, conversation: { streamEditIntervalMs: 250 }, training: { fewShot: 2, fineTuneByServerAdmins: true } } });
   carol = h.emu.createUser({ username: 'carol', globalName: 'Carol' });
   h.emu.addMember(h.guild.id, carol.id, { roles: [h.adminRole.id] }); // A's Moderators (Manage Server)
   zed = h.emu.createUser({ username: 'zed', globalName: 'Zed' });
@@ -137,6 +137,22 @@ describe("members' contributions wait for a server admin's review", () => {
     expect(added).not.toMatch(/review/);
     expect(await read(guildFile(h.guild.id, 'a-set', 'positive.jsonl'))).toContain('TRUSTED-MEMBER-ANSWER');
     await run(h.general.id, carol.id, '!review trust off');
+  });
+});
+
+describe('fine-tuning delegated to server admins (training.fineTuneByServerAdmins)', () => {
+  test("a server admin's !train use changes that server's chat model only", async () => {
+    const modelOf = () => (h.llm!.chatRequests().at(-1) as unknown as { model: string }).model;
+    expect(await run(bGeneral.id, zed.id, '!train use b-own-model')).toMatch(/b-own-model/);
+    await ask(bGeneral.id, zed.id, 'which model answers in B?', 'The B model.');
+    expect(modelOf()).toBe('b-own-model');
+    await ask(h.general.id, h.alice.id, 'which model answers in A?', 'The default model.');
+    expect(modelOf()).toBe('eos-test-model');
+    expect(h.app.state.training().chatModel).toBeUndefined();
+    expect(await run(h.general.id, h.alice.id, '!train use a-model')).toMatch(/^Only Eos admins/);
+    await run(bGeneral.id, zed.id, '!train use default');
+    await ask(bGeneral.id, zed.id, 'and now in B?', 'Default again.');
+    expect(modelOf()).toBe('eos-test-model');
   });
 });
 
