@@ -86,6 +86,23 @@ export async function trainChart(ctx: CliContext, jobId: string | undefined, out
   return 0;
 }
 
+/** Sets the chat model the bot uses (state file), as `!train use` does: a name, the last fine-tuned model, or `default`. */
+export async function trainUse(ctx: CliContext, model?: string): Promise<number> {
+  if (model === 'default') {
+    await ctx.state.setTraining({ chatModel: undefined });
+    ctx.out('Back to the configured chat model.');
+    return 0;
+  }
+  const name = model ?? ctx.state.training().lastFineTunedModel;
+  if (!name || !/^[\w.:/@+-]{1,200}$/.test(name)) {
+    ctx.out(name ? 'That is not a model name.' : 'No fine-tuned model yet: wait for a job to succeed, or name a model.');
+    return 1;
+  }
+  await ctx.state.setTraining({ chatModel: name });
+  ctx.out(`Chat model is now ${name}.`);
+  return 0;
+}
+
 export function registerTrainCommands(eos: Command, run: Run): void {
   const train = eos.command('train').description('fine-tuning jobs on the configured backend (training.backend)');
   train.command('report').argument('[method]', 'sft | dpo', 'sft').description('the dataset report shown before a job: examples, tokens, cost, duplicates, split')
@@ -96,6 +113,8 @@ export function registerTrainCommands(eos: Command, run: Run): void {
     .action((m: string, o: { follow?: boolean; yes?: boolean }) => run((c) => trainStart(c, methodOf(m), o)));
   train.command('status [jobId]').description('status of a job (default: the last one started)').action((id?: string) => run((c) => trainStatus(c, id)));
   train.command('cancel [jobId]').description('cancel a job (default: the last one started)').action((id?: string) => run((c) => trainCancel(c, id)));
+  train.command('use [model]').description('chat with a model (default: the last fine-tuned one; "default" = the configured one)')
+    .action((m?: string) => run((c) => trainUse(c, m)));
   train.command('chart [jobId]').description('the loss curve of a job as a PNG').option('-o, --out <file>', 'PNG file to write', 'finetune-loss.png')
     .action((id: string | undefined, o: { out: string }) => run((c) => trainChart(c, id, o.out)));
 }

@@ -97,6 +97,8 @@ describe('eos CLI (commander) over the same services', () => {
     const c = await cli(['train', 'chart', '-o', png], env);
     expect(c.out).toMatch(/^Wrote .*loss\.png \(\d+ bytes\)/m);
     expect((await readFile(png)).subarray(1, 4).toString('latin1')).toBe('PNG');
+    const use = await cli(['train', 'use'], env);
+    expect(use.out).toMatch(/^Chat model is now ft:fake-model:eos:eos:ftjob-/m);
   }, 120_000);
 
   test('dataset export --format sharegpt / trl writes the open trainer formats', async () => {
