@@ -38,7 +38,8 @@ export async function runReplyWithMemory(size: number, rate: number, seconds: nu
   const file = path.join(dsDir, 'positive.jsonl');
   if (size > 0) await writeCorpus(file, size, await labelledPairs());
   else await writeFile(file, '');
-  const child = await startBotChild('eos', { ...world.childInit(true), replyTo: 'mentions' });
+  const prof = process.env.EOS_BENCH_CPU_PROF; // a folder: the bot child writes a V8 CPU profile there
+  const child = await startBotChild('eos', { ...world.childInit(true), replyTo: 'mentions' }, prof ? ['--cpu-prof', `--cpu-prof-dir=${prof}`] : []);
   const watcher = new ReplyWatcher(world.emu);
   const target = { world, watcher, bot: child, expected: LLM_REPLY };
   try {

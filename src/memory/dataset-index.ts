@@ -6,7 +6,7 @@
  */
 import { open, stat, type FileHandle } from 'node:fs/promises';
 import { Bm25Index, type Hit } from './bm25.js';
-import { readLineAt, readLinesFrom } from './jsonl-reader.js';
+import { readLineAt, readLinesFrom, type LineRef } from './jsonl-reader.js';
 import { parseMemoryRecord, type MemoryRecord } from './record.js';
 import { terms } from './text.js';
 
@@ -49,24 +49,46 @@ export class DatasetIndex {
     if (st.ino === this.ino && st.size === this.end && st.mtimeMs === this.mtimeMs) return;
     if (st.ino !== this.ino) await this.close();
     const fh = await this.handle();
-    let reset = false;
-    if (st.ino !== this.ino || st.size < this.end || !(await this.tail(fh, this.end)).equals(this.fingerprint)) {
-      this.reset();
-      reset = true;
-      this.builds++;
-    }
     const added: NewRecord[] = [];
-    this.end = await readLinesFrom(fh, this.end, st.size, (line, ref) => {
+    const onLine = (line: string, ref: LineRef) => {
       const rec = parseMemoryRecord(line);
       if (!rec) return;
       const id = this.lexical.add(terms(rec.prompt));
       this.place(id, ref.offset, ref.length);
       added.push({ id, prompt: rec.prompt });
-    });
+    };
+    const appended = st.ino === this.ino && st.size > this.end ? await this.readAppended(fh, st.size, onLine) : false;
+    let reset = false;
+    if (!appended) {
+      this.reset();
+      reset = true;
+      this.builds++;
+      this.end = await readLinesFrom(fh, 0, st.size, onLine);
+      this.fingerprint = await this.tail(fh, this.end);
+    }
     this.ino = st.ino;
     this.mtimeMs = st.mtimeMs;
-    this.fingerprint = await this.tail(fh, this.end);
     if (added.length > 0 || reset) onNew?.(added, reset);
+  }
+
+  /**
+   * Reads what was appended after `end` with one positioned read that starts at the fingerprint, so
+   * checking that the indexed bytes are unchanged costs nothing more. False when they changed.
+   */
+  private async readAppended(fh: FileHandle, size: number, onLine: (line: string, ref: LineRef) => void): Promise<boolean> {
+    const from = this.end - this.fingerprint.length;
+    const buf = Buffer.allocUnsafe(size - from);
+    const { bytesRead } = await fh.read(buf, 0, buf.length, from);
+    const data = buf.subarray(0, bytesRead);
+    if (!data.subarray(0, this.fingerprint.length).equals(this.fingerprint)) return false;
+    let start = this.fingerprint.length;
+    for (let nl = data.indexOf(10, start); nl !== -1; nl = data.indexOf(10, start)) {
+      if (nl > start) onLine(data.toString('utf8', start, nl), { offset: from + start, length: nl - start });
+      start = nl + 1;
+    }
+    this.end = from + start;
+    this.fingerprint = Buffer.from(data.subarray(Math.max(0, start - FINGERPRINT), start));
+    return true;
   }
 
   searchLexical(query: string, k: number): Hit[] {
