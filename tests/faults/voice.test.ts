@@ -17,6 +17,8 @@ import { speechToTextTranscriber } from '../llm-server/routes/audio.js';
 import { createPocketsphinxSpeechToText } from '../../src/voice/stt/pocketsphinx.js';
 import { asDiscordAudio, COMMANDS_JSGF, goforward, GOFORWARD_TEXT } from '../fixtures/audio.js';
 import { pcmVoicedMs } from '../emulator/index.js';
+import { getVoiceConnection } from '@discordjs/voice';
+import { libraryDave } from '../../src/voice/discord/dave-guard.js';
 
 /** 1 try + the SDK's 2 retries. */
 const ATTEMPTS = 3;
@@ -114,7 +116,18 @@ async function transcribedSince(since: number, fault: string): Promise<number> {
   h.llm!.respondWith(() => ({ text: 'Heard you.' }));
   await aliceSpeaks();
   const heard = `🎙️ **Ali**: ${GOFORWARD_TEXT}`;
-  await h.emu.waitForBotMessage(h.general.id, (m) => !before.has(m.id) && m.content === heard, { timeoutMs: RECOVERY_BOUND_MS - (Date.now() - since) });
+  try {
+    await h.emu.waitForBotMessage(h.general.id, (m) => !before.has(m.id) && m.content === heard, { timeoutMs: RECOVERY_BOUND_MS - (Date.now() - since) });
+  } catch (err) {
+    const voiceLogs = h.logs.filter((l) => /voice/.test(l)).slice(-15).map((l) => l.slice(0, 300));
+    const ops = h.emu.voice.events.filter((e) => ![3, 5, 6].includes(e.op)).slice(-25).map((e) => `${e.at % 100_000} ${e.dir} ${e.op}`);
+    const posted = h.emu.botMessages(h.general.id).filter((m) => !before.has(m.id)).map((m) => m.content.slice(0, 80));
+    const c = getVoiceConnection(h.guild.id, h.emu.botUser.id);
+    const dave = c ? libraryDave(c) : undefined;
+    const stats = (dave?.session as { getDecryptionStats?: (u: string) => unknown } | undefined)?.getDecryptionStats?.(h.alice.id);
+    const recv = c ? { subs: [...c.receiver.subscriptions.keys()].length, speaking: c.receiver.speaking.users.size, ready: dave?.session?.ready, re: dave?.reinitializing, stats } : null;
+    throw new Error(`${(err as Error).message}\nposted since: ${JSON.stringify(posted)}; transcription requests: ${h.llm!.audio.transcriptions.length}; receiver: ${JSON.stringify(recv)}\nvoice logs:\n${voiceLogs.join('\n')}\nDAVE: ${JSON.stringify(h.emu.voice.dave.group(h.guild.id)).slice(0, 600)}\nops: ${ops.join(', ')}`);
+  }
   const ms = Date.now() - since;
   console.log(`recovery: ${fault}: next utterance transcribed ${ms} ms after the fault (the utterance itself lasts 2.8 s)`);
   return ms;
