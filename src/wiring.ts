@@ -14,11 +14,13 @@ import { createOpenAiClient } from './llm/openai-client.js';
 import { createOpenAiEmbedder } from './llm/openai-embeddings.js';
 import type { Embedder } from './llm/embeddings.js';
 import { createMemoryChatModel } from './llm/memory.js';
+import { retiredModelWarnings } from './llm/retired.js';
 import { FeedbackService } from './training/feedback.js';
 import { ResultStore } from './evaluation/index.js';
 
 /** The training-data side of Eos: datasets, capture, feedback, memory, evaluations. Built once by startEos. */
 export async function buildTrainingServices(config: AppConfig, state: StateStore, log: Logger) {
+  for (const w of retiredModelWarnings(config)) log.warn({ setting: w.key, model: w.model, shutdown: w.shutdown, replacement: w.replacement }, `retired model: ${w.message}`);
   const names = { privacy: config.bot.training.redact };
   const datasets = new DatasetStore({ root: config.paths.datasets, active: activeDatasetFromState(state), log: log.child({ component: 'datasets' }), names });
   const repairs = await datasets.init();

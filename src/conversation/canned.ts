@@ -10,6 +10,8 @@ export const APOLOGIES: Readonly<Record<string, string>> = {
   busy: "Sorry, I'm handling too many requests right now. Please try again in a moment.",
   'rate-limited': 'Sorry, the language model is rate-limiting me. Please try again in a moment.',
   empty: 'Sorry, the language model returned an empty reply. Please try again.',
+  /** The endpoint answered 404 model_not_found (unknown or retired model): retrying cannot help, a setting must change. */
+  model: 'Sorry, the chat model is unavailable: the endpoint does not serve it (unknown or retired). An admin can set EOS_CHAT_MODEL to a current model, or `!train use default` if it was chosen with `!train use`.',
   /** Not an LLM failure (e.g. Discord kept refusing the message): don't blame the model. */
   error: 'Sorry, something went wrong while sending my reply. Please try again.',
 };

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { ButtonSpec, ChatSurface, IncomingMessage, SentMessage } from '../chat/types.js';
 import type { ChatMessage, ChatModel } from '../llm/port.js';
-import { LlmError } from '../llm/port.js';
+import { isModelUnavailable, LlmError } from '../llm/port.js';
 import type { StateStore } from '../state/store.js';
 import type { ConversationConfig } from '../config.js';
 import { BoundedQueue, QueueFullError } from './queue.js';
@@ -122,6 +122,7 @@ async function retryRefusal(d: DeliverInput, first: string, signal: AbortSignal)
 
 function describe(err: unknown): string {
   if (err instanceof QueueFullError) return 'busy';
+  if (isModelUnavailable(err)) return 'model';
   if (err instanceof LlmError) return err.kind === 'http' && err.status === 429 ? 'rate-limited' : err.kind;
   return 'error';
 }

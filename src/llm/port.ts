@@ -34,7 +34,16 @@ export class LlmError extends Error {
     readonly kind: LlmErrorKind,
     message: string,
     readonly status?: number,
+    /** The provider's error code when it sent one (OpenAI: `model_not_found`, ...). */
+    readonly code?: string,
   ) {
     super(message);
   }
+}
+
+/** The endpoint does not serve the requested model (unknown, retired, or no access): a setting must change. */
+export function isModelUnavailable(err: unknown): boolean {
+  if (!(err instanceof LlmError) || err.kind !== 'http') return false;
+  if (err.code === 'model_not_found') return true;
+  return err.status === 404 && /\bmodel\b/i.test(err.message);
 }

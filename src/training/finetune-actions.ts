@@ -2,7 +2,8 @@ import type { ButtonSpec, ChatSurface } from '../chat/types.js';
 import type { CommandContext } from '../core/command.js';
 import { UserError } from '../core/errors.js';
 import { formatDatasetReport, formatJob, type PreparedJob } from '../finetune/index.js';
-import type { FineTuneFollower } from './finetune-follower.js';
+import { retiredMessage, retiredModel } from '../llm/retired.js';
+import type { FineTuneFollower, JobScope } from './finetune-follower.js';
 import { CONFIRM_PREFIX, DECLINE_PREFIX, type PendingStart } from './finetune-confirm.js';
 
 export const FINE_TUNE_ACTIONS = ['start', 'confirm', 'report', 'status', 'cancel', 'use', 'chart'] as const;
@@ -31,14 +32,36 @@ function method(rest: string): 'sft' | 'dpo' {
   return m;
 }
 
+/**
+ * Whose job a command acts on: with training.fineTuneByServerAdmins each server has its own (even for bot owners
+ * typing there); DMs, the console, and every server otherwise, act on the bot owners' job.
+ */
+function scopeOf(ctx: CommandContext): JobScope {
+  const { follower, config, state } = ctx.services;
+  const guildId = config.bot.training.fineTuneByServerAdmins && ctx.guildId ? ctx.guildId : null;
+  if (follower) return follower.scope(guildId);
+  return { key: guildId ? `guild:${guildId}` : 'owners', guildId, state };
+}
+
+/** The job a command names (or the scope's current one); a server admin may only name their server's jobs. */
+function jobOf(ctx: CommandContext, scope: JobScope, rest: string, none: string): string {
+  const named = rest.split(/\s+/)[0] ?? '';
+  const jobId = named || scope.state.training().fineTuneJobId;
+  if (!jobId) throw new UserError('NoJob', none);
+  if (named && !ctx.isOwner && !ctx.services.follower?.ownsJob(scope, named)) {
+    throw new UserError('NotYourJob', scope.guildId ? 'That is not a fine-tuning job of this server.' : 'That is not the current fine-tuning job.');
+  }
+  return jobId;
+}
+
 const unitNote = (p: PreparedJob) => `(${p.report.train} ${p.report.method === 'sft' ? 'examples' : 'preference pairs'} from **${p.report.dataset}**)`;
 
 /** Starts a prepared job, posts its progress message (replying to the report) and follows it. */
-export async function startPrepared(follower: FineTuneFollower, surface: ChatSurface, p: Pick<PendingStart, 'prepared' | 'channelId' | 'messageId'>): Promise<string> {
+export async function startPrepared(follower: FineTuneFollower, surface: ChatSurface, p: Pick<PendingStart, 'prepared' | 'channelId' | 'messageId' | 'guildId'>): Promise<string> {
   const job = await follower.service.start(p.prepared, 'eos');
   const note = unitNote(p.prepared);
   const sent = await surface.send(p.channelId, { content: `${formatJob(job)}\n${note}`, ...(p.messageId ? { replyTo: p.messageId } : {}) });
-  await follower.follow(job.id, { channelId: sent.channelId, messageId: sent.id, note });
+  await follower.follow(job.id, { channelId: sent.channelId, messageId: sent.id, note }, follower.scope(p.guildId));
   return job.id;
 }
 
@@ -61,6 +84,10 @@ async function start(ctx: CommandContext, rest: string): Promise<void> {
   requireAdmin(ctx, 'start fine-tuning');
   const m = method(rest);
   const { fineTune, follower } = services(ctx);
+  const scope = scopeOf(ctx);
+  if (scope.guildId && !ctx.services.tenants && !ctx.isOwner) {
+    throw new UserError('SharedData', "The datasets are shared by every server Eos is in: a server's own fine-tuning needs `perServerData`.");
+  }
   const dataset = ctx.services.datasets.activeName();
   const prepared = await fineTune.prepare(ctx.services.datasets.dir(dataset), m);
   const report = formatDatasetReport(prepared.report);
@@ -71,10 +98,10 @@ async function start(ctx: CommandContext, rest: string): Promise<void> {
   }
   if (!fineTune.info.paid) {
     const sent = await ctx.reply(report);
-    await startPrepared(follower, ctx.services.surface, { prepared, channelId: ctx.channelId, messageId: sent.id });
+    await startPrepared(follower, ctx.services.surface, { prepared, channelId: ctx.channelId, messageId: sent.id, guildId: scope.guildId });
     return;
   }
-  const pending = follower.pending.add({ prepared, userId: ctx.user.id, channelId: ctx.channelId });
+  const pending = follower.pending.add({ prepared, userId: ctx.user.id, channelId: ctx.channelId, guildId: scope.guildId });
   const buttons: ButtonSpec[] = [
     { customId: `${CONFIRM_PREFIX}${pending.token}`, label: 'Start (paid)', style: 'success' },
     { customId: `${DECLINE_PREFIX}${pending.token}`, label: 'Cancel', style: 'secondary' },
@@ -86,14 +113,13 @@ async function start(ctx: CommandContext, rest: string): Promise<void> {
 
 /** `!train start [sft|dpo]` (report, then a Start button for paid backends), `confirm`, `report`, `status`, `cancel`, `use [model|default]`, `chart [job]`. */
 export async function fineTuneAction(ctx: CommandContext, action: FineTuneAction, rest: string): Promise<void> {
-  const { state } = ctx.services;
   switch (action) {
     case 'start':
       return start(ctx, rest);
     case 'confirm': {
       requireAdmin(ctx, 'start fine-tuning');
       const { follower } = services(ctx);
-      const token = follower.pending.latest(ctx.user.id);
+      const token = follower.pending.latest(ctx.user.id, scopeOf(ctx).guildId);
       const p = token ? follower.pending.take(token, ctx.user.id) : 'gone';
       if (typeof p === 'string') throw new UserError('NothingToConfirm', 'Nothing to confirm: run `train start` first (a report waits 15 minutes).');
       await startPrepared(follower, ctx.services.surface, { ...p, messageId: ctx.message?.id ?? null });
@@ -108,21 +134,18 @@ export async function fineTuneAction(ctx: CommandContext, action: FineTuneAction
       return;
     }
     case 'status': {
-      const jobId = rest || state.training().fineTuneJobId;
-      if (!jobId) throw new UserError('NoJob', 'No fine-tuning job yet. Start one with `train start`.');
+      const jobId = jobOf(ctx, scopeOf(ctx), rest, 'No fine-tuning job yet. Start one with `train start`.');
       await ctx.reply(formatJob(await services(ctx).fineTune.status(jobId)));
       return;
     }
     case 'cancel': {
       requireAdmin(ctx, 'cancel fine-tuning');
-      const jobId = rest || state.training().fineTuneJobId;
-      if (!jobId) throw new UserError('NoJob', 'No fine-tuning job to cancel.');
+      const jobId = jobOf(ctx, scopeOf(ctx), rest, 'No fine-tuning job to cancel.');
       await ctx.reply(formatJob(await services(ctx).fineTune.cancel(jobId)));
       return;
     }
     case 'chart': {
-      const jobId = rest || state.training().fineTuneJobId;
-      if (!jobId) throw new UserError('NoJob', 'No fine-tuning job yet. Start one with `train start`.');
+      const jobId = jobOf(ctx, scopeOf(ctx), rest, 'No fine-tuning job yet. Start one with `train start`.');
       const png = await services(ctx).follower.lossChart(jobId);
       if (!png) {
         await ctx.reply(`No loss logged yet for \`${jobId}\`.`);
@@ -137,7 +160,8 @@ export async function fineTuneAction(ctx: CommandContext, action: FineTuneAction
 }
 
 async function use(ctx: CommandContext, rest: string): Promise<void> {
-  const { state } = ctx.services;
+  const scope = scopeOf(ctx);
+  const { state } = scope;
   requireAdmin(ctx, 'change the chat model');
   if (rest.toLowerCase() === 'default') {
     await state.setTraining({ chatModel: undefined });
@@ -147,6 +171,26 @@ async function use(ctx: CommandContext, rest: string): Promise<void> {
   const model = rest || state.training().lastFineTunedModel;
   if (!model) throw new UserError('NoModel', 'No fine-tuned model yet: wait for a job to succeed, or name a model.');
   if (!/^[\w.:/@+-]{1,200}$/.test(model)) throw new UserError('BadModel', 'That is not a model name (letters, digits and . : / @ + - _, at most 200).');
+  if (scope.guildId && !ctx.isOwner) {
+    const own = ctx.services.follower?.ownModels(scope) ?? [];
+    if (!own.includes(model) && model !== ctx.services.config.llm?.model) {
+      throw new UserError('NotYourModel', "A server's admins can use the models of this server's own fine-tuning jobs (or `default`); ask a bot owner for others.");
+    }
+  }
+  await refuseUnavailable(ctx, model);
   await state.setTraining({ chatModel: model });
   await ctx.reply(`Chat model is now \`${model}\`. \`train use default\` goes back.`);
+}
+
+/** A retired model, or one the chat endpoint does not list, is refused with the settings to change. */
+async function refuseUnavailable(ctx: CommandContext, model: string): Promise<void> {
+  const retired = retiredModel(model);
+  if (retired) {
+    const today = new Date().toISOString().slice(0, 10);
+    throw new UserError('RetiredModel', `${retiredMessage(retired, '`train use <model>` (or EOS_CHAT_MODEL)', today)}`);
+  }
+  const served = await ctx.services.follower?.servesModel(model);
+  if (served === false) {
+    throw new UserError('UnknownModel', `The chat endpoint does not list \`${model}\` (GET /models): serve it first or name one it lists; \`train use default\` goes back to EOS_CHAT_MODEL.`);
+  }
 }

@@ -34,8 +34,8 @@ export function sendJson(ctx: RouteContext, status: number, body: unknown, heade
   ctx.res.end(text);
 }
 
-export function sendError(ctx: RouteContext, status: number, message?: string, headers: Record<string, string> = {}): void {
-  sendJson(ctx, status, errorBody(status, message), headers);
+export function sendError(ctx: RouteContext, status: number, message?: string, headers: Record<string, string> = {}, code: string | null = null): void {
+  sendJson(ctx, status, errorBody(status, message, code), headers);
 }
 
 export function sleep(ms: number): Promise<void> {

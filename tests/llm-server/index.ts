@@ -42,6 +42,8 @@ export interface FakeLlm {
   baseURL: string;
   apiKey: string;
   requests: RecordedRequest[];
+  /** Ids listed by GET /v1/models (live: push to serve one more; succeeded fine-tunes are added). */
+  models: string[];
   chatRequests(): ChatCompletionRequestBody[];
   respondWith(fn: Responder): void;
   queue(...replies: Reply[]): void;
@@ -87,6 +89,7 @@ export async function startFakeLlm(opts: FakeLlmOptions = {}): Promise<FakeLlm> 
     baseURL: `http://127.0.0.1:${port}/v1`,
     apiKey,
     requests,
+    models: state.models,
     contractViolations,
     audio: audio.controls,
     fineTuning,

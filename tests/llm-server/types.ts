@@ -21,7 +21,7 @@ export type Reply =
    * HTTP error with an OpenAI error body. `retryAfterMs` is sent as `retry-after-ms` (default 10, so SDK retries
    * are quick); null sends no header.
    */
-  | { status: number; error?: string; retryAfterMs?: number | null }
+  | { status: number; error?: string; retryAfterMs?: number | null; /** OpenAI's error.code, e.g. 'model_not_found'. */ code?: string }
   /** Never answers within hangMs, then destroys the connection. */
   | { hangMs: number }
   /** Sends `cutAfterChunks` SSE events (or part of the JSON body when not streaming), then destroys the connection. */

@@ -34,7 +34,7 @@ describe('loadConfig env', () => {
     expect(c.paths.instructions).toBe(join(dir, 'instructions'));
     expect(c.paths.logs).toBe(join(dir, 'logs'));
     expect(c.logLevel).toBe('info');
-    expect(c.voice).toEqual({ sttProvider: 'openai', ttsProvider: 'google', sttModel: 'whisper-1', ttsVoice: null, stt: null, whisperModelPath: null });
+    expect(c.voice).toEqual({ sttProvider: 'openai', ttsProvider: 'google', sttModel: 'gpt-transcribe', ttsVoice: null, stt: null, whisperModelPath: null });
     expect(c.configFile).toBeNull();
     expect(c.bot.name).toBe('Eos');
     expect(c.bot.conversation.temperature).toBe(0.7);
@@ -45,7 +45,7 @@ describe('loadConfig env', () => {
     const a = load({ OPENAI_API_KEY: 'sk-abc', EOS_CHAT_MODEL: 'm1', EOS_LLM_TIMEOUT_MS: '5000' });
     expect(a.llm).toEqual({ apiKey: 'sk-abc', baseURL: 'https://api.openai.com/v1', model: 'm1', timeoutMs: 5000 });
     const b = load({ OPENAI_BASE_URL: 'http://127.0.0.1:11434/v1/' });
-    expect(b.llm).toEqual({ apiKey: null, baseURL: 'http://127.0.0.1:11434/v1', model: 'gpt-4o-mini', timeoutMs: 60000 });
+    expect(b.llm).toEqual({ apiKey: null, baseURL: 'http://127.0.0.1:11434/v1', model: 'gpt-5.4-mini', timeoutMs: 60000 });
   });
 
   test('secrets() lists token and api key', () => {

@@ -32,7 +32,7 @@ describe('OpenAI speech-to-text adapter', () => {
     expect(text).toBe('hello there');
     const sent = fake.audio.transcriptions.at(-1);
     expect(sent?.filename).toBe('speech.wav');
-    expect(sent?.model).toBe('whisper-1');
+    expect(sent?.model).toBe('gpt-transcribe');
     expect(sent?.language).toBe('en');
     expect(sent?.prompt).toBe('Eos');
     const wav = decodeWav(sent?.file ?? Buffer.alloc(0));
@@ -43,8 +43,8 @@ describe('OpenAI speech-to-text adapter', () => {
 
   test('end to end with the fake recognising the uploaded audio with pocketsphinx', async () => {
     fake.audio.transcribeWith(speechToTextTranscriber(createPocketsphinxSpeechToText({ jsgf: GOFORWARD_GRAM })));
-    expect(await stt('gpt-4o-mini-transcribe').transcribe(goforward())).toBe(GOFORWARD_TEXT);
-    expect(fake.audio.transcriptions.at(-1)?.model).toBe('gpt-4o-mini-transcribe');
+    expect(await stt('gpt-transcribe').transcribe(goforward())).toBe(GOFORWARD_TEXT);
+    expect(fake.audio.transcriptions.at(-1)?.model).toBe('gpt-transcribe');
     fake.audio.transcribeWith(() => '');
     expect(fake.contractViolations).toEqual([]);
   });
@@ -58,7 +58,7 @@ describe('OpenAI speech-to-text adapter', () => {
     const netErr = (await offline.transcribe(goforward()).catch((e: unknown) => e)) as SpeechError;
     expect(netErr.kind).toBe('network');
     expect(netErr.message).not.toContain('sk-secret-123456');
-    expect(offline.description).toBe('openai:whisper-1 @ http://127.0.0.1:9/v1');
+    expect(offline.description).toBe('openai:gpt-transcribe @ http://127.0.0.1:9/v1');
   });
 
   test('empty audio makes no request', async () => {
@@ -69,12 +69,12 @@ describe('OpenAI speech-to-text adapter', () => {
 });
 
 describe('OpenAI text-to-speech adapter', () => {
-  const tts = () => createOpenAiTextToSpeech({ apiKey: fake.apiKey, baseURL: fake.baseURL, maxRetries: 0, model: 'tts-1', voice: 'nova' });
+  const tts = () => createOpenAiTextToSpeech({ apiKey: fake.apiKey, baseURL: fake.baseURL, maxRetries: 0, model: 'gpt-4o-mini-tts', voice: 'nova' });
 
   test('asks for WAV and returns real speech from the fake (flite)', async () => {
     const pcm = await tts().synthesize('go forward ten meters');
     const sent = fake.audio.speeches.at(-1);
-    expect(sent).toMatchObject({ model: 'tts-1', voice: 'nova', input: 'go forward ten meters', responseFormat: 'wav' });
+    expect(sent).toMatchObject({ model: 'gpt-4o-mini-tts', voice: 'nova', input: 'go forward ten meters', responseFormat: 'wav' });
     expect(pcm.sampleRate).toBe(24_000);
     expect(durationMs(pcm)).toBeGreaterThan(800);
     expect(rms(pcm.samples)).toBeGreaterThan(300);

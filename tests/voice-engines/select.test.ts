@@ -30,7 +30,7 @@ describe('whisper.cpp adapter without a model', () => {
 
 describe('engine selection', () => {
   test('speech-to-text: offline picks whisper with a model path, else pocketsphinx; openai needs settings', () => {
-    const base = { model: 'whisper-1', openai: null };
+    const base = { model: 'gpt-transcribe', openai: null };
     expect(createSpeechToText({ ...base, provider: 'offline', whisperModelPath: null }).description).toBe('offline:pocketsphinx');
     expect(createSpeechToText({ ...base, provider: 'offline', whisperModelPath: '/m.bin' }).description).toBe('offline:whisper.cpp');
     expect(() => createSpeechToText({ ...base, provider: 'openai', whisperModelPath: null })).toThrow(SpeechError);
@@ -42,8 +42,8 @@ describe('engine selection', () => {
     expect(createTextToSpeech({ provider: 'flite', voice: null }).description).toBe('flite:kal16');
     expect(createTextToSpeech({ provider: 'espeak', voice: 'en-us+klatt6' }).description).toBe('espeak-ng:en-us+klatt6');
     expect(createTextToSpeech({ provider: 'google', voice: 'fr' }).description).toBe('google-tts:fr @ https://translate.google.com');
-    const openai = createTextToSpeech({ provider: 'openai', voice: 'nova', openai: { baseURL: 'http://u:p@127.0.0.1:1/v1', model: 'tts-1' } });
-    expect(openai.description).toBe('openai:tts-1/nova @ http://127.0.0.1:1/v1');
+    const openai = createTextToSpeech({ provider: 'openai', voice: 'nova', openai: { baseURL: 'http://u:p@127.0.0.1:1/v1', model: 'gpt-4o-mini-tts' } });
+    expect(openai.description).toBe('openai:gpt-4o-mini-tts/nova @ http://127.0.0.1:1/v1');
     expect(() => createTextToSpeech({ provider: 'openai', voice: null })).toThrow(SpeechError);
   });
 });

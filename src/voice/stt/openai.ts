@@ -6,13 +6,13 @@ import { SpeechError, type SpeechToText } from '../ports.js';
 import { requestOptions, secretOf, speechClient, toSpeechError, type OpenAiSpeechClientOptions } from './openai-shared.js';
 
 export interface OpenAiSpeechToTextOptions extends OpenAiSpeechClientOptions {
-  /** Default 'whisper-1'. */
+  /** Default 'gpt-transcribe' (whisper-1 shuts down 2027-02-26). */
   model?: string;
 }
 
 export function createOpenAiSpeechToText(opts: OpenAiSpeechToTextOptions = {}): SpeechToText {
   const client = speechClient(opts);
-  const model = opts.model ?? 'whisper-1';
+  const model = opts.model ?? 'gpt-transcribe';
   const secret = secretOf(opts, client);
   return {
     description: `openai:${model} @ ${safeBaseUrl(client.baseURL)}`,

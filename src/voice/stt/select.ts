@@ -7,7 +7,7 @@ import { createWhisperSpeechToText } from './whisper.js';
 
 export interface SpeechToTextConfig {
   provider: 'openai' | 'offline';
-  /** OpenAI transcription model, e.g. 'whisper-1' (ignored offline). */
+  /** OpenAI transcription model, e.g. 'gpt-transcribe' (ignored offline). */
   model: string;
   /** Offline: a ggml Whisper model selects whisper.cpp; null selects PocketSphinx. */
   whisperModelPath: string | null;

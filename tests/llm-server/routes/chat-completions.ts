@@ -24,7 +24,7 @@ async function handle(ctx: RouteContext): Promise<void> {
   if ('hangMs' in reply) return hang(ctx, reply.hangMs);
   if ('status' in reply) {
     const wait = reply.retryAfterMs === undefined ? DEFAULT_RETRY_AFTER_MS : reply.retryAfterMs;
-    sendError(ctx, reply.status, reply.error, wait === null ? {} : { 'retry-after-ms': String(wait) });
+    sendError(ctx, reply.status, reply.error, wait === null ? {} : { 'retry-after-ms': String(wait) }, reply.code ?? null);
     return;
   }
   const meta: CompletionMeta = { id: ctx.state.nextId('chatcmpl-fake'), model: body.model, created: nowSeconds() };

@@ -115,6 +115,9 @@ export class FakeFineTuning implements FineTuningKnobs {
     const sim = this.found(ctx);
     if (!sim) return;
     advance(sim, this.state.nextId);
+    // Like OpenAI, GET /v1/models lists a fine-tuned model once its job succeeded.
+    const done = sim.job.fine_tuned_model;
+    if (done && !this.state.models.includes(done)) this.state.models.push(done);
     sendJson(ctx, 200, sim.job);
   }
 
