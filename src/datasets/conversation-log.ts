@@ -11,10 +11,10 @@
  * shutdown, SIGINT/SIGTERM included). A SIGKILL or power loss loses the queued lines and the batch in
  * flight (at most a few milliseconds' worth with the default); it never tears a line: each batch is whole
  * lines in one write, and a torn tail left by a crash is cut off (and kept aside) before a file's first
- * batch. No file stays open between batches, so thousands of active channels cost no descriptors and no
- * reopen/re-check per line.
+ * batch. Files stay open between batches (at most `maxOpen`, least recently used closed first), and a file's
+ * tail is checked once, when it is first opened, so a busy channel costs one write per batch and nothing else.
  */
-import { appendFile, mkdir, open } from 'node:fs/promises';
+import { mkdir, open, type FileHandle } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Logger } from 'pino';
 import type { MentionNames } from '../conversation/sanitize.js';
@@ -42,7 +42,7 @@ export interface ConversationLogLine {
 export interface ConversationLogOptions {
   /** `<dataDir>/conversations` */
   root: string;
-  /** Kept for compatibility: no file stays open between batches, so there is no limit to set. */
+  /** Most files kept open between batches (default 256; least recently used closed first). */
   maxOpen?: number;
   /** fsync each batch (default false). */
   durable?: boolean;
@@ -66,8 +66,9 @@ export class ConversationLog {
   /** Lines waiting to be written, per file, in append order. */
   private pending = new Map<string, string[]>();
   private pendingBytes = 0;
-  /** Files whose tail was checked since the last close(). */
-  private readonly checked = new Set<string>();
+  /** Open files, least recently used first (their tails were checked when they were opened). */
+  private readonly handles = new Map<string, FileHandle>();
+  private readonly maxOpen: number;
   private scheduled: NodeJS.Timeout | NodeJS.Immediate | null = null;
   /** The batch being written (batches run one at a time, so a file's lines stay in order). */
   private writing: Promise<void> = Promise.resolve();
@@ -77,6 +78,7 @@ export class ConversationLog {
   constructor(private readonly opts: ConversationLogOptions) {
     this.flushMs = Math.max(0, opts.flushMs ?? 0);
     this.maxBufferBytes = Math.max(1, opts.maxBufferBytes ?? 256 * 1024);
+    this.maxOpen = Math.max(1, Math.floor(opts.maxOpen ?? 256));
   }
 
   fileFor(guildId: string | null, channelId: string): string {
@@ -107,9 +109,9 @@ export class ConversationLog {
     return true;
   }
 
-  /** Number of files currently open: always 0 between batches. */
+  /** Number of files currently open. */
   openFiles(): number {
-    return 0;
+    return this.handles.size;
   }
 
   /** Writes every queued line; resolves once they are in their files. */
@@ -129,38 +131,46 @@ export class ConversationLog {
     return this.writing;
   }
 
-  /** Flushes; the next line to a file checks its tail again (another process may have written it meanwhile). */
+  /** Flushes and closes every file; a later line reopens its file and checks its tail again. */
   async close(): Promise<void> {
     await this.flush();
-    this.checked.clear();
+    const handles = [...this.handles.values()];
+    this.handles.clear();
+    await Promise.all(handles.map((h) => h.close().catch(() => undefined)));
   }
 
   private async writeBatch(batch: Map<string, string[]>): Promise<void> {
     for (const [file, lines] of batch) {
       try {
-        if (!this.checked.has(file)) await this.prepare(file);
-        await this.write(file, lines.join(''));
+        const handle = await this.handle(file);
+        await handle.writeFile(lines.join('')); // all of it, however many write calls that takes
+        if (this.opts.durable) await handle.datasync();
       } catch (err) {
         this.opts.log?.error({ err, file, lines: lines.length }, 'could not write to a conversation log');
+        await this.handles.get(file)?.close().catch(() => undefined);
+        this.handles.delete(file);
       }
     }
   }
 
-  private async prepare(file: string): Promise<void> {
+  /** The file's open handle (most recently used now); opening checks the tail and may close the least recent. */
+  private async handle(file: string): Promise<FileHandle> {
+    let handle = this.handles.get(file);
+    if (handle) {
+      this.handles.delete(file);
+      this.handles.set(file, handle);
+      return handle;
+    }
     await mkdir(dirname(file), { recursive: true });
     const bytesRemoved = await repairTornTail(file, { now: this.opts.now });
     if (bytesRemoved > 0) this.opts.log?.warn({ file, bytesRemoved }, 'torn JSONL tail repaired');
-    this.checked.add(file);
-  }
-
-  private async write(file: string, text: string): Promise<void> {
-    if (!this.opts.durable) return appendFile(file, text);
-    const handle = await open(file, 'a');
-    try {
-      await handle.writeFile(text);
-      await handle.datasync();
-    } finally {
-      await handle.close();
+    handle = await open(file, 'a');
+    this.handles.set(file, handle);
+    while (this.handles.size > this.maxOpen) {
+      const [oldest, h] = this.handles.entries().next().value as [string, FileHandle];
+      this.handles.delete(oldest);
+      await h.close().catch(() => undefined);
     }
+    return handle;
   }
 }
