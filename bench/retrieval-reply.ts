@@ -2,13 +2,14 @@
  * Issue 12 item 3: reply CPU with the few-shot memory at 0 (baseline), 10k, 100k and 1M examples, with one
  * append to the active positive.jsonl per reply (as a 👍 or `!train` in a busy server would). The real Eos
  * (compiled, in its own child process) answers mentions through the Discord emulator and the instant fake LLM
- * (bench/lib/world.ts); before it starts, its data folder gets a positive.jsonl of N synthetic records
- * (bench/lib/retrieval-corpus.ts). Embeddings are off here (`training.embeddingsModel: "off"`): this measures
+ * (bench/lib/world.ts); before it starts, the guild's active dataset gets a positive.jsonl of N synthetic
+ * records (bench/lib/retrieval-corpus.ts); the first reply waits for the index build (not measured). Embeddings are off here (`training.embeddingsModel: "off"`): this measures
  * the lexical index that serves any size. Figures: bot CPU per reply, reply latency p50/p99, lost replies.
  * Run alone: npx tsx bench/retrieval-reply.ts [rate=10] [seconds=15] [sizes...]
  */
 import { appendFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { behaviourSchema } from '../src/config-schema.js';
 import { startBotChild } from './lib/child-proc.js';
 import { isMain } from './lib/main.js';
 import { ReplyWatcher } from './lib/replies.js';
@@ -33,7 +34,10 @@ export async function runReplyWithMemory(size: number, rate: number, seconds: nu
   const configFile = path.join(world.dataDir, 'eos.config.json');
   const behaviour = JSON.parse(await readFile(configFile, 'utf8')) as Record<string, unknown>;
   await writeFile(configFile, JSON.stringify({ ...behaviour, training: { embeddingsModel: 'off' } }));
-  const dsDir = path.join(world.dataDir, 'datasets', 'default');
+  // Each server has its own datasets (perServerData, on by default): the corpus goes where this guild's memory reads.
+  const perServer = behaviourSchema.parse(behaviour).perServerData;
+  const guildId = world.channels[0]!.guildId!;
+  const dsDir = perServer ? path.join(world.dataDir, 'guilds', guildId, 'datasets', 'default') : path.join(world.dataDir, 'datasets', 'default');
   await mkdir(dsDir, { recursive: true });
   const file = path.join(dsDir, 'positive.jsonl');
   if (size > 0) await writeCorpus(file, size, await labelledPairs());
