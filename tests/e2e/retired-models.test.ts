@@ -1,0 +1,64 @@
+/**
+ * Retired or unknown chat models, as a Discord user meets them: Eos configured with a retired EOS_CHAT_MODEL warns at
+ * start naming the setting; when the endpoint answers 404 `model_not_found` (OpenAI's answer for an unknown or
+ * shut-down model, after its API reference; the fake OpenAI server sends that body) the user's reply names
+ * EOS_CHAT_MODEL instead of a generic apology; `!train use` refuses a retired model and one the endpoint does not
+ * list. Real discord.js and openai SDK against the Discord emulator and the fake OpenAI server.
+ */
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { mention, startHarness, type Harness } from './harness.js';
+import { APOLOGIES } from '../../src/conversation/canned.js';
+
+let h: Harness;
+
+beforeAll(async () => {
+  h = await startHarness({ env: { EOS_CHAT_MODEL: 'gpt-4o-mini' } });
+}, 120_000);
+
+afterAll(async () => {
+  expect(h.emu.contractViolations).toEqual([]);
+  expect(h.llm!.contractViolations).toEqual([]);
+  await h.close();
+}, 60_000);
+
+const run = async (userId: string, content: string) => {
+  const msg = h.emu.userSays({ channelId: h.general.id, userId, content });
+  return h.emu.waitForBotMessage(h.general.id, (m) => m.replyTo === msg.id, { timeoutMs: 30_000 });
+};
+
+describe('a retired or unknown chat model', () => {
+  test('a retired EOS_CHAT_MODEL is warned about at start, naming the setting and the replacement', () => {
+    const line = h.logs.flatMap((chunk) => chunk.split('\n')).find((l) => l.includes('retired model'));
+    expect(line).toBeDefined();
+    expect(line).toMatch(/warn/i);
+    expect(line).toContain('`gpt-4o-mini` is retired by OpenAI on 2027-01-14: set EOS_CHAT_MODEL to a current model (e.g. `gpt-5.4-mini`)');
+  });
+
+  test('404 model_not_found: the reply says the model is unavailable and names EOS_CHAT_MODEL', async () => {
+    h.llm!.respondWith(() => ({ status: 404, code: 'model_not_found', retryAfterMs: null, error: 'The model `gpt-4o-mini` does not exist or you do not have access to it.' }));
+    try {
+      const r = await run(h.alice.id, mention(h.emu.botUser.id, 'hello?'));
+      expect(r.content).toBe(APOLOGIES['model']);
+      expect(r.content).toContain('EOS_CHAT_MODEL');
+      expect(r.content).not.toContain("couldn't reach");
+      expect(r.components ?? []).toHaveLength(0); // a status text: no 👍/👎 buttons
+    } finally {
+      h.llm!.respondWith((req) => ({ text: `echo: ${String(req.messages.at(-1)?.content ?? '')}` }));
+    }
+  }, 60_000);
+
+  test('!train use refuses a retired model and one the endpoint does not list; a listed one is accepted', async () => {
+    const retired = await run(h.owner.id, '!train use gpt-4o-mini-2024-07-18');
+    expect(retired.content).toContain('`gpt-4o-mini-2024-07-18` is retired by OpenAI on 2027-01-14');
+    expect(retired.content).toContain('EOS_CHAT_MODEL');
+    const unknown = await run(h.owner.id, '!train use no-such-model');
+    expect(unknown.content).toContain('does not list `no-such-model`');
+    expect(unknown.content).toContain('EOS_CHAT_MODEL');
+    expect(h.app.state.training().chatModel).toBeUndefined();
+    const ok = await run(h.owner.id, '!train use fake-model');
+    expect(ok.content).toBe('Chat model is now `fake-model`. `train use default` goes back.');
+    expect(h.app.state.training().chatModel).toBe('fake-model');
+    await run(h.owner.id, '!train use default');
+    expect(h.app.state.training().chatModel).toBeUndefined();
+  }, 90_000);
+});
