@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { AttachmentRef, ChatSurface, IncomingMessage } from '../chat/types.js';
 import type { MessageListener } from '../core/router.js';
 import type { AccessPolicy } from '../core/access.js';
-import type { SpeechToText, TextToSpeech } from './ports.js';
+import { SpeechError, type SpeechToText, type TextToSpeech } from './ports.js';
 import { readAttachmentBytes } from '../chat/attachments.js';
 import { decodeToPcm, encodeOggOpus } from './audio/ffmpeg.js';
 import { durationSecs, voiceMessageWaveform } from './audio/waveform.js';
@@ -38,7 +38,7 @@ export class VoiceMessageListener implements MessageListener {
       text = (await this.deps.stt.transcribe(pcm)).trim();
     } catch (err) {
       this.deps.log.warn({ err, file: audio.name }, 'voice message not transcribed');
-      await say("Sorry, I couldn't transcribe that audio.");
+      await say(sttModelUnavailable(err) ? STT_MODEL_UNAVAILABLE : "Sorry, I couldn't transcribe that audio.");
       return;
     }
     if (!text) {
@@ -62,4 +62,11 @@ export async function sendVoiceReply(tts: TextToSpeech, surface: ChatSurface, ch
   const mono48k = convertPcm(speech, { sampleRate: 48_000, channels: 1 });
   const data = await encodeOggOpus(mono48k);
   await surface.send(channelId, { replyTo, voice: { data, durationSecs: durationSecs(mono48k), waveform: voiceMessageWaveform(mono48k) } });
+}
+
+/** The transcription endpoint does not serve EOS_STT_MODEL (OpenAI: 404 model_not_found; retired or unknown). */
+export const STT_MODEL_UNAVAILABLE = 'Sorry, the speech-to-text model is unavailable: the endpoint does not serve it (unknown or retired). An admin can set EOS_STT_MODEL to a current model (e.g. `gpt-transcribe`).';
+
+function sttModelUnavailable(err: unknown): boolean {
+  return err instanceof SpeechError && err.kind === 'http' && err.status === 404 && /\bmodel\b/i.test(err.message);
 }

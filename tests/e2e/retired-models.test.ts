@@ -8,11 +8,15 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { mention, startHarness, type Harness } from './harness.js';
 import { APOLOGIES } from '../../src/conversation/canned.js';
+import { STT_MODEL_UNAVAILABLE } from '../../src/voice/voice-messages.js';
+import { convertPcm } from '../../src/voice/audio/resample.js';
+import { encodeOggOpus } from '../../src/voice/audio/ffmpeg.js';
+import { goforward } from '../fixtures/audio.js';
 
 let h: Harness;
 
 beforeAll(async () => {
-  h = await startHarness({ env: { EOS_CHAT_MODEL: 'gpt-4o-mini' } });
+  h = await startHarness({ env: { EOS_CHAT_MODEL: 'gpt-4o-mini', EOS_STT_PROVIDER: 'openai', EOS_STT_MODEL: 'whisper-1', EOS_TTS_PROVIDER: 'flite' } });
 }, 120_000);
 
 afterAll(async () => {
@@ -32,6 +36,8 @@ describe('a retired or unknown chat model', () => {
     expect(line).toBeDefined();
     expect(line).toMatch(/warn/i);
     expect(line).toContain('`gpt-4o-mini` is retired by OpenAI on 2027-01-14: set EOS_CHAT_MODEL to a current model (e.g. `gpt-5.4-mini`)');
+    const stt = h.logs.flatMap((chunk) => chunk.split('\n')).find((l) => l.includes('retired model') && l.includes('EOS_STT_MODEL'));
+    expect(stt).toContain('`whisper-1` is retired by OpenAI on 2027-02-26: set EOS_STT_MODEL to a current model (e.g. `gpt-transcribe`)');
   });
 
   test('404 model_not_found: the reply says the model is unavailable and names EOS_CHAT_MODEL', async () => {
@@ -62,3 +68,16 @@ describe('a retired or unknown chat model', () => {
     expect(h.app.state.training().chatModel).toBeUndefined();
   }, 90_000);
 });
+
+describe('a retired or unknown speech-to-text model', () => {
+  test('404 model_not_found on a voice message: the reply names EOS_STT_MODEL', async () => {
+    h.llm!.audio.queueTranscripts({ status: 404, error: 'The model `whisper-1` does not exist or you do not have access to it.' });
+    const ogg = await encodeOggOpus(convertPcm(goforward(), { sampleRate: 48_000, channels: 1 }));
+    const msg = h.emu.userSays({ channelId: h.general.id, userId: h.alice.id, content: '', attachments: [{ name: 'voice-message.ogg', data: ogg, contentType: 'audio/ogg' }], flags: 8192 });
+    const r = await h.emu.waitForBotMessage(h.general.id, (m) => m.replyTo === msg.id, { timeoutMs: 30_000 });
+    expect(r.content).toBe(STT_MODEL_UNAVAILABLE);
+    expect(r.content).toContain('EOS_STT_MODEL');
+    expect(h.llm!.audio.transcriptions.at(-1)?.model).toBe('whisper-1');
+  }, 60_000);
+});
+

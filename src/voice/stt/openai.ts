@@ -1,4 +1,4 @@
-/** SpeechToText on OpenAI's (or any compatible server's) POST /audio/transcriptions, e.g. whisper-1. */
+/** SpeechToText on OpenAI's (or any compatible server's) POST /audio/transcriptions, e.g. gpt-transcribe. */
 import { toFile } from 'openai';
 import { safeBaseUrl } from '../../llm/openai.js';
 import { encodeWav } from '../audio/wav.js';
