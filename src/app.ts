@@ -6,6 +6,7 @@ import type { ChatSurface } from './chat/types.js';
 import { createLogger, closeLogger } from './log.js';
 import { createStateStore, type StateStore } from './state/store.js';
 import type { ShardHooks } from './shard/runtime.js';
+import { ownsGuild } from './shard/ownership.js';
 import { createCommandIndex } from './commands/index.js';
 import { AccessPolicy } from './core/access.js';
 import { InstructionLibrary } from './core/instructions.js';
@@ -27,7 +28,7 @@ import { startDiscordBot } from './discord/bot.js';
 import { ConsoleSurface } from './console/surface.js';
 import { AdmissionGate } from './core/gate.js';
 import { UserRateLimiter } from './conversation/rate-limit.js';
-import { buildPrivacy } from './privacy/wiring.js';
+import { buildPrivacy, noteVoiceMessages } from './privacy/wiring.js';
 import { buildTenants } from './tenancy/wiring.js';
 import { delegate } from './tenancy/context.js';
 import { migrateSingleServer } from './tenancy/migrate.js';
@@ -106,7 +107,7 @@ export async function startEos(opts: EosOptions): Promise<EosApp> {
   const commands = createCommandIndex();
   const instructions = new InstructionLibrary(path.join(config.projectRoot, 'INSTRUCTION.md'), config.paths.instructions);
   const { fineTune, follower } = buildFineTuning(config, surface, state, log);
-  follower?.onSucceeded((s) => offerSuiteComparison({ store: evaluations, surface }, { channelId: s.channelId, newModel: s.model, oldModel: s.previousModel, prefix: config.bot.prefix }).then(() => undefined));
+  follower?.onSucceeded((s) => offerSuiteComparison({ store: s.guildId && tenants ? tenants.of(s.guildId).evaluations : evaluations, surface }, { channelId: s.channelId, newModel: s.model, oldModel: s.previousModel, prefix: config.bot.prefix }).then(() => undefined));
   const conv = config.bot.conversation;
   const histories = new ChannelHistories({ max: conv.historyMax, ttlMs: conv.historyTtlHours * 3_600_000 });
   const queue = new BoundedQueue({ concurrency: conv.maxConcurrent, maxQueued: conv.maxQueue });
@@ -125,18 +126,19 @@ export async function startEos(opts: EosOptions): Promise<EosApp> {
     log: log.child({ component: 'responder' }),
   });
   if (client) {
-    voice = buildVoiceManager({ config, client, speech, responder, surface, state, feedback, transcript, gate, tenants: tenants?.context, log: log.child({ component: 'voice' }) });
+    voice = buildVoiceManager({ config, client, speech, responder, surface, state, feedback, transcript, gate, tenants: tenants?.context, log: log.child({ component: 'voice' }),
+      onSpoken: (g, u, text) => privacy.noteSpoken(g, u, text) });
   }
   const services = {
     config, state, surface, access, commands, instructions, model, datasets, feedback, fineTune, follower, evaluations, voice, startedAt: new Date(),
     memory, embedder: training.embedder,
-    gate, privacy, audit, tenants: tenants ?? undefined,
     shards: opts.shard?.control ?? null,
+    gate, privacy, audit, tenants: tenants ?? undefined,
   };
   const conversation = new ConversationService({ config: conv, state, surface, access, responder, histories, transcript, log: log.child({ component: 'conversation' }), random: opts.random,
     replies: feedback, prefix: (g) => (g && state.guild(g).prefix) || config.bot.prefix,
     limiter, admitHistory: (m) => gate.visible({ userId: m.author.id, roleIds: m.roleIds, guildAdmin: m.authorIsGuildAdmin, guildId: m.guildId, channelId: m.channelId, isDM: m.isDM }) });
-  const listener = new VoiceMessageListener(conversation, { stt: speech.stt, surface, access, log: log.child({ component: 'voice-messages' }) });
+  const listener = new VoiceMessageListener(noteVoiceMessages(conversation, privacy), { stt: speech.stt, surface, access, log: log.child({ component: 'voice-messages' }) });
   const router = new Router(services, listener, log.child({ component: 'router' }));
   feedback.onDecision((d) => applyDecision(histories, d));
   const pruner = setInterval(() => histories.prune(), 10 * 60_000);
@@ -162,8 +164,9 @@ export async function startEos(opts: EosOptions): Promise<EosApp> {
     if (follower) attachFineTuneButtons(client, follower, surface, log.child({ component: 'finetune' }));
     const bot = startDiscordBot({ client, surface: surface as DiscordSurface, router, commands, config: config.bot, log: log.child({ component: 'discord' }) }, config.discord.token);
     opts.shard?.attach({ client, flush: async () => { await datasets.flush(); await state.flush(); } });
-    // Sharded: only shard 0 resumes following a fine-tuning job (one follower, one writer of its progress).
-    void bot.ready.then(() => (opts.shard && opts.shard.me.id !== 0 ? undefined : follower?.resume()), () => undefined);
+    // Sharded: shard 0 resumes the owners' fine-tuning job; each shard resumes the jobs of the servers it owns.
+    const me = opts.shard?.me;
+    void bot.ready.then(() => follower?.resume({ owners: !me || me.id === 0, ownsGuild: (g) => !me || ownsGuild(me, g) }), () => undefined);
     void bot.ready.then(() => notifyInterruptedImports(datasets, surface, log.child({ component: 'datasets' }), config.bot.prefix)).catch((err: unknown) => log.warn({ err }, 'interrupted-import notice failed'));
     return { mode, log, state, ready: bot.ready, done: new Promise(() => undefined), stop: () => shutdown(() => bot.stop()) };
   }

@@ -10,6 +10,7 @@ import { TogetherFineTuneBackend } from './finetune/together/backend.js';
 import { LocalTrainerBackend } from './finetune/local/backend.js';
 import { FineTuneFollower } from './training/finetune-follower.js';
 import { PendingFineTunes } from './training/finetune-confirm.js';
+import { tenantState } from './tenancy/state-view.js';
 
 /** The configured backend, or null when it lacks an endpoint or key (commands then say what to set). */
 export function createFineTuneBackend(config: AppConfig, log: Logger): FineTuneBackend | null {
@@ -60,6 +61,8 @@ export function buildFineTuning(config: AppConfig, surface: ChatSurface, state: 
   const follower = new FineTuneFollower({
     service: fineTune, surface, state, intervalMs: config.bot.training.followIntervalSec * 1000, log: log.child({ component: 'finetune' }),
     configuredModel: config.llm?.model ?? 'memory', modelServed: modelServedBy(config), pending: new PendingFineTunes(fineTune),
+    // Delegated fine-tuning: each server's job, chat model and models live in its own settings (guilds.<id>).
+    ...(config.bot.training.fineTuneByServerAdmins ? { scopeState: (guildId: string) => tenantState(state, guildId, { ownModel: true }) } : {}),
   });
   return { fineTune, follower };
 }

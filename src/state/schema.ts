@@ -15,6 +15,11 @@ export const guildSettingsSchema = z.looseObject({
   trainKind: z.enum(['positive', 'negative']).optional(),
   trustMembers: z.boolean().optional(),
   chatModel: z.string().min(1).max(200).optional(),
+  fineTuneJobId: z.string().min(1).max(200).optional(),
+  fineTuneMessage: z.object({ channelId: z.string(), messageId: z.string(), note: z.string().max(300).optional() }).optional(),
+  lastFineTunedModel: z.string().min(1).max(200).optional(),
+  fineTuneJobs: z.array(z.string().min(1).max(200)).max(100).optional(),
+  fineTuneModels: z.array(z.string().min(1).max(200)).max(100).optional(),
 });
 
 export const channelSettingsSchema = z.looseObject({
@@ -61,6 +66,13 @@ export interface GuildSettings {
   trustMembers?: boolean;
   /** This server's chat model (only with `training.fineTuneByServerAdmins`). */
   chatModel?: string;
+  /** This server's followed fine-tuning job and its progress message (delegated fine-tuning); message unset once it ended. */
+  fineTuneJobId?: string;
+  fineTuneMessage?: { channelId: string; messageId: string; note?: string };
+  lastFineTunedModel?: string;
+  /** Jobs this server started and models they produced (newest last): what its admins may see, cancel and `use`. */
+  fineTuneJobs?: string[];
+  fineTuneModels?: string[];
 }
 
 export interface ChannelSettings {

@@ -61,7 +61,7 @@ export async function startPrepared(follower: FineTuneFollower, surface: ChatSur
   const job = await follower.service.start(p.prepared, 'eos');
   const note = unitNote(p.prepared);
   const sent = await surface.send(p.channelId, { content: `${formatJob(job)}\n${note}`, ...(p.messageId ? { replyTo: p.messageId } : {}) });
-  await follower.follow(job.id, { channelId: sent.channelId, messageId: sent.id, note }, follower.scope(p.guildId));
+  await follower.follow(job.id, { channelId: sent.channelId, messageId: sent.id, note }, follower.scope(p.guildId ?? null));
   return job.id;
 }
 

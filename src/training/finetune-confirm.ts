@@ -10,6 +10,8 @@ export interface PendingStart {
   prepared: PreparedJob;
   userId: string;
   channelId: string;
+  /** The server whose job this is (delegated fine-tuning), null for the bot owners' job. */
+  guildId?: string | null;
   /** The report message carrying the buttons. */
   messageId: string | null;
   expiresAt: number;
@@ -49,10 +51,10 @@ export class PendingFineTunes {
     return this.pending.get(token)?.userId;
   }
 
-  /** The newest pending job of a user (for `train confirm` where there are no buttons). */
-  latest(userId: string): string | null {
+  /** The newest pending job of a user in a scope (for `train confirm` where there are no buttons). */
+  latest(userId: string, guildId: string | null = null): string | null {
     this.sweep();
-    return [...this.pending.values()].filter((p) => p.userId === userId).at(-1)?.token ?? null;
+    return [...this.pending.values()].filter((p) => p.userId === userId && (p.guildId ?? null) === guildId).at(-1)?.token ?? null;
   }
 
   private sweep(): void {
