@@ -9,7 +9,7 @@ import type { ConversationLog } from './datasets/conversation-log.js';
 import type { SpeechToText, TextToSpeech } from './voice/ports.js';
 import { createSpeechToText } from './voice/stt/select.js';
 import { createTextToSpeech } from './voice/tts/select.js';
-import { VoiceManager } from './voice/discord/manager.js';
+import { VoiceManager, type VoiceManagerHooks } from './voice/discord/manager.js';
 import { createClientVoiceHost } from './voice/discord/host.js';
 import { VoiceBridge } from './voice/bridge.js';
 import type { AdmissionGate } from './core/gate.js';
@@ -45,6 +45,8 @@ export interface VoiceWiringDeps {
   log: Logger;
   gate?: AdmissionGate;
   tenants?: { run<T>(guildId: string | null, fn: () => T): T };
+  /** Each transcribed voice turn of a user (indexed for `!forget me`). */
+  onSpoken?: (guildId: string, userId: string, text: string) => void;
 }
 
 /** The voice channel side: VoiceManager (state machines + pipelines) bridged to the conversation. */
@@ -59,11 +61,23 @@ export function buildVoiceManager(d: VoiceWiringDeps): VoiceManager {
     stt: d.speech.stt,
     tts: d.speech.tts,
     respond: bridge.respond,
-    hooks: bridge.hooks(),
+    hooks: spokenHooks(bridge.hooks(), d.onSpoken),
     pipeline: { endpoint: { silenceMs: v.silenceMs, maxUtteranceMs: v.maxUtteranceMs } },
     session: { aloneTimeoutMs: v.aloneTimeoutSec * 1000 },
     log: d.log,
   });
+}
+
+/** Tells `onSpoken` about every transcribed turn, then runs the bridge's own transcript hook. */
+function spokenHooks(hooks: VoiceManagerHooks, onSpoken: VoiceWiringDeps['onSpoken']): VoiceManagerHooks {
+  if (!onSpoken) return hooks;
+  return {
+    ...hooks,
+    onTranscript: (ctx, ev) => {
+      onSpoken(ctx.guildId, ev.userId, ev.text);
+      hooks.onTranscript?.(ctx, ev);
+    },
+  };
 }
 
 /** After a text reply: answer a voice message with a voice message, and speak replies in a joined voice channel. */

@@ -4,6 +4,7 @@ import type { OptOutLookup } from '../core/gate.js';
 import type { StateStore } from '../state/store.js';
 import type { ContributionIndex } from './contributions.js';
 import { jsonlFiles, removeMatchingLines } from './forget.js';
+import { toDatasetText } from '../conversation/sanitize.js';
 
 export interface PrivacyDeps {
   state: StateStore;
@@ -91,6 +92,22 @@ export class PrivacyService implements OptOutLookup {
     this.deps.index.note(guildId, userId, texts).catch((err: unknown) => this.deps.log.warn({ err }, 'contribution index append failed'));
   }
 
+  /** Indexes records a user imports from files (`!train`), before they are written: `!forget me` removes them. */
+  noteRecords(guildId: string | null, userId: string, records: readonly unknown[]): Promise<void> {
+    return this.deps.index.noteRecords(guildId, userId, records);
+  }
+
+  /** What a user said in voice (a voice-channel turn or a voice message), as transcribed and as stored. */
+  noteSpoken(guildId: string | null, userId: string, text: string): void {
+    let stored = text;
+    try {
+      stored = toDatasetText(text);
+    } catch {
+      // the raw transcript is still indexed
+    }
+    this.noteContribution(guildId, userId, [text, stored]);
+  }
+
   /**
    * `!forget me`: removes every record and log line holding something the user wrote in this server
    * (datasets, conversation logs, candidate replies, feedback), then forgets the index entries.
@@ -107,7 +124,10 @@ export class PrivacyService implements OptOutLookup {
       ...(await jsonlFiles(paths.conversations, `${guildId ?? 'dm'}_`)),
       paths.candidates,
     ];
-    const result = await removeMatchingLines(files, (text) => keys.has(index.textKey(text)));
+    const result = await removeMatchingLines(files, (text) => keys.has(index.textKey(text)), (record) => {
+      const key = index.recordKey(record);
+      return key !== null && keys.has(key);
+    });
     for (const id of result.messageIds) await this.deps.dropCandidate(id).catch(() => undefined);
     await (own ? own.reconcile() : this.deps.reconcileDatasets());
     await index.drop(guildId, userId);

@@ -17,6 +17,19 @@ export function normalizeText(text: string): string {
 const MIN_CHARS = 2;
 
 /**
+ * What identifies a stored record whatever its other fields (provenance, weights): its messages' roles and
+ * normalized contents. An imported record is indexed by this, not by its single texts, so `!forget me`
+ * removes exactly the records the user imported (a common line such as a system prompt matches nothing else).
+ */
+export function recordFingerprint(value: unknown): string | null {
+  const messages = (value as { messages?: unknown } | null)?.messages;
+  if (!Array.isArray(messages) || messages.length === 0) return null;
+  return JSON.stringify(messages.map((m: { role?: unknown; content?: unknown }) => [
+    String(m?.role ?? ''), typeof m?.content === 'string' ? normalizeText(m.content) : JSON.stringify(m?.content ?? null),
+  ]));
+}
+
+/**
  * The private index of what each user contributed in each server, for `!forget me`. It lives in the
  * state folder (`state/privacy/contributions.jsonl`), outside the datasets, and holds only keyed hashes:
  * of (server, user) and of each normalized text. Without the privacy key it reveals neither IDs nor words.
@@ -50,14 +63,27 @@ export class ContributionIndex {
     return this.hash('text', normalizeText(text));
   }
 
+  /** Keyed hash of a record's fingerprint (null: not a chat record). */
+  recordKey(record: unknown): string | null {
+    const fp = recordFingerprint(record);
+    return fp === null ? null : this.hash('record', fp);
+  }
+
   /** Remembers texts a user gave in a server (each variant as stored, e.g. raw and sanitized). */
   note(guildId: string | null, userId: string, texts: readonly string[]): Promise<void> {
+    return this.add(guildId, userId, texts.filter((text) => normalizeText(text).length >= MIN_CHARS).map((text) => this.textKey(text)));
+  }
+
+  /** Remembers whole records a user imported (`!train` with files), as stored. */
+  noteRecords(guildId: string | null, userId: string, records: readonly unknown[]): Promise<void> {
+    return this.add(guildId, userId, records.map((r) => this.recordKey(r)).filter((k): k is string => k !== null));
+  }
+
+  private add(guildId: string | null, userId: string, keys: readonly string[]): Promise<void> {
     const u = this.userKey(guildId, userId);
     const known = this.set(u);
     const lines: string[] = [];
-    for (const text of texts) {
-      if (normalizeText(text).length < MIN_CHARS) continue;
-      const t = this.textKey(text);
+    for (const t of keys) {
       if (known.has(t)) continue;
       known.add(t);
       lines.push(JSON.stringify({ u, t } satisfies IndexLine));

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { Logger } from 'pino';
 import type { ChatSurface } from '../chat/types.js';
+import type { MessageListener } from '../core/router.js';
 import type { StateStore } from '../state/store.js';
 import type { ConversationLog } from '../datasets/conversation-log.js';
 import { AuditLog } from './audit.js';
@@ -23,6 +24,16 @@ export interface PrivacyWiring {
   log: Logger;
   /** A server's own datasets (see src/tenancy). */
   datasetsOf?: PrivacyDeps['datasetsOf'];
+}
+
+/** Voice messages reach the conversation as their transcript: index it under the speaker for `!forget me`. */
+export function noteVoiceMessages(inner: MessageListener, privacy: PrivacyService): MessageListener {
+  return {
+    onMessage: (msg) => {
+      if (msg.fromVoice && !msg.author.bot) privacy.noteSpoken(msg.guildId, msg.author.id, msg.cleanContent);
+      return inner.onMessage(msg);
+    },
+  };
 }
 
 /**

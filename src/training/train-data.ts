@@ -55,6 +55,8 @@ async function importOne(ctx: CommandContext, store: DatasetStore, input: Input,
   ctx.log.info({ input: input.label, bytes: report.bytes, ms: report.ms, accepted: report.accepted, rejected: report.rejected }, 'ingested');
   if (report.aborted || records.length === 0) return { text: formatReport({ ...report, accepted: 0 }, kind, dataset), added: 0, committed: false };
   try {
+    // Indexed (keyed hashes only) before they are written, so `!forget me` always finds what this user imported.
+    await ctx.services.privacy?.noteRecords(ctx.guildId, ctx.user.id, records);
     const result = await store.commit(records.map((record) => ({ kind, record })), 'train', { dataset });
     const added = result.written[kind];
     return { text: formatReport({ ...report, accepted: added }, kind, dataset, result.duplicates), added, committed: true };
