@@ -7,6 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { mention, startHarness, type Harness } from './harness.js';
+import { echoResponder } from '../llm-server/index.js';
 import { APOLOGIES } from '../../src/conversation/canned.js';
 import { STT_MODEL_UNAVAILABLE } from '../../src/voice/voice-messages.js';
 import { convertPcm } from '../../src/voice/audio/resample.js';
@@ -49,7 +50,7 @@ describe('a retired or unknown chat model', () => {
       expect(r.content).not.toContain("couldn't reach");
       expect(r.components ?? []).toHaveLength(0); // a status text: no 👍/👎 buttons
     } finally {
-      h.llm!.respondWith((req) => ({ text: `echo: ${String(req.messages.at(-1)?.content ?? '')}` }));
+      h.llm!.respondWith(echoResponder);
     }
   }, 60_000);
 
