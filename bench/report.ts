@@ -145,6 +145,12 @@ export function ratios(res: BenchResults): Ratio[] {
 
 const fmt = (v: number, digits: number) => fixed(v, digits);
 
+/** The same figure in another run: `npm start` ran tsx before the build, and the process count may differ. */
+function sameFigure(a: string, b: string): boolean {
+  const norm = (f: string) => f.replace(' (tsx)', '').replace(/ \(\d+ processes\)/, '');
+  return norm(a) === norm(b);
+}
+
 /** The ratio table; `before` (a previous run's ratios, e.g. the code before issue 12) adds a column. */
 export function renderRatioTable(now: Ratio[], before?: Ratio[]): string {
   const head = before
@@ -155,9 +161,7 @@ export function renderRatioTable(now: Ratio[], before?: Ratio[]): string {
     const shown = r.target.includes('×') ? `**${fixed(r.value, 2)}×**` : `**${fmt(r.eos, r.digits)} ${r.unit}**`;
     const cells = [r.figure, `${fmt(r.eos, r.digits)} ${r.unit}`, `${fmt(r.ref, r.digits)} ${r.unit} (${r.refName})`, shown];
     if (before) {
-      const b = before.find(
-        (x) => x.figure.replace(/`npm start( \(tsx\))?`/, '`npm start`') === r.figure.replace(/`npm start( \(tsx\))?`/, '`npm start`'),
-      );
+      const b = before.find((x) => sameFigure(x.figure, r.figure));
       cells.push(b ? (b.target.includes('×') ? `${fixed(b.value, 2)}×` : `${fmt(b.eos, b.digits)} ${b.unit}`) : 'n/a');
     }
     cells.push(r.target, r.met ? 'yes' : '**no**');

@@ -89,7 +89,7 @@ async function main(): Promise<void> {
   const load = { before: loadBefore, after: loadAverage1m() };
   log(`1-min load average at the end: ${load.after.toFixed(2)}`);
   await mkdir(path.dirname(out), { recursive: true });
-  await writeFile(out, JSON.stringify({ machine, load, results, ratios: now }, null, 2));
+  await writeFile(out, JSON.stringify({ machine, load, results, ratios: now, details }, null, 2));
   if (writeDoc)
     await writeFile(
       DOC,
