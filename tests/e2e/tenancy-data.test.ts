@@ -144,6 +144,9 @@ describe('fine-tuning delegated to server admins (training.fineTuneByServerAdmin
   test("a server admin's !train use changes that server's chat model only", async () => {
     const modelOf = () => (h.llm!.chatRequests().at(-1) as unknown as { model: string }).model;
     h.llm!.models.push('b-own-model'); // !train use refuses a model the endpoint does not list
+    // a server's admins may use only models its own jobs produced (tests/e2e/tenancy-finetune.test.ts runs real jobs)
+    expect(await run(bGeneral.id, zed.id, '!train use b-own-model')).toMatch(/^A server's admins can use the models of this server's own/);
+    await h.app.state.setGuild(guildB.id, { fineTuneModels: ['b-own-model'] });
     expect(await run(bGeneral.id, zed.id, '!train use b-own-model')).toMatch(/b-own-model/);
     await ask(bGeneral.id, zed.id, 'which model answers in B?', 'The B model.');
     expect(modelOf()).toBe('b-own-model');
