@@ -1,0 +1,105 @@
+/**
+ * `!forget me` beyond typed text (issue 9, item 4): records a user imported from attached files with `!train`
+ * and what they said in voice messages (transcripts in the conversation log and in rated records) are removed,
+ * and only theirs — another user's imports and voice messages, and records sharing a common line (the system
+ * prompt), stay. Real discord.js + openai SDK against the Discord emulator and the fake OpenAI server
+ * (/v1/audio/transcriptions scripted with queueTranscripts).
+ */
+import { readdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { startHarness, type Harness } from './harness.js';
+import { encodeOggOpus } from '../../src/voice/audio/ffmpeg.js';
+import { convertPcm } from '../../src/voice/audio/resample.js';
+import { goforward } from '../fixtures/audio.js';
+
+let h: Harness;
+beforeAll(async () => {
+  h = await startHarness({
+    env: { EOS_STT_PROVIDER: 'openai' },
+    behaviour: { perServerData: true, conversation: { streamEditIntervalMs: 250 }, privacy: { recordByDefault: true } },
+  });
+}, 60_000);
+afterAll(async () => {
+  expect(h.emu.contractViolations).toEqual([]);
+  expect(h.llm!.contractViolations).toEqual([]);
+  await h.close();
+}, 60_000);
+
+const read = (f: string) => readFile(f, 'utf8').catch(() => '');
+async function everything(): Promise<string> {
+  let all = '';
+  for (const dir of ['datasets', 'conversations', 'state', 'guilds']) {
+    for (const f of await readdir(path.join(h.dataDir, dir), { recursive: true }).catch(() => [] as string[])) {
+      if (String(f).endsWith('.jsonl') || String(f).endsWith('.json')) all += await read(path.join(h.dataDir, dir, String(f)));
+    }
+  }
+  return all;
+}
+async function run(userId: string, content: string, attachments?: { name: string; data: Buffer }[]) {
+  const msg = h.emu.userSays({ channelId: h.general.id, userId, content, attachments });
+  return (await h.emu.waitForBotMessage(h.general.id, (m) => m.replyTo === msg.id, { timeoutMs: 30_000, label: content.slice(0, 30) })).content;
+}
+/** A file of chat records sharing the system prompt and one common answer line with everybody else's. */
+function file(tag: string): Buffer {
+  const rec = (i: number) => ({ messages: [
+    { role: 'system', content: 'You are Eos.' },
+    { role: 'user', content: `${tag}-QUESTION-${i}` },
+    { role: 'assistant', content: i === 0 ? 'Sure.' : `${tag}-ANSWER-${i}` },
+  ] });
+  return Buffer.from([0, 1, 2].map((i) => JSON.stringify(rec(i))).join('\n') + '\n');
+}
+let ogg: Buffer;
+/** A voice message whose transcript the fake STT answers with `words`; Eos answers `answer`; the owner rates it 👍. */
+async function voiceMessage(userId: string, words: string, answer: string) {
+  ogg ??= await encodeOggOpus(convertPcm(goforward(), { sampleRate: 48_000, channels: 1 }));
+  h.llm!.audio.queueTranscripts(words);
+  h.llm!.queue({ text: answer });
+  const msg = h.emu.userSays({ channelId: h.general.id, userId, content: '', flags: 8192, attachments: [{ name: 'voice-message.ogg', data: ogg, contentType: 'audio/ogg' }] });
+  const r = await h.emu.waitForBotMessage(h.general.id, (m) => m.replyTo === msg.id && m.content === answer, { timeoutMs: 30_000 });
+  await h.emu.waitFor(() => (r.components.length > 0 ? r : undefined), { timeoutMs: 30_000, label: 'captured' });
+  const up = h.emu.interaction({ name: 'eos:fb:up', type: 3, customId: 'eos:fb:up', userId: h.owner.id, channelId: h.general.id, guildId: h.guild.id, targetMessageId: r.id });
+  await h.emu.waitFor(() => h.emu.interactionResponses.find((x) => x.interactionId === up.id), { timeoutMs: 30_000 });
+}
+
+describe('!forget me covers imported files and voice messages', () => {
+  test("removes the user's imported records and voice transcripts/records, and nobody else's", async () => {
+    // alice is a plain member: her import waits in the server's review queue (guilds/<id>/pending); the owner's applies at once
+    expect(await run(h.alice.id, '!train positive', [{ name: 'alice.jsonl', data: file('ALICEIMP') }])).toMatch(/Added 3/);
+    expect(await run(h.bob.id, '!train positive', [{ name: 'bob.jsonl', data: file('BOBIMP') }])).toMatch(/Added 3/);
+    expect(await run(h.owner.id, '!train positive', [{ name: 'owner.jsonl', data: file('OWNERIMP') }])).toMatch(/Added 3/);
+    await voiceMessage(h.alice.id, 'ALICEVOICE words about the weather', 'Alice voice answer.');
+    await voiceMessage(h.bob.id, 'BOBVOICE words about the sea', 'Bob voice answer.');
+    await h.emu.waitFor(async () => ((await everything()).match(/VOICE words/g)?.length ?? 0) >= 4 || undefined, { timeoutMs: 30_000, label: 'voice stored' });
+    const before = await everything();
+    for (const s of ['ALICEIMP-QUESTION-0', 'ALICEIMP-ANSWER-2', 'ALICEVOICE words', 'BOBIMP-ANSWER-1', 'BOBVOICE words', 'OWNERIMP-ANSWER-1']) expect(before).toContain(s);
+    // the voice transcripts reach both the conversation log and the rated records
+    const dataset = await read(path.join(h.dataDir, 'guilds', h.guild.id, 'datasets', 'default', 'positive.jsonl'));
+    expect(dataset).toContain('ALICEVOICE words');
+    expect(await read(path.join(h.dataDir, 'conversations', `${h.guild.id}_${h.general.id}.jsonl`))).toContain('ALICEVOICE words');
+
+    expect(await run(h.alice.id, '!forget me')).toMatch(/^Done: removed \d+ stored line\(s\)/);
+    const after = await everything();
+    expect(after).not.toContain('ALICEIMP');
+    expect(after).not.toContain('ALICEVOICE');
+    // the rated record holding her transcript went whole (Eos's own reply line stays in the conversation log: not hers)
+    expect(await read(path.join(h.dataDir, 'guilds', h.guild.id, 'datasets', 'default', 'positive.jsonl'))).not.toContain('Alice voice answer.');
+    for (const s of ['BOBIMP-QUESTION-0', 'BOBIMP-ANSWER-2', 'BOBVOICE words', 'Bob voice answer.', 'OWNERIMP-QUESTION-0', 'OWNERIMP-ANSWER-2']) expect(after).toContain(s);
+    // records sharing only the system prompt or the common 'Sure.' answer with hers stay
+    expect(after.match(/"Sure\."/g)?.length ?? 0).toBeGreaterThanOrEqual(2);
+    const index = await read(path.join(h.dataDir, 'state', 'privacy', 'contributions.jsonl'));
+    expect(index).not.toMatch(/IMP|VOICE|weather/);
+  }, 180_000);
+
+  test('!privacy says what forget covers and what it cannot reach; the debug-level logs of all the above hold no message text', async () => {
+    const text = await run(h.bob.id, '!privacy');
+    expect(text.length).toBeLessThanOrEqual(2000);
+    expect(text).toContain('examples you imported from files with `!train`');
+    expect(text).toContain('voice channels and voice messages');
+    expect(text).toMatch(/It cannot reach:.*fine-tuned/);
+    expect(text).toMatch(/Application logs.*not message text/);
+    const logs = h.logs.join('');
+    expect(logs).toContain('"command"'); // the logs are there (debug level) ...
+    for (const s of ['ALICEIMP', 'BOBIMP', 'OWNERIMP', 'ALICEVOICE', 'BOBVOICE', 'weather', 'voice answer']) expect(logs).not.toContain(s); // ... without text
+  }, 60_000);
+});
