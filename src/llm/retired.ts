@@ -58,11 +58,12 @@ export interface ModelWarning {
   message: string;
 }
 
-/** Warnings for configured models on the retired list (chat: EOS_CHAT_MODEL; speech-to-text: EOS_STT_MODEL). */
-export function retiredModelWarnings(config: Pick<AppConfig, 'llm' | 'voice'>, today = new Date().toISOString().slice(0, 10)): ModelWarning[] {
+/** Warnings for configured models on the retired list (EOS_CHAT_MODEL, EOS_STT_MODEL, training.judgeModel). */
+export function retiredModelWarnings(config: Pick<AppConfig, 'llm' | 'voice' | 'bot'>, today = new Date().toISOString().slice(0, 10)): ModelWarning[] {
   const configured: [string, string | undefined][] = [
     ['EOS_CHAT_MODEL', config.llm?.model],
     ['EOS_STT_MODEL', config.voice.sttProvider === 'openai' ? config.voice.sttModel : undefined],
+    ['training.judgeModel (eos.config.json)', config.llm ? config.bot.training.judgeModel : undefined],
   ];
   const out: ModelWarning[] = [];
   for (const [key, model] of configured) {

@@ -40,6 +40,18 @@ describe('start-up warnings for configured models', () => {
     expect(w[0]!.message).toContain('set EOS_CHAT_MODEL');
   });
 
+  test('a retired judge model names training.judgeModel', async () => {
+    const { mkdtemp, writeFile } = await import('node:fs/promises');
+    const path = await import('node:path');
+    const dir = await mkdtemp(path.join(tmpdir(), 'eos-retired-'));
+    await writeFile(path.join(dir, 'eos.config.json'), JSON.stringify({ training: { judgeModel: 'gpt-4o-mini-2024-07-18' } }));
+    const c = loadConfig({ env: { OPENAI_BASE_URL: 'http://127.0.0.1:9/v1' }, cwd: dir, envFile: false });
+    expect(c.bot.training.judgeModel).toBe('gpt-4o-mini-2024-07-18');
+    expect(retiredModelWarnings(c, '2026-12-06').map((w) => w.message)).toEqual([
+      `\`gpt-4o-mini-2024-07-18\` is retired by OpenAI on 2027-01-14: set training.judgeModel (eos.config.json) to a current model (e.g. \`${CURRENT_MODELS.chat}\`).`,
+    ]);
+  });
+
   test('no endpoint (offline model) or offline speech-to-text: nothing to warn about', () => {
     expect(retiredModelWarnings(config({ EOS_CHAT_MODEL: 'gpt-4o-mini', EOS_STT_PROVIDER: 'offline', EOS_STT_MODEL: 'whisper-1' }))).toEqual([]);
   });
