@@ -28,6 +28,7 @@ export interface ReceiverOptions {
 const RESUBSCRIBE_WINDOW_MS = 10_000;
 const BACKOFF_FIRST_MS = 20;
 const BACKOFF_MAX_MS = 2000;
+const SWEEP_MS = 250;
 
 export function decodePcm(chunk: Buffer): Pcm {
   return { samples: int16FromBytes(chunk), sampleRate: 48_000, channels: 2 };
@@ -78,8 +79,14 @@ export function startReceiver(connection: VoiceConnection, opts: ReceiverOptions
     subscribe(userId);
   };
   receiver.speaking.on('start', onStart);
+  // A user whose packets arrive (speaking) without a subscription: its 'start' was missed while a dead stream was
+  // still registered. Subscribe now rather than lose the rest of the utterance.
+  const sweep = setInterval(() => {
+    for (const userId of receiver.speaking.users.keys()) if (wanted(userId) && (!opts.acceptUser || opts.acceptUser(userId))) subscribe(userId);
+  }, SWEEP_MS).unref();
   return () => {
     stopped = true;
+    clearInterval(sweep);
     receiver.speaking.off('start', onStart);
     for (const stream of open) stream.destroy();
     open.clear();
