@@ -136,7 +136,7 @@ function botE2ee(world: VoiceWorld, s: BotVoiceSession, payload: Buffer): { opus
   const group = world.daveGroups.get(s.channelId);
   const isDave = payload.length > 2 && payload.readUInt16BE(payload.length - 2) === DAVE_MAGIC;
   if (!isDave) {
-    if (group && s.daveLink && group.inGroup.length >= 2 && group.isMember(botId) && !payload.equals(OPUS_SILENCE)) {
+    if (group && s.daveLink && group.inGroup.length >= 2 && group.expectsDave(botId) && !payload.equals(OPUS_SILENCE)) {
       const since = group.memberSince(botId);
       if (s.lastDaveFrameAt > since || Date.now() - since > PLAIN_GRACE_MS) {
         world.violation(`voice UDP: the bot sent audio without DAVE while its group (epoch ${group.epoch}) exists`);

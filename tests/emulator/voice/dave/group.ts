@@ -76,6 +76,14 @@ export class DaveGroup {
   isMember(userId: string): boolean {
     return this.leaves.includes(userId);
   }
+  /** Members that re-initialised (op 31 or a new key package) and wait to be removed and added again. */
+  private readonly resetting = new Set<string>();
+
+  /** In the group with its keys: its audio must be DAVE-encrypted. */
+  expectsDave(userId: string): boolean {
+    return this.isMember(userId) && !this.resetting.has(userId);
+  }
+
   /** When the user last entered the group (as added member or new group's committer); 0 when never. */
   memberSince(userId: string): number {
     const t = this.transitions.findLast((r) => r.kind === 'add' && (r.userId === userId || (r.transitionId === 0 && r.committer === userId)));
@@ -111,11 +119,15 @@ export class DaveGroup {
     } catch (err) {
       return this.violation(`DAVE op 26: bad key package from ${userId}: ${(err as Error).message}`);
     }
-    if (this.isMember(userId)) this.enqueue({ kind: 'remove', userId });
+    if (this.isMember(userId)) {
+      this.resetting.add(userId);
+      this.enqueue({ kind: 'remove', userId });
+    }
     this.enqueue({ kind: 'add', userId });
   }
 
   onInvalidCommitWelcome(userId: string, transitionId: number): void {
+    this.resetting.add(userId);
     if (this.transition?.waiting.delete(userId)) this.maybeExecute();
     this.resets.push({ userId, at: Date.now() });
     void transitionId;
@@ -223,6 +235,7 @@ export class DaveGroup {
       while (this.leaves.length > 0 && this.leaves.at(-1) === null) this.leaves.pop();
     }
     this.epoch = r.epoch + 1;
+    this.resetting.delete(r.userId);
     const record: DaveTransitionRecord = { transitionId: tid, kind: r.kind, userId: r.userId, committer, epoch: this.epoch, at: Date.now() };
     this.transitions.push(record);
     for (const u of commitTo) this.members.get(u)?.link.binary(29, Buffer.concat([tidBytes, commit]));
