@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import type { CliContext } from './context.js';
 import { formatDatasetReport, formatJob, type FineTuneService } from '../finetune/index.js';
 import { createFineTuneService } from '../wiring-finetune.js';
+import { retiredMessage, retiredModel } from '../llm/retired.js';
 
 type Run = (fn: (ctx: CliContext) => Promise<number>) => Promise<void>;
 const plain = (text: string) => text.replace(/\*\*/g, '');
@@ -96,6 +97,11 @@ export async function trainUse(ctx: CliContext, model?: string): Promise<number>
   const name = model ?? ctx.state.training().lastFineTunedModel;
   if (!name || !/^[\w.:/@+-]{1,200}$/.test(name)) {
     ctx.out(name ? 'That is not a model name.' : 'No fine-tuned model yet: wait for a job to succeed, or name a model.');
+    return 1;
+  }
+  const retired = retiredModel(name);
+  if (retired) {
+    ctx.out(retiredMessage(retired, '`eos train use <model>` (or EOS_CHAT_MODEL)', new Date().toISOString().slice(0, 10)));
     return 1;
   }
   await ctx.state.setTraining({ chatModel: name });

@@ -4,6 +4,9 @@ import { loadConfig } from '../../../src/config.js';
 import { CURRENT_MODELS, retiredMessage, retiredModel, retiredModelWarnings } from '../../../src/llm/retired.js';
 import { isModelUnavailable, LlmError } from '../../../src/llm/port.js';
 import { APOLOGIES } from '../../../src/conversation/canned.js';
+import { trainUse } from '../../../src/cli/train.js';
+import { createStateStore } from '../../../src/state/store.js';
+import type { CliContext } from '../../../src/cli/context.js';
 
 const config = (env: Record<string, string>) => loadConfig({ env, cwd: tmpdir(), envFile: false });
 
@@ -69,3 +72,20 @@ describe('a model the endpoint does not serve', () => {
     expect(APOLOGIES['model']).toContain('!train use default');
   });
 });
+
+describe('eos train use (CLI)', () => {
+  test('refuses a retired model naming the setting and leaves the chat model unchanged; accepts a current one', async () => {
+    const { mkdtemp } = await import('node:fs/promises');
+    const path = await import('node:path');
+    const dir = await mkdtemp(path.join(tmpdir(), 'eos-retired-cli-'));
+    const state = await createStateStore(path.join(dir, 'eos.json'));
+    const lines: string[] = [];
+    const ctx = { state, out: (l: string) => void lines.push(l) } as unknown as CliContext;
+    expect(await trainUse(ctx, 'gpt-4o-mini-2024-07-18')).toBe(1);
+    expect(lines.at(-1)).toMatch(/^`gpt-4o-mini-2024-07-18` is retired by OpenAI on 2027-01-14: set `eos train use <model>` \(or EOS_CHAT_MODEL\)/);
+    expect(state.training().chatModel).toBeUndefined();
+    expect(await trainUse(ctx, 'ft:gpt-5.4-mini:eos:1')).toBe(0);
+    expect(state.training().chatModel).toBe('ft:gpt-5.4-mini:eos:1');
+  });
+});
+
