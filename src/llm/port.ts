@@ -19,7 +19,7 @@ export interface CompletionOptions {
 }
 
 export interface ChatModel {
-  /** Human-readable description for logs and !help, e.g. "openai:gpt-4o-mini @ http://host/v1". Never contains keys. */
+  /** Human-readable description for logs and !help, e.g. "openai:gpt-5.4-mini @ http://host/v1". Never contains keys. */
   readonly description: string;
   complete(messages: ChatMessage[], opts?: CompletionOptions): Promise<string>;
   /** Yields text deltas as they arrive. Throws LlmError on failure. */
