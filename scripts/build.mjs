@@ -61,7 +61,7 @@ function withLock(fn) {
     } catch (err) {
       if (err.code !== 'EEXIST') throw err;
       const st = statSync(LOCK, { throwIfNoEntry: false });
-      let alive = true;
+      let alive;
       try {
         alive = holderAlive();
       } catch {
