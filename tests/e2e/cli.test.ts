@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { appendFile, mkdtemp, readFile, readdir, writeFile, mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -12,7 +12,9 @@ const FIXTURE = path.join(PROJECT_ROOT, 'tests/fixtures/training/toy_chat_fine_t
 
 function cli(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; out: string; err: string }> {
   const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(DISCORD_|OPENAI_|EOS_)/.test(k)));
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], {
+  // The compiled CLI, as `npm run cli` runs it (built once in beforeAll): transpiling src/ with tsx on every
+  // invocation took >15 s per command on a loaded 2-core machine.
+  const child = spawn(process.execPath, ['dist/cli.js', ...args], {
     cwd: PROJECT_ROOT,
     env: { ...clean, EOS_DATA_DIR: dir, OPENAI_BASE_URL: llm.baseURL, OPENAI_API_KEY: llm.apiKey, ...env },
   });
@@ -24,11 +26,12 @@ function cli(args: string[], env: Record<string, string> = {}): Promise<{ code: 
 }
 
 beforeAll(async () => {
+  execFileSync(process.execPath, [path.join(PROJECT_ROOT, 'scripts', 'build.mjs'), '--if-stale'], { cwd: PROJECT_ROOT, stdio: 'inherit' });
   dir = await mkdtemp(path.join(tmpdir(), 'eos-cli-'));
   llm = await startFakeLlm();
   await mkdir(path.join(dir, 'datasets', 'default'), { recursive: true });
   await writeFile(path.join(dir, 'datasets', 'default', 'positive.jsonl'), await readFile(FIXTURE));
-});
+}, 180_000);
 afterAll(async () => {
   expect(llm.contractViolations).toEqual([]);
   await llm.close();
