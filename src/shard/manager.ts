@@ -178,7 +178,10 @@ export async function runShardManager(config: AppConfig, opts: ManagerOptions = 
     process.once('SIGINT', () => onSignal('SIGINT'));
   });
   try {
-    await manager.spawn({ amount: count, delay: config.sharding.spawnDelayMs, timeout: 60_000 });
+    if (config.sharding.spawnDelayMs > 0) await manager.spawn({ amount: count, delay: config.sharding.spawnDelayMs, timeout: 120_000 });
+    // No spacing needed (max_concurrency allows it, or a local emulator): start every shard at once instead of each
+    // waiting for the previous one's READY as ShardingManager#spawn does.
+    else await Promise.all(shardIds.map((id) => manager.createShard(id).spawn(120_000)));
   } catch (err) {
     log.fatal({ err }, 'could not start the shards');
     await eos.stop();

@@ -4,7 +4,7 @@
  * shard count, each guild's state file was written only by the shard owning it then.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { datasetText, ownershipProblems, readJournal, startShardWorld, startSharded, type EosRun, type ShardWorld } from './shard-harness.js';
+import { datasetText, ownershipProblems, readJournal, startShardWorld, startSharded, type EosRun, type ShardWorld, buildDist } from './shard-harness.js';
 import { shardForGuild } from '../../src/shard/ownership.js';
 
 // Guild ids with (id >> 22) % 6 = 0..3: under 2 shards on 0,1,0,1; under 3 shards on 0,1,2,0 (two of them move).
@@ -15,9 +15,10 @@ let w: ShardWorld;
 let run: EosRun | null = null;
 
 beforeAll(async () => {
+  buildDist(); // dist/ as npm start runs it (only when src/ is newer)
   w = await startShardWorld({ shards: 2, guildShards: SLOTS });
   w.llm.respondWith(() => ({ text: 'ok' }));
-}, 30_000);
+}, 240_000);
 
 afterAll(async () => {
   if (run && run.proc.exitCode === null) await run.stop();
@@ -39,7 +40,7 @@ async function startWith(shards: string, count: number): Promise<EosRun> {
   const started = w.emu.identifies;
   const r = await startSharded(w, { EOS_SHARDS: shards });
   await w.emu.waitFor(() => w.emu.identifies >= started + count && [...Array(count).keys()].every((s) => w.emu.connected(s)), {
-    label: `${count} shards connected`, timeoutMs: 90_000,
+    label: `${count} shards connected`, timeoutMs: 180_000,
   });
   return r;
 }
@@ -56,7 +57,7 @@ describe('reshard from 2 to 3 shards', () => {
     await command(3, '+replyprefix [R]', /start with/, w.alice.id);
     expect(await run.stop()).toBe(0);
     expect(ownershipProblems(await readJournal(run.journalDir), w.dataDir, 2).filter((p) => !p.startsWith('datasets/') && !p.startsWith('state/candidates') && !p.startsWith('state/privacy/') && !p.startsWith('cache/'))).toEqual([]);
-  }, 150_000);
+  }, 240_000);
 
   test('under 3 shards (auto: GET /gateway/bot now says 3): every guild keeps its prefix, temperature and records', async () => {
     w.emu.setShardCount(3);
@@ -73,5 +74,5 @@ describe('reshard from 2 to 3 shards', () => {
     const problems = ownershipProblems(await readJournal(run.journalDir), w.dataDir, 3);
     expect(problems.filter((p) => p.startsWith('guilds/') || p.startsWith('state/eos.json'))).toEqual([]);
     expect(w.emu.shardMisroutes).toEqual([]);
-  }, 150_000);
+  }, 240_000);
 });

@@ -7,7 +7,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { datasetText, ownershipProblems, readJournal, shardStatus, startShardWorld, startSharded, until, type EosRun, type ShardWorld } from './shard-harness.js';
+import { datasetText, ownershipProblems, readJournal, shardStatus, startShardWorld, startSharded, until, type EosRun, type ShardWorld, buildDist } from './shard-harness.js';
 import { mention, PROJECT_ROOT } from './harness.js';
 import { guildStateFile } from '../../src/shard/ownership.js';
 import { cliShards } from '../../src/cli/shards.js';
@@ -20,13 +20,14 @@ let w: ShardWorld;
 let run: EosRun;
 
 beforeAll(async () => {
+  buildDist(); // dist/ as npm start runs it (only when src/ is newer)
   w = await startShardWorld({ shards: 2 });
   w.llm.respondWith((req) => ({ text: `reply to: ${JSON.stringify(req.messages.at(-1)?.content ?? '').slice(0, 60)}` }));
   run = await startSharded(w, { EOS_SHARDS: '2' });
   await w.emu.waitFor(() => w.emu.identifiedShards.length >= 2 && w.emu.connected(0) && w.emu.connected(1), {
-    label: 'both shards identified', timeoutMs: 60_000,
+    label: 'both shards identified', timeoutMs: 180_000,
   });
-}, 90_000);
+}, 240_000);
 
 afterAll(async () => {
   if (run.proc.exitCode === null) await run.stop();

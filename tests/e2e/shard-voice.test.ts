@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { mention } from './harness.js';
-import { ownershipProblems, readJournal, startShardWorld, startSharded, type EosRun, type ShardWorld } from './shard-harness.js';
+import { ownershipProblems, readJournal, startShardWorld, startSharded, type EosRun, type ShardWorld, buildDist } from './shard-harness.js';
 import type { EmuChannel } from '../emulator/index.js';
 
 let w: ShardWorld;
@@ -13,6 +13,7 @@ let run: EosRun;
 let lounges: EmuChannel[];
 
 beforeAll(async () => {
+  buildDist(); // dist/ as npm start runs it (only when src/ is newer)
   w = await startShardWorld({ shards: 3 });
   lounges = w.guilds.map((g) => w.emu.createChannel({ guildId: g.id, name: 'Lounge', type: 2 }));
   w.llm.respondWith((req) => ({ text: `heard: ${JSON.stringify(req.messages.at(-1)?.content ?? '').slice(0, 50)}`, chunkSize: 4096 }));
@@ -22,8 +23,8 @@ beforeAll(async () => {
     EOS_TTS_PROVIDER: 'flite',
     EOS_STT_PROVIDER: 'openai',
   });
-  await w.emu.waitFor(() => [0, 1, 2].every((s) => w.emu.connected(s)) && w.emu.identifiedShards.length >= 3, { label: '3 shards connected', timeoutMs: 90_000 });
-}, 120_000);
+  await w.emu.waitFor(() => [0, 1, 2].every((s) => w.emu.connected(s)) && w.emu.identifiedShards.length >= 3, { label: '3 shards connected', timeoutMs: 180_000 });
+}, 240_000);
 
 afterAll(async () => {
   if (run && run.proc.exitCode === null) await run.stop();
