@@ -126,7 +126,7 @@ async function transcribedSince(since: number, fault: string): Promise<number> {
     const dave = c ? libraryDave(c) : undefined;
     const stats = (dave?.session as { getDecryptionStats?: (u: string) => unknown } | undefined)?.getDecryptionStats?.(h.alice.id);
     const recv = c ? { subs: [...c.receiver.subscriptions.keys()].length, speaking: c.receiver.speaking.users.size, ready: dave?.session?.ready, re: dave?.reinitializing, stats } : null;
-    throw new Error(`${(err as Error).message}\nposted since: ${JSON.stringify(posted)}; transcription requests: ${h.llm!.audio.transcriptions.length}; receiver: ${JSON.stringify(recv)}\nvoice logs:\n${voiceLogs.join('\n')}\nDAVE: ${JSON.stringify(h.emu.voice.dave.group(h.guild.id)).slice(0, 600)}\nops: ${ops.join(', ')}`);
+    throw new Error(`${(err as Error).message}\nposted since: ${JSON.stringify(posted)}; transcription requests: ${h.llm!.audio.transcriptions.length}; receiver: ${JSON.stringify(recv)}\nvoice logs:\n${voiceLogs.join('\n')}\nDAVE: ${JSON.stringify(h.emu.voice.dave.group(h.guild.id)).slice(0, 600)}\nops: ${ops.join(', ')}`, { cause: err });
   }
   const ms = Date.now() - since;
   console.log(`recovery: ${fault}: next utterance transcribed ${ms} ms after the fault (the utterance itself lasts 2.8 s)`);
