@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startHarness, type Harness } from './harness.js';
 import { encodeOggOpus } from '../../src/voice/audio/ffmpeg.js';
 import { convertPcm } from '../../src/voice/audio/resample.js';
-import { goforward } from '../fixtures/audio.js';
+import { asDiscordAudio, goforward } from '../fixtures/audio.js';
 
 let h: Harness;
 beforeAll(async () => {
@@ -49,6 +49,14 @@ function file(tag: string): Buffer {
   ] });
   return Buffer.from([0, 1, 2].map((i) => JSON.stringify(rec(i))).join('\n') + '\n');
 }
+/** Polls an async condition (emulator.waitFor takes sync conditions only: a Promise would count as truthy). */
+async function until(fn: () => Promise<boolean>, label: string, timeoutMs = 30_000): Promise<void> {
+  const started = Date.now();
+  while (!(await fn())) {
+    if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for ${label}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
 let ogg: Buffer;
 /** A voice message whose transcript the fake STT answers with `words`; Eos answers `answer`; the owner rates it 👍. */
 async function voiceMessage(userId: string, words: string, answer: string) {
@@ -70,7 +78,7 @@ describe('!forget me covers imported files and voice messages', () => {
     expect(await run(h.owner.id, '!train positive', [{ name: 'owner.jsonl', data: file('OWNERIMP') }])).toMatch(/Added 3/);
     await voiceMessage(h.alice.id, 'ALICEVOICE words about the weather', 'Alice voice answer.');
     await voiceMessage(h.bob.id, 'BOBVOICE words about the sea', 'Bob voice answer.');
-    await h.emu.waitFor(async () => ((await everything()).match(/VOICE words/g)?.length ?? 0) >= 4 || undefined, { timeoutMs: 30_000, label: 'voice stored' });
+    await until(async () => ((await everything()).match(/VOICE words/g)?.length ?? 0) >= 4, 'voice stored');
     const before = await everything();
     for (const s of ['ALICEIMP-QUESTION-0', 'ALICEIMP-ANSWER-2', 'ALICEVOICE words', 'BOBIMP-ANSWER-1', 'BOBVOICE words', 'OWNERIMP-ANSWER-1']) expect(before).toContain(s);
     // the voice transcripts reach both the conversation log and the rated records
@@ -91,6 +99,43 @@ describe('!forget me covers imported files and voice messages', () => {
     expect(index).not.toMatch(/IMP|VOICE|weather/);
   }, 180_000);
 
+  test("voice-channel turns: the speaker's transcripts and the rated records holding them go, the other speaker's stay", async () => {
+    const lounge = h.emu.createChannel({ guildId: h.guild.id, name: 'Lounge', type: 2 });
+    h.emu.voice.userJoinsVoice({ guildId: h.guild.id, channelId: lounge.id, userId: h.alice.id });
+    h.emu.voice.userJoinsVoice({ guildId: h.guild.id, channelId: lounge.id, userId: h.bob.id });
+    await h.emu.waitFor(() => true, { timeoutMs: 1000 });
+    expect(await run(h.alice.id, '!join')).toMatch(/^Joined/);
+    await h.emu.voice.waitForConnection(h.guild.id);
+    await h.emu.voice.waitForDave(h.guild.id);
+    const turn = async (userId: string, words: string, answer: string) => {
+      h.llm!.audio.queueTranscripts(words);
+      h.llm!.queue({ text: answer });
+      await h.emu.voice.speak({ guildId: h.guild.id, userId, pcm: asDiscordAudio(goforward()), pace: 'realtime' });
+      const posted = await h.emu.waitForBotMessage(h.general.id, (m) => m.content.startsWith(`🔊 ${answer}`), { timeoutMs: 30_000 });
+      await h.emu.waitFor(() => (posted.components.length > 0 ? true : undefined), { timeoutMs: 30_000, label: 'voice reply captured' });
+      const up = h.emu.interaction({ name: 'eos:fb:up', type: 3, customId: 'eos:fb:up', userId: h.owner.id, channelId: h.general.id, guildId: h.guild.id, targetMessageId: posted.id });
+      await h.emu.waitFor(() => h.emu.interactionResponses.find((x) => x.interactionId === up.id), { timeoutMs: 30_000 });
+    };
+    await turn(h.alice.id, 'ALICECHAN spoken in the lounge', 'Lounge answer one.');
+    await turn(h.bob.id, 'BOBCHAN spoken in the lounge', 'Lounge answer two.');
+    const dataset = path.join(h.dataDir, 'guilds', h.guild.id, 'datasets', 'default', 'positive.jsonl');
+    await until(async () => (await read(dataset)).includes('BOBCHAN'), 'both voice replies rated');
+    expect(await read(dataset)).toContain('ALICECHAN');
+    expect(await read(path.join(h.dataDir, 'conversations', `${h.guild.id}_${h.general.id}.jsonl`))).toContain('ALICECHAN');
+
+    expect(await run(h.alice.id, '!forget me')).toMatch(/^Done: removed \d+ stored line\(s\)/);
+    const after = await everything();
+    expect(after).not.toContain('ALICECHAN');
+    expect(after).toContain('BOBCHAN spoken in the lounge');
+    expect(await read(dataset)).not.toContain('Lounge answer one.');
+    // Bob's turn stays in the conversation log; his rated record went too, because it carried Alice's turn as context
+    // (a record holding anything she said is removed whole).
+    const log = await read(path.join(h.dataDir, 'conversations', `${h.guild.id}_${h.general.id}.jsonl`));
+    expect(log).toContain('BOBCHAN spoken in the lounge');
+    expect(log).toContain('Lounge answer two.');
+    expect(await run(h.alice.id, '!leave')).toBeTruthy();
+  }, 180_000);
+
   test('!privacy says what forget covers and what it cannot reach; the debug-level logs of all the above hold no message text', async () => {
     const text = await run(h.bob.id, '!privacy');
     expect(text.length).toBeLessThanOrEqual(2000);
@@ -100,6 +145,6 @@ describe('!forget me covers imported files and voice messages', () => {
     expect(text).toMatch(/Application logs.*not message text/);
     const logs = h.logs.join('');
     expect(logs).toContain('"command"'); // the logs are there (debug level) ...
-    for (const s of ['ALICEIMP', 'BOBIMP', 'OWNERIMP', 'ALICEVOICE', 'BOBVOICE', 'weather', 'voice answer']) expect(logs).not.toContain(s); // ... without text
+    for (const s of ['ALICEIMP', 'BOBIMP', 'OWNERIMP', 'ALICEVOICE', 'BOBVOICE', 'ALICECHAN', 'BOBCHAN', 'weather', 'voice answer', 'lounge']) expect(logs).not.toContain(s); // ... without text
   }, 60_000);
 });
