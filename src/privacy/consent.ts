@@ -99,6 +99,7 @@ export class PrivacyService implements OptOutLookup {
 
   /** What a user said in voice (a voice-channel turn or a voice message), as transcribed and as stored. */
   noteSpoken(guildId: string | null, userId: string, text: string): void {
+    if (this.optedOut(userId)) return; // nothing of theirs is kept, not even hashes
     let stored = text;
     try {
       stored = toDatasetText(text);
