@@ -7,12 +7,18 @@ import { Client, GatewayIntentBits, Options, Partials, type Snowflake } from 'di
  * Partials.Reaction). So messages, reactions, presences, emojis, stickers, invites, scheduled events, stage
  * instances, automod rules, bans and thread members are not cached. Kept: guilds, channels, threads, roles, voice states
  * (voice), and members/users bounded (message.member comes from the member cache: roles and admin checks).
+ * Messages: a few per channel (RECENT_MESSAGES). discord.js's MessageCreate action drops a MESSAGE_CREATE whose
+ * message is already cached; that is what keeps a message replayed after a gateway RESUME from being answered
+ * twice (with no message cache at all, tests/faults/gateway.test.ts saw two replies to one message).
  */
+/** Messages kept per channel: enough to recognise the ones a RESUME replays (1/8 of discord.js's default 200). */
+const RECENT_MESSAGES = 25;
+
 export function eosCacheSettings(): Parameters<typeof Options.cacheWithLimits>[0] {
   const self = (id: Snowflake, client: Client) => id === client.user?.id;
   return {
     ...Options.DefaultMakeCacheSettings,
-    MessageManager: 0,
+    MessageManager: RECENT_MESSAGES,
     ReactionManager: 0,
     ReactionUserManager: 0,
     PresenceManager: 0,
@@ -25,8 +31,8 @@ export function eosCacheSettings(): Parameters<typeof Options.cacheWithLimits>[0
     AutoModerationRuleManager: 0,
     GuildBanManager: 0,
     ThreadMemberManager: 0,
-    GuildMessageManager: 0,
-    DMMessageManager: 0,
+    GuildMessageManager: RECENT_MESSAGES,
+    DMMessageManager: RECENT_MESSAGES,
     GuildMemberManager: { maxSize: 2_000, keepOverLimit: (m) => self(m.id, m.client) },
     UserManager: { maxSize: 5_000, keepOverLimit: (u) => self(u.id, u.client) },
   };
