@@ -14,7 +14,7 @@ import type { AppConfig } from '../config.js';
 import { closeLogger, createLogger } from '../log.js';
 import { createGlobalHost, createReadOnlyGlobalHost, type GlobalHost } from './global-host.js';
 import { IpcPeer } from './ipc.js';
-import { checkShardList, shardStatusFile } from './ownership.js';
+import { checkShardList, managerName, shardStatusFile } from './ownership.js';
 import type { GlobalChange } from './state.js';
 import type { ShardAnswer, ShardStatus } from './types.js';
 
@@ -108,7 +108,7 @@ export class EosShardManager {
 
   async writeStatus(state: 'running' | 'stopped' = 'running'): Promise<void> {
     const shards = state === 'running' ? await this.fanout<ShardStatus>('status', 3000) : [];
-    const file = shardStatusFile(this.config.dataDir, hostname());
+    const file = shardStatusFile(this.config.dataDir, managerName(hostname(), this.shardIds, this.count));
     const body = {
       host: hostname(), managerPid: process.pid, state, count: this.count, shardIds: this.shardIds, updatedAt: new Date().toISOString(),
       respawns: Object.fromEntries(this.respawns), shards,
@@ -154,9 +154,10 @@ export class EosShardManager {
 
 /** Runs the sharded bot until SIGTERM/SIGINT; resolves with the process exit code. */
 export async function runShardManager(config: AppConfig, opts: ManagerOptions = {}): Promise<number> {
-  const log = createLogger({ level: config.logLevel, logDir: path.join(config.paths.logs, 'manager'), secrets: config.secrets() });
   const count = config.sharding.shards === 'auto' ? await recommendedShards(config) : (config.sharding.shards ?? 1);
   const shardIds = checkShardList(config.sharding.shardIds ?? [...Array(count).keys()], count);
+  const name = managerName(hostname(), shardIds, count);
+  const log = createLogger({ level: config.logLevel, logDir: path.join(config.paths.logs, shardIds.length === count ? 'manager' : `manager-${name}`), secrets: config.secrets() });
   // The manager running shard 0 is the one writer of the global state; other hosts' managers only read it.
   const global = shardIds.includes(0)
     ? await createGlobalHost(config.paths.state, { logger: log.child({ component: 'global-state' }) })

@@ -35,9 +35,15 @@ export function shardLogDir(logsDir: string, shardId: number): string {
   return path.join(logsDir, `shard-${shardId}`);
 }
 
-/** Status snapshot a manager writes for `npm run cli -- shards` (one per host). */
-export function shardStatusFile(dataDir: string, host: string): string {
-  return path.join(dataDir, 'shards', `status-${host.replace(/[^A-Za-z0-9_.-]/g, '_')}.json`);
+/** What names a manager's own files: the host, plus its shard IDs when it runs only some (several hosts). */
+export function managerName(host: string, shardIds: readonly number[], count: number): string {
+  const h = host.replace(/[^A-Za-z0-9_.-]/g, '_');
+  return shardIds.length === count ? h : `${h}-shards-${shardIds.join('-')}`;
+}
+
+/** Status snapshot a manager writes for `npm run cli -- shards` (one per manager). */
+export function shardStatusFile(dataDir: string, manager: string): string {
+  return path.join(dataDir, 'shards', `status-${manager}.json`);
 }
 
 /** Parses `SHARDS`-style lists and checks every id is below count. */

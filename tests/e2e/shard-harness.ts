@@ -148,7 +148,7 @@ export function ownershipProblems(entries: JournalEntry[], dataDir: string, coun
       const owner = `shard-${shardForGuild(m[1]!, count)}`;
       for (const r of roles) if (r !== owner) problems.push(`${rel} (guild of ${owner}) written by ${r}`);
     }
-    if (rel.startsWith(path.join('state', 'eos.json'))) for (const r of roles) if (r !== 'manager') problems.push(`${rel} written by ${r}`);
+    if (rel.startsWith(path.join('state', 'eos.json'))) for (const r of roles) if (!r.startsWith('manager')) problems.push(`${rel} written by ${r}`);
   }
   return problems;
 }

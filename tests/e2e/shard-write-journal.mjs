@@ -11,7 +11,8 @@ import path from 'node:path';
 
 const dir = process.env.EOS_WRITE_JOURNAL;
 if (dir) {
-  const role = process.env.SHARDS !== undefined ? `shard-${process.env.SHARDS}` : 'manager';
+  // Several managers (hosts) on one data folder are told apart by the shard IDs they run.
+  const role = process.env.SHARDS !== undefined ? `shard-${process.env.SHARDS}` : process.env.EOS_SHARD_IDS ? `manager-${process.env.EOS_SHARD_IDS}` : 'manager';
   const journal = path.join(dir, `${process.pid}.jsonl`);
   const append = fs.appendFileSync.bind(fs);
   const seen = new Set();

@@ -1,0 +1,70 @@
+/**
+ * Two "hosts" (two managers on one data folder, as with a network mount): host A runs shard 0 (EOS_SHARD_IDS=0),
+ * host B shard 1 of 2. Each answers its own servers; global settings are written only by host A's manager (host B
+ * refuses to change them and picks up A's changes); no file is written by two processes.
+ */
+import { readdir } from 'node:fs/promises';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { mention } from './harness.js';
+import { buildDist, ownershipProblems, readJournal, startShardWorld, startSharded, type EosRun, type ShardWorld } from './shard-harness.js';
+
+let w: ShardWorld;
+let hostA: EosRun;
+let hostB: EosRun;
+
+beforeAll(async () => {
+  buildDist();
+  w = await startShardWorld({ shards: 2 });
+  w.llm.respondWith((req) => ({ text: `re: ${JSON.stringify(req.messages.at(-1)?.content ?? '').slice(0, 40)}`, chunkSize: 4096 }));
+  hostA = await startSharded(w, { EOS_SHARDS: '2', EOS_SHARD_IDS: '0' });
+  hostB = await startSharded(w, { EOS_SHARDS: '2', EOS_SHARD_IDS: '1' });
+  await w.emu.waitFor(() => w.emu.connected(0) && w.emu.connected(1), { label: 'shards 0 and 1 from two managers', timeoutMs: 180_000 });
+}, 240_000);
+
+afterAll(async () => {
+  for (const r of [hostA, hostB]) if (r && r.proc.exitCode === null) await r.stop();
+  await w?.close();
+});
+
+async function command(i: number, content: string, re: RegExp, userId = w.alice.id): Promise<string> {
+  const channelId = w.general[i]!.id;
+  const msg = w.emu.userSays({ channelId, userId, content });
+  return (await w.emu.waitFor(() => w.emu.botMessages(channelId).find((m) => m.replyTo === msg.id && re.test(m.content)), { label: `${content} -> ${re}`, timeoutMs: 30_000 })).content;
+}
+
+describe('shards of one bot on two hosts', () => {
+  test('each host answers the servers of its shard', async () => {
+    for (const i of [0, 1]) {
+      w.emu.userSays({ channelId: w.general[i]!.id, userId: w.alice.id, content: mention(w.emu.botUser.id, `host check ${i}`) });
+      await w.emu.waitFor(() => w.emu.botMessages(w.general[i]!.id).find((m) => m.content.includes(`host check ${i}`)), { label: `reply ${i}`, timeoutMs: 30_000 });
+    }
+    expect(w.emu.shardMisroutes).toEqual([]);
+  }, 60_000);
+
+  test("global settings: refused on host B, set on host A, and host B's shard then uses them", async () => {
+    const refused = await command(1, '!replyprefix [B]', /./);
+    expect(refused).not.toContain('[B]');
+    expect(await command(0, '!replyprefix [A]', /start with/)).toContain('[A]');
+    // Host B re-reads the global file with its status tick (10 s).
+    const started = Date.now();
+    for (;;) {
+      const r = await command(1, '!replyprefix', /reply prefix/);
+      if (r.includes('[A]')) break;
+      if (Date.now() - started > 30_000) throw new Error(`host B never saw the reply prefix: ${r}`);
+      await new Promise((res) => setTimeout(res, 2000));
+    }
+  }, 90_000);
+
+  test('both stop cleanly; each manager has its own status file and no file had two writers', async () => {
+    expect(await hostB.stop()).toBe(0);
+    expect(await hostA.stop()).toBe(0);
+    const status = (await readdir(path.join(w.dataDir, 'shards'))).filter((f) => f.startsWith('status-')).sort();
+    expect(status).toHaveLength(2);
+    const journal = [...(await readJournal(hostA.journalDir)), ...(await readJournal(hostB.journalDir))];
+    const problems = ownershipProblems(journal, w.dataDir, 2);
+    expect(problems.filter((p) => p.startsWith('guilds/') || p.startsWith('state/eos.json') || p.startsWith('logs/') || p.startsWith('shards/'))).toEqual([]);
+    const globalWriters = new Set(journal.filter((e) => path.relative(w.dataDir, e.path).startsWith('state/eos.json')).map((e) => e.role));
+    expect([...globalWriters]).toEqual(['manager-0']);
+  }, 60_000);
+});
