@@ -152,7 +152,7 @@ export async function startEos(opts: EosOptions): Promise<EosApp> {
     await memory.close?.().catch((err: unknown) => log.warn({ err }, 'example memory not closed'));
     await voice?.destroyAll().catch((err: unknown) => log.warn({ err }, 'voice shutdown failed'));
     await stopSurface().catch((err: unknown) => log.warn({ err }, 'stop failed'));
-    await Promise.all([datasets.close(), feedback.close(), transcript.close(), ...(tenants?.guildTenants() ?? []).map((t) => t.datasets.close())]).catch((err: unknown) => log.warn({ err }, 'flush failed'));
+    await Promise.all([datasets.close(), feedback.close(), transcript.close(), privacy.close(), ...(tenants?.guildTenants() ?? []).map((t) => t.datasets.close())]).catch((err: unknown) => log.warn({ err }, 'flush failed'));
     await state.flush();
     log.info('Eos stopped');
     await closeLogger(log);

@@ -13,12 +13,13 @@
  * lines in one write, and a torn tail left by a crash is cut off (and kept aside) before a file's first
  * batch. Files stay open between batches (at most `maxOpen`, least recently used closed first), and a file's
  * tail is checked once, when it is first opened, so a busy channel costs one write per batch and nothing else.
+ * (The batching is src/datasets/batched-writer.ts, shared with the privacy contribution index.)
  */
-import { mkdir, open, type FileHandle } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { MentionNames } from '../conversation/sanitize.js';
-import { repairTornTail, toJsonLine } from './jsonl.js';
+import { BatchedWriter } from './batched-writer.js';
+import { toJsonLine } from './jsonl.js';
 import { sanitizeMessage } from './records.js';
 
 export interface ConversationLogEntry {
@@ -63,22 +64,12 @@ function checkId(id: string, what: string): string {
 }
 
 export class ConversationLog {
-  /** Lines waiting to be written, per file, in append order. */
-  private pending = new Map<string, string[]>();
-  private pendingBytes = 0;
-  /** Open files, least recently used first (their tails were checked when they were opened). */
-  private readonly handles = new Map<string, FileHandle>();
-  private readonly maxOpen: number;
-  private scheduled: NodeJS.Timeout | NodeJS.Immediate | null = null;
-  /** The batch being written (batches run one at a time, so a file's lines stay in order). */
-  private writing: Promise<void> = Promise.resolve();
-  private readonly flushMs: number;
-  private readonly maxBufferBytes: number;
+  private readonly writer: BatchedWriter;
 
   constructor(private readonly opts: ConversationLogOptions) {
-    this.flushMs = Math.max(0, opts.flushMs ?? 0);
-    this.maxBufferBytes = Math.max(1, opts.maxBufferBytes ?? 256 * 1024);
-    this.maxOpen = Math.max(1, Math.floor(opts.maxOpen ?? 256));
+    this.writer = new BatchedWriter({
+      maxOpen: opts.maxOpen, durable: opts.durable, flushMs: opts.flushMs, maxBufferBytes: opts.maxBufferBytes, log: opts.log, now: opts.now,
+    });
   }
 
   fileFor(guildId: string | null, channelId: string): string {
@@ -99,78 +90,22 @@ export class ConversationLog {
     if (message.content === '') return false;
     const line: ConversationLogLine = { role: message.role, content: message.content, timestamp: entry.timestamp };
     if (message.name) line.name = message.name;
-    const text = toJsonLine(line);
-    const lines = this.pending.get(file);
-    if (lines) lines.push(text);
-    else this.pending.set(file, [text]);
-    this.pendingBytes += text.length;
-    if (this.pendingBytes >= this.maxBufferBytes) void this.flush();
-    else this.scheduled ??= this.flushMs > 0 ? setTimeout(() => void this.flush(), this.flushMs) : setImmediate(() => void this.flush());
+    this.writer.write(file, toJsonLine(line));
     return true;
   }
 
   /** Number of files currently open. */
   openFiles(): number {
-    return this.handles.size;
+    return this.writer.openFiles();
   }
 
   /** Writes every queued line; resolves once they are in their files. */
   flush(): Promise<void> {
-    if (this.scheduled) {
-      clearTimeout(this.scheduled as NodeJS.Timeout);
-      clearImmediate(this.scheduled as NodeJS.Immediate);
-    }
-    this.scheduled = null;
-    // The batch is taken when the previous one is done, so lines queued meanwhile join it.
-    this.writing = this.writing.then(() => {
-      const batch = this.pending;
-      this.pending = new Map();
-      this.pendingBytes = 0;
-      return this.writeBatch(batch);
-    });
-    return this.writing;
+    return this.writer.flush();
   }
 
   /** Flushes and closes every file; a later line reopens its file and checks its tail again. */
-  async close(): Promise<void> {
-    await this.flush();
-    const handles = [...this.handles.values()];
-    this.handles.clear();
-    await Promise.all(handles.map((h) => h.close().catch(() => undefined)));
-  }
-
-  private async writeBatch(batch: Map<string, string[]>): Promise<void> {
-    for (const [file, lines] of batch) {
-      try {
-        const handle = await this.handle(file);
-        await handle.writeFile(lines.join('')); // all of it, however many write calls that takes
-        if (this.opts.durable) await handle.datasync();
-      } catch (err) {
-        this.opts.log?.error({ err, file, lines: lines.length }, 'could not write to a conversation log');
-        await this.handles.get(file)?.close().catch(() => undefined);
-        this.handles.delete(file);
-      }
-    }
-  }
-
-  /** The file's open handle (most recently used now); opening checks the tail and may close the least recent. */
-  private async handle(file: string): Promise<FileHandle> {
-    let handle = this.handles.get(file);
-    if (handle) {
-      this.handles.delete(file);
-      this.handles.set(file, handle);
-      return handle;
-    }
-    await mkdir(dirname(file), { recursive: true });
-    const bytesRemoved = await repairTornTail(file, { now: this.opts.now });
-    if (bytesRemoved > 0) this.opts.log?.warn({ file, bytesRemoved }, 'torn JSONL tail repaired');
-    handle = await open(file, 'a');
-    this.handles.set(file, handle);
-    while (this.handles.size > this.maxOpen) {
-      const [oldest, h] = this.handles.entries().next().value as [string, FileHandle];
-      this.handles.delete(oldest);
-      await h.close().catch(() => undefined);
-    }
-    return handle;
+  close(): Promise<void> {
+    return this.writer.close();
   }
 }

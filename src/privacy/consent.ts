@@ -87,6 +87,11 @@ export class PrivacyService implements OptOutLookup {
     });
   }
 
+  /** Writes the contribution index's queued lines and closes its file (shutdown). */
+  close(): Promise<void> {
+    return this.deps.index.close();
+  }
+
   /** Remembers (as keyed hashes only) what a user wrote, so `!forget me` can find it later. */
   noteContribution(guildId: string | null, userId: string, texts: readonly string[]): void {
     this.deps.index.note(guildId, userId, texts).catch((err: unknown) => this.deps.log.warn({ err }, 'contribution index append failed'));
@@ -118,7 +123,7 @@ export class PrivacyService implements OptOutLookup {
     const keys = index.textsOf(guildId, userId);
     if (keys.size === 0) return { lines: 0, files: 0 };
     const own = this.deps.datasetsOf?.(guildId);
-    await this.deps.flushAll();
+    await Promise.all([this.deps.flushAll(), index.flush()]);
     await own?.flush();
     const files = [
       ...(await Promise.all((own?.dirs ?? [paths.datasets]).map((d) => jsonlFiles(d)))).flat(),

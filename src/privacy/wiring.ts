@@ -17,6 +17,7 @@ export interface PrivacyWiring {
   consoleMode: boolean;
   state: StateStore;
   surface: ChatSurface;
+  /** Conversation log (flushed before `!forget me` reads it). */
   transcript: ConversationLog;
   datasets: { init(): Promise<unknown>; flush(): Promise<unknown> };
   /** CandidateStore: `drop(messageId)` (or the older `take`) removes a remembered reply from memory. */
@@ -51,7 +52,7 @@ export async function buildPrivacy(w: PrivacyWiring): Promise<{ privacy: Privacy
     state: w.state, surface: w.surface, recordByDefault: w.recordByDefault, consoleMode: w.consoleMode, index,
     paths: { ...w.paths, candidates: path.join(stateDir, 'candidates.jsonl') },
     reconcileDatasets: () => w.datasets.init(),
-    flushAll: () => Promise.all([w.datasets.flush(), w.candidates.flush()]),
+    flushAll: () => Promise.all([w.datasets.flush(), w.candidates.flush(), w.transcript.flush()]),
     dropCandidate: async (id) => {
       const c = w.candidates as { drop?: (id: string) => Promise<unknown>; take?: (id: string) => Promise<unknown> };
       await (c.drop ?? c.take)?.call(c, id);

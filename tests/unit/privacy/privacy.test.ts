@@ -49,6 +49,7 @@ describe('contribution index and removal', () => {
     const file = path.join(d, 'contributions.jsonl');
     const idx = new ContributionIndex(file, hash);
     await idx.note('g1', '123456789012345678', ['my secret cake recipe', 'x']);
+    await idx.flush(); // observed texts are group-committed (see ContributionIndex)
     const text = await readFile(file, 'utf8');
     expect(text).not.toContain('cake');
     expect(text).not.toContain('123456789012345678');
