@@ -8,7 +8,7 @@
  *  - Console mode: one-line JSONL `!train` commands on stdin (handled one at a time); "acknowledged" = the
  *    "Added 1 example" line on stdout.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
@@ -81,7 +81,11 @@ describe('SIGKILL during dataset writes through the real bot', () => {
     cleanups.push(() => emu.close());
     const { users, channels } = buildWorld(emu);
     const dataDir = await tempDataDir();
-    const bot: BotProcess = spawnBot({ DISCORD_TOKEN: emu.token, DISCORD_API_URL: emu.restBase, EOS_DATA_DIR: dataDir, EOS_LOG_LEVEL: 'warn' });
+    // This test is about crash durability, not tenancy or the per-user rate limit: one shared data folder
+    // (perServerData off, so members' !train is written at once to datasets/) and no rate limit on the trainers.
+    const configFile = path.join(dataDir, 'eos.config.json');
+    await writeFile(configFile, JSON.stringify({ perServerData: false, conversation: { userRateLimit: { count: 0 } } }));
+    const bot: BotProcess = spawnBot({ DISCORD_TOKEN: emu.token, DISCORD_API_URL: emu.restBase, EOS_DATA_DIR: dataDir, EOS_LOG_LEVEL: 'warn', EOS_CONFIG: configFile });
     cleanups.push(() => ensureDead(bot));
     await emu.waitFor(() => emu.connected() && emu.commands.global.length > 0, { timeoutMs: 25_000, label: 'bot connected' });
 
