@@ -147,7 +147,7 @@ export async function startEos(opts: EosOptions): Promise<EosApp> {
   const shutdown = async (stopSurface: () => Promise<void>) => {
     clearInterval(pruner);
     await responder.stop().catch((err: unknown) => log.warn({ err }, 'replies in flight not closed'));
-    follower?.stop();
+    await follower?.stop();
     await fineTune?.close().catch((err: unknown) => log.warn({ err }, 'fine-tuning backend not closed'));
     await memory.close?.().catch((err: unknown) => log.warn({ err }, 'example memory not closed'));
     await voice?.destroyAll().catch((err: unknown) => log.warn({ err }, 'voice shutdown failed'));

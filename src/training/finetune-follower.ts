@@ -48,6 +48,8 @@ export interface JobScope {
 }
 
 const KEEP = 50;
+/** How long shutdown waits for a stopped follow loop to save what it was saving. */
+const STOP_WAIT_MS = 5_000;
 
 /**
  * Follows one fine-tuning job at a time and keeps a single progress message up to date by editing it in place.
@@ -105,7 +107,7 @@ export class FineTuneFollower {
 
   /** Starts following a job of `scope` (replacing the job that scope followed before; other scopes go on). */
   async follow(jobId: string, message: FollowedMessage, scope: JobScope = this.scope(null)): Promise<void> {
-    this.stop(scope.key);
+    void this.stop(scope.key);
     await scope.state.setTraining({ fineTuneJobId: jobId, fineTuneMessage: message });
     if (scope.guildId) await this.remember(scope.guildId, 'fineTuneJobs', jobId);
     const abort = new AbortController();
@@ -126,13 +128,23 @@ export class FineTuneFollower {
     }
   }
 
-  /** Stops following (one scope, or every job at shutdown). */
-  stop(key?: string): void {
+  /**
+   * Stops following (one scope, or every job at shutdown). Resolves when the stopped loops have ended (at most
+   * STOP_WAIT_MS): a loop past its last poll still saves the outcome to the state, which must happen before
+   * shutdown flushes the state (a write after stop reached a removed data folder in the e2e tests).
+   */
+  stop(key?: string): Promise<void> {
+    const ended: Promise<void>[] = [];
     for (const [k, run] of this.runs) {
       if (key !== undefined && k !== key) continue;
       run.abort.abort();
       this.runs.delete(k);
+      ended.push(run.running);
     }
+    if (ended.length === 0) return Promise.resolve();
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, STOP_WAIT_MS).unref()));
+    return Promise.race([Promise.all(ended).then(() => undefined), timeout]).finally(() => clearTimeout(timer));
   }
 
   /** For tests and shutdown: resolves when the current follow loops end. */
