@@ -158,7 +158,9 @@ describe('fine-tuning with a local trainer command', () => {
   beforeAll(async () => {
     dir = await mkdtemp(path.join(tmpdir(), 'eos-e2e-local-'));
     const control = path.join(dir, 'control.json');
-    await writeFile(control, JSON.stringify({ steps: 5, delayMs: 20, served: 'qwen-eos' }));
+    // ~2 s of training polled every 100 ms: the follower sees steps in progress (with 20 ms per step the job could
+    // end between two polls, and the 'step n/5' edit the test looks for never happened).
+    await writeFile(control, JSON.stringify({ steps: 5, delayMs: 400, served: 'qwen-eos' }));
     const fake = await startFakeLlm({ models: ['eos-test-model', 'qwen-eos'] });
     h = await startHarness({
       fake,
