@@ -14,7 +14,7 @@ import type {
   InteractionResponseRecord,
   RecordedRequest,
 } from './types.js';
-import type { WaitOptions } from './wait.js';
+import type { Condition, WaitOptions } from './wait.js';
 import type { EmuVoice, VoiceOptions } from './voice/types.js';
 
 export interface StartOptions {
@@ -66,7 +66,7 @@ export interface DiscordEmulator {
   /** Like messages() but deleted messages stay in (with deleted: true). */
   allMessages(channelId: string): EmuMessage[];
   botMessages(channelId?: string): EmuMessage[];
-  waitFor<T>(fn: () => T | undefined | null | false, opts?: WaitOptions): Promise<T>;
+  waitFor<T>(fn: Condition<T>, opts?: WaitOptions): Promise<T>;
   waitForBotMessage(channelId: string, predicate?: (m: EmuMessage) => boolean, opts?: WaitOptions): Promise<EmuMessage>;
 
   readonly requests: RecordedRequest[];

@@ -21,7 +21,7 @@ import { DEFAULT_EVERYONE_PERMISSIONS, EmuState } from './state.js';
 import type { EmuChannel, EmuMessage, FailRule } from './types.js';
 import { handleBotVoiceState } from './voice-state.js';
 import { EmuVoiceServer } from './voice/voice-server.js';
-import { waitFor, type WaitOptions } from './wait.js';
+import { waitFor, type Condition, type WaitOptions } from './wait.js';
 
 export class Emulator implements DiscordEmulator {
   readonly token: string;
@@ -135,7 +135,7 @@ export class Emulator implements DiscordEmulator {
     const all = channelId ? this.messages(channelId) : [...this.state.messagesById.values()].filter((m) => !m.deleted);
     return all.filter((m) => m.fromBot);
   }
-  waitFor<T>(fn: () => T | undefined | null | false, opts: WaitOptions = {}): Promise<T> {
+  waitFor<T>(fn: Condition<T>, opts: WaitOptions = {}): Promise<T> {
     return waitFor(fn, opts, () => this.summary());
   }
   waitForBotMessage(channelId: string, predicate: (m: EmuMessage) => boolean = () => true, opts: WaitOptions = {}) {

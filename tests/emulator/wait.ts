@@ -6,18 +6,22 @@ export interface WaitOptions {
   intervalMs?: number;
 }
 
+/** What a condition may return: a falsy value means "not yet". */
+export type Condition<T> = () => T | undefined | null | false | PromiseLike<T | undefined | null | false>;
+
 /**
  * Resolves with the first truthy value of `fn` (polled every intervalMs, default 10 ms); rejects after timeoutMs
  * (default 10 s) with the label and `describe()`'s summary of the emulator state. Errors thrown by fn propagate.
+ * `fn` may be async (e.g. reading a file): its promise is awaited before the next poll, never taken as the value.
  */
-export function waitFor<T>(fn: () => T | undefined | null | false, opts: WaitOptions, describe: () => string): Promise<T> {
+export function waitFor<T>(fn: Condition<T>, opts: WaitOptions, describe: () => string): Promise<T> {
   const timeoutMs = opts.timeoutMs ?? 10_000;
   const started = Date.now();
   return new Promise<T>((resolve, reject) => {
-    const tick = (): void => {
+    const tick = async (): Promise<void> => {
       let value: T | undefined | null | false;
       try {
-        value = fn();
+        value = await fn();
       } catch (err) {
         reject(err instanceof Error ? err : new Error(String(err)));
         return;
@@ -27,8 +31,8 @@ export function waitFor<T>(fn: () => T | undefined | null | false, opts: WaitOpt
         const what = opts.label ?? 'condition';
         return reject(new Error(`emulator.waitFor: timed out after ${timeoutMs} ms waiting for ${what}\n${describe()}`));
       }
-      setTimeout(tick, opts.intervalMs ?? 10);
+      setTimeout(() => void tick(), opts.intervalMs ?? 10);
     };
-    tick();
+    void tick();
   });
 }
