@@ -23,7 +23,9 @@ const lastRequest = () => h.llm!.chatRequests().at(-1) as unknown as { model: st
 
 describe('conversation with the real discord.js client and openai SDK', () => {
   test('a mention gets a streamed reply built from the system prompt and the history', async () => {
-    h.llm!.queue({ text: 'Four. And here is a longer sentence so that the reply streams in several chunks over time.', chunkDelayMs: 60, chunkSize: 6 });
+    // ~1.5 s of streaming (15 chunks, 100 ms apart): longer than the responder's 800 ms typing delay, so the typing
+    // indicator asserted below is sent (at 60 ms per chunk the whole reply took ~900 ms, a 100 ms margin).
+    h.llm!.queue({ text: 'Four. And here is a longer sentence so that the reply streams in several chunks over time.', chunkDelayMs: 100, chunkSize: 6 });
     const msg = say(h.alice.id, mention(h.emu.botUser.id, 'what is 2+2?'));
     const r = await replyText(msg.id, 'Four. And here is a longer sentence so that the reply streams in several chunks over time.');
     expect(r.edits.length).toBeGreaterThanOrEqual(1);
