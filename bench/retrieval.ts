@@ -51,7 +51,11 @@ function localEmbedder(dims = 256): Embedder {
 }
 
 /** One size in this process (call it through runInChild for clean memory figures). */
-export async function runRetrievalSize(size: number, mode: 'lexical' | 'embeddings', log?: (line: string) => void): Promise<RetrievalFigures> {
+export async function runRetrievalSize(
+  size: number,
+  mode: 'lexical' | 'embeddings',
+  log?: (line: string) => void,
+): Promise<RetrievalFigures> {
   const dir = await mkdtemp(path.join(tmpdir(), 'eos-bench-retrieval-'));
   try {
     await mkdir(path.join(dir, 'default'));
@@ -65,13 +69,17 @@ export async function runRetrievalSize(size: number, mode: 'lexical' | 'embeddin
     const t0 = performance.now();
     await memory.warm();
     if (mode === 'embeddings') await memory.search('warm up the vectors', 1); // embeds the backlog (in the background)
-    while (mode === 'embeddings' && memory.status().mode === 'embeddings' && (await backlog(memory)) > 0) await new Promise((r) => setTimeout(r, 50));
+    while (mode === 'embeddings' && memory.status().mode === 'embeddings' && (await backlog(memory)) > 0)
+      await new Promise((r) => setTimeout(r, 50));
     const buildMs = performance.now() - t0;
     gc();
     const after = process.memoryUsage();
     log?.(`${size} ${mode}: built in ${buildMs.toFixed(0)} ms`);
     const rand = prng(11);
-    const queries = [...pairs.map((p) => p.paraphrase), ...Array.from({ length: 960 }, (_, i) => perturb(samples[i % samples.length] ?? 'how do i', rand))];
+    const queries = [
+      ...pairs.map((p) => p.paraphrase),
+      ...Array.from({ length: 960 }, (_, i) => perturb(samples[i % samples.length] ?? 'how do i', rand)),
+    ];
     for (const q of queries.slice(0, 200)) await memory.search(q, 3); // warm-up (JIT), not measured
     gc();
     const lat: number[] = [];
@@ -105,12 +113,21 @@ export async function runRetrievalSize(size: number, mode: 'lexical' | 'embeddin
     const builds = memory.status().builds;
     await memory.close();
     return {
-      size, mode, buildMs,
-      rssMiB: mib(after.rss - before.rss), heapMiB: mib(after.heapUsed + after.arrayBuffers - before.heapUsed - before.arrayBuffers),
-      searchP50: pct(lat, 50), searchP99: pct(lat, 99), searchCpuP50: pct(cpuLat, 50), searchCpuP99: pct(cpuLat, 99),
-      appendSearchP50: pct(appendLat, 50), appendSearchP99: pct(appendLat, 99),
+      size,
+      mode,
+      buildMs,
+      rssMiB: mib(after.rss - before.rss),
+      heapMiB: mib(after.heapUsed + after.arrayBuffers - before.heapUsed - before.arrayBuffers),
+      searchP50: pct(lat, 50),
+      searchP99: pct(lat, 99),
+      searchCpuP50: pct(cpuLat, 50),
+      searchCpuP99: pct(cpuLat, 99),
+      appendSearchP50: pct(appendLat, 50),
+      appendSearchP99: pct(appendLat, 99),
       cpuPerAppendSearchMs: (cpu.user + cpu.system) / 1000 / rounds,
-      recallAt1: at1 / pairs.length, recallAt3: at3 / pairs.length, builds,
+      recallAt1: at1 / pairs.length,
+      recallAt3: at3 / pairs.length,
+      builds,
     };
   } finally {
     await rm(dir, { recursive: true, force: true });
@@ -136,14 +153,18 @@ export function retrievalTable(rows: RetrievalFigures[]): string {
   return [
     '| examples | mode | build | RSS / heap+buffers growth | search p50 / p99 (wall) | search p50 / p99 (CPU) | search after an append p50 / p99 (wall) | CPU per append+search | recall@1 / @3 (40 paraphrases) | full rebuilds |',
     '|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|',
-    ...rows.map((r) =>
-      `| ${r.size.toLocaleString('en')} | ${r.mode} | ${f(r.buildMs / 1000, 1)} s | ${f(r.rssMiB, 0)} / ${f(r.heapMiB, 0)} MiB | ${f(r.searchP50)} / ${f(r.searchP99)} ms | ${f(r.searchCpuP50)} / ${f(r.searchCpuP99)} ms | ${f(r.appendSearchP50)} / ${f(r.appendSearchP99)} ms | ${f(r.cpuPerAppendSearchMs)} ms | ${f(r.recallAt1)} / ${f(r.recallAt3)} | ${r.builds} |`,
+    ...rows.map(
+      (r) =>
+        `| ${r.size.toLocaleString('en')} | ${r.mode} | ${f(r.buildMs / 1000, 1)} s | ${f(r.rssMiB, 0)} / ${f(r.heapMiB, 0)} MiB | ${f(r.searchP50)} / ${f(r.searchP99)} ms | ${f(r.searchCpuP50)} / ${f(r.searchCpuP99)} ms | ${f(r.appendSearchP50)} / ${f(r.appendSearchP99)} ms | ${f(r.cpuPerAppendSearchMs)} ms | ${f(r.recallAt1)} / ${f(r.recallAt3)} | ${r.builds} |`,
     ),
   ].join('\n');
 }
 
 if (import.meta.main) {
-  const sizes = process.argv.slice(2).map(Number).filter((n) => n > 0);
+  const sizes = process.argv
+    .slice(2)
+    .map(Number)
+    .filter((n) => n > 0);
   const rows = await runRetrieval(sizes.length ? sizes : [10_000, 100_000, 1_000_000], (l) => process.stderr.write(`${l}\n`));
   process.stdout.write(`${retrievalTable(rows)}\n`);
 }

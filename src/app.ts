@@ -61,22 +61,34 @@ export interface EosApp {
 /** The composition root: builds every service from the config and starts Discord or the console. */
 export async function startEos(opts: EosOptions): Promise<EosApp> {
   const { config } = opts;
-  const log = createLogger({ level: config.logLevel, logDir: config.paths.logs, secrets: config.secrets(), destination: opts.logDestination });
+  const log = createLogger({
+    level: config.logLevel,
+    logDir: config.paths.logs,
+    secrets: config.secrets(),
+    destination: opts.logDestination,
+  });
   await Promise.all(Object.values(config.paths).map((p) => mkdir(p.endsWith('.json') ? path.dirname(p) : p, { recursive: true })));
   const state = opts.shard
     ? await opts.shard.createState(log.child({ component: 'state' }))
     : await createStateStore(config.paths.state, { logger: log.child({ component: 'state' }) });
   const perServer = config.bot.perServerData;
-  if (perServer && config.discord.token) await migrateSingleServer({ dataDir: config.dataDir, paths: config.paths, state, log: log.child({ component: 'tenancy' }) });
+  if (perServer && config.discord.token)
+    await migrateSingleServer({ dataDir: config.dataDir, paths: config.paths, state, log: log.child({ component: 'tenancy' }) });
   const training = await buildTrainingServices(config, state, log);
   const { datasets, feedback, transcript, evaluations } = training;
   // Each server has its own datasets, feedback, few-shot memory and evaluations (src/tenancy); DMs and the console are the owners'.
   const tenants = perServer
     ? buildTenants({
-      config, state, owners: { datasets, feedback, memory: training.memory, evaluations }, candidates: training.candidates, embedder: training.embedder,
-      onFeedback: (f) => f.onDecision((d) => applyDecision(histories, d)), log,
-      isAdmin: (a) => access.isAdmin(a), whoKey: (g, u) => privacy.whoKey(g, u),
-    })
+        config,
+        state,
+        owners: { datasets, feedback, memory: training.memory, evaluations },
+        candidates: training.candidates,
+        embedder: training.embedder,
+        onFeedback: (f) => f.onDecision((d) => applyDecision(histories, d)),
+        log,
+        isAdmin: (a) => access.isAdmin(a),
+        whoKey: (g, u) => privacy.whoKey(g, u),
+      })
     : null;
   const memory = tenants ? delegate(() => tenants.current().memory) : training.memory;
   const model = chooseModel(config, memory);
@@ -88,18 +100,26 @@ export async function startEos(opts: EosOptions): Promise<EosApp> {
   const owners = mode === 'console' ? [...config.bot.owners, CONSOLE_USER_ID] : config.bot.owners;
   const access = new AccessPolicy({ ...config.bot, owners });
   const { privacy, audit } = await buildPrivacy({
-    stateFile: config.paths.state, dataDir: config.dataDir, paths: { datasets: config.paths.datasets, conversations: config.paths.conversations },
-    recordByDefault: config.bot.privacy.recordByDefault, consoleMode: mode === 'console', state, surface, transcript, datasets,
-    candidates: training.candidates, log: log.child({ component: 'privacy' }),
+    stateFile: config.paths.state,
+    dataDir: config.dataDir,
+    paths: { datasets: config.paths.datasets, conversations: config.paths.conversations },
+    recordByDefault: config.bot.privacy.recordByDefault,
+    consoleMode: mode === 'console',
+    state,
+    surface,
+    transcript,
+    datasets,
+    candidates: training.candidates,
+    log: log.child({ component: 'privacy' }),
     datasetsOf: tenants
       ? (g) => {
-        const t = tenants.of(g);
-        return {
-          dirs: [t.paths.datasets, ...(t.paths.pending ? [t.paths.pending] : [])],
-          reconcile: () => Promise.all([t.datasets.init(), t.guildId ? t.pending.init() : undefined]),
-          flush: () => Promise.all([t.datasets.flush(), t.pending.flush()]),
-        };
-      }
+          const t = tenants.of(g);
+          return {
+            dirs: [t.paths.datasets, ...(t.paths.pending ? [t.paths.pending] : [])],
+            reconcile: () => Promise.all([t.datasets.init(), t.guildId ? t.pending.init() : undefined]),
+            flush: () => Promise.all([t.datasets.flush(), t.pending.flush()]),
+          };
+        }
       : undefined,
   });
   const limiter = new UserRateLimiter(config.bot.conversation.userRateLimit, Date.now, (id) => access.isOwner(id));
@@ -107,7 +127,12 @@ export async function startEos(opts: EosOptions): Promise<EosApp> {
   const commands = createCommandIndex();
   const instructions = new InstructionLibrary(path.join(config.projectRoot, 'INSTRUCTION.md'), config.paths.instructions);
   const { fineTune, follower } = buildFineTuning(config, surface, state, log);
-  follower?.onSucceeded((s) => offerSuiteComparison({ store: s.guildId && tenants ? tenants.of(s.guildId).evaluations : evaluations, surface }, { channelId: s.channelId, newModel: s.model, oldModel: s.previousModel, prefix: config.bot.prefix }).then(() => undefined));
+  follower?.onSucceeded((s) =>
+    offerSuiteComparison(
+      { store: s.guildId && tenants ? tenants.of(s.guildId).evaluations : evaluations, surface },
+      { channelId: s.channelId, newModel: s.model, oldModel: s.previousModel, prefix: config.bot.prefix },
+    ).then(() => undefined),
+  );
   const conv = config.bot.conversation;
   const histories = new ChannelHistories({ max: conv.historyMax, ttlMs: conv.historyTtlHours * 3_600_000 });
   const queue = new BoundedQueue({ concurrency: conv.maxConcurrent, maxQueued: conv.maxQueue });
@@ -121,24 +146,87 @@ export async function startEos(opts: EosOptions): Promise<EosApp> {
   let voice: VoiceManager | null = null;
   const responder = new Responder({
     // The server's own state view (its chat model when fine-tuning is delegated to server admins).
-    config: conv, botName: config.bot.name, model, surface, state: tenants ? delegate(() => tenants.current().state) : state, histories, queue, memory, capture,
-    fewShot: config.bot.training.fewShot, afterReply: afterReplyHook(config, speech, surface, () => voice),
+    config: conv,
+    botName: config.bot.name,
+    model,
+    surface,
+    state: tenants ? delegate(() => tenants.current().state) : state,
+    histories,
+    queue,
+    memory,
+    capture,
+    fewShot: config.bot.training.fewShot,
+    afterReply: afterReplyHook(config, speech, surface, () => voice),
     log: log.child({ component: 'responder' }),
   });
   if (client) {
-    voice = buildVoiceManager({ config, client, speech, responder, surface, state, feedback, transcript, gate, tenants: tenants?.context, log: log.child({ component: 'voice' }),
-      onSpoken: (g, u, text) => privacy.noteSpoken(g, u, text) });
+    voice = buildVoiceManager({
+      config,
+      client,
+      speech,
+      responder,
+      surface,
+      state,
+      feedback,
+      transcript,
+      gate,
+      tenants: tenants?.context,
+      log: log.child({ component: 'voice' }),
+      onSpoken: (g, u, text) => privacy.noteSpoken(g, u, text),
+    });
   }
   const services = {
-    config, state, surface, access, commands, instructions, model, datasets, feedback, fineTune, follower, evaluations, voice, startedAt: new Date(),
-    memory, embedder: training.embedder,
+    config,
+    state,
+    surface,
+    access,
+    commands,
+    instructions,
+    model,
+    datasets,
+    feedback,
+    fineTune,
+    follower,
+    evaluations,
+    voice,
+    startedAt: new Date(),
+    memory,
+    embedder: training.embedder,
     shards: opts.shard?.control ?? null,
-    gate, privacy, audit, tenants: tenants ?? undefined,
+    gate,
+    privacy,
+    audit,
+    tenants: tenants ?? undefined,
   };
-  const conversation = new ConversationService({ config: conv, state, surface, access, responder, histories, transcript, log: log.child({ component: 'conversation' }), random: opts.random,
-    replies: feedback, prefix: (g) => (g && state.guild(g).prefix) || config.bot.prefix,
-    limiter, admitHistory: (m) => gate.visible({ userId: m.author.id, roleIds: m.roleIds, guildAdmin: m.authorIsGuildAdmin, guildId: m.guildId, channelId: m.channelId, isDM: m.isDM }) });
-  const listener = new VoiceMessageListener(noteVoiceMessages(conversation, privacy), { stt: speech.stt, surface, access, log: log.child({ component: 'voice-messages' }) });
+  const conversation = new ConversationService({
+    config: conv,
+    state,
+    surface,
+    access,
+    responder,
+    histories,
+    transcript,
+    log: log.child({ component: 'conversation' }),
+    random: opts.random,
+    replies: feedback,
+    prefix: (g) => (g && state.guild(g).prefix) || config.bot.prefix,
+    limiter,
+    admitHistory: (m) =>
+      gate.visible({
+        userId: m.author.id,
+        roleIds: m.roleIds,
+        guildAdmin: m.authorIsGuildAdmin,
+        guildId: m.guildId,
+        channelId: m.channelId,
+        isDM: m.isDM,
+      }),
+  });
+  const listener = new VoiceMessageListener(noteVoiceMessages(conversation, privacy), {
+    stt: speech.stt,
+    surface,
+    access,
+    log: log.child({ component: 'voice-messages' }),
+  });
   const router = new Router(services, listener, log.child({ component: 'router' }));
   feedback.onDecision((d) => applyDecision(histories, d));
   const pruner = setInterval(() => histories.prune(), 10 * 60_000);
@@ -152,7 +240,13 @@ export async function startEos(opts: EosOptions): Promise<EosApp> {
     await memory.close?.().catch((err: unknown) => log.warn({ err }, 'example memory not closed'));
     await voice?.destroyAll().catch((err: unknown) => log.warn({ err }, 'voice shutdown failed'));
     await stopSurface().catch((err: unknown) => log.warn({ err }, 'stop failed'));
-    await Promise.all([datasets.close(), feedback.close(), transcript.close(), privacy.close(), ...(tenants?.guildTenants() ?? []).map((t) => t.datasets.close())]).catch((err: unknown) => log.warn({ err }, 'flush failed'));
+    await Promise.all([
+      datasets.close(),
+      feedback.close(),
+      transcript.close(),
+      privacy.close(),
+      ...(tenants?.guildTenants() ?? []).map((t) => t.datasets.close()),
+    ]).catch((err: unknown) => log.warn({ err }, 'flush failed'));
     await state.flush();
     log.info('Eos stopped');
     await closeLogger(log);
@@ -162,12 +256,26 @@ export async function startEos(opts: EosOptions): Promise<EosApp> {
     const eventFeedback = tenants ? delegate(() => tenants.view(tenants.context.current(), tenants.context.actor()).feedback) : feedback;
     attachFeedbackHandlers(client, eventFeedback, gate, log.child({ component: 'feedback' }), tenants?.context);
     if (follower) attachFineTuneButtons(client, follower, surface, log.child({ component: 'finetune' }));
-    const bot = startDiscordBot({ client, surface: surface as DiscordSurface, router, commands, config: config.bot, log: log.child({ component: 'discord' }) }, config.discord.token);
-    opts.shard?.attach({ client, flush: async () => { await datasets.flush(); await state.flush(); } });
+    const bot = startDiscordBot(
+      { client, surface: surface as DiscordSurface, router, commands, config: config.bot, log: log.child({ component: 'discord' }) },
+      config.discord.token,
+    );
+    opts.shard?.attach({
+      client,
+      flush: async () => {
+        await datasets.flush();
+        await state.flush();
+      },
+    });
     // Sharded: shard 0 resumes the owners' fine-tuning job; each shard resumes the jobs of the servers it owns.
     const me = opts.shard?.me;
-    void bot.ready.then(() => follower?.resume({ owners: !me || me.id === 0, ownsGuild: (g) => !me || ownsGuild(me, g) }), () => undefined);
-    void bot.ready.then(() => notifyInterruptedImports(datasets, surface, log.child({ component: 'datasets' }), config.bot.prefix)).catch((err: unknown) => log.warn({ err }, 'interrupted-import notice failed'));
+    void bot.ready.then(
+      () => follower?.resume({ owners: !me || me.id === 0, ownsGuild: (g) => !me || ownsGuild(me, g) }),
+      () => undefined,
+    );
+    void bot.ready
+      .then(() => notifyInterruptedImports(datasets, surface, log.child({ component: 'datasets' }), config.bot.prefix))
+      .catch((err: unknown) => log.warn({ err }, 'interrupted-import notice failed'));
     return { mode, log, state, ready: bot.ready, done: new Promise(() => undefined), stop: () => shutdown(() => bot.stop()) };
   }
   const done = runConsole({

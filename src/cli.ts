@@ -12,15 +12,29 @@ import { isUserError } from './core/errors.js';
 function program(run: (fn: (ctx: CliContext) => Promise<number>) => Promise<void>): Command {
   const eos = new Command('eos').description('Eos training tools').option('-v, --verbose', 'log debug output to stderr');
   const dataset = eos.command('dataset').description('inspect and export datasets');
-  dataset.command('list').description('datasets and their counts (* = active)').action(() => run((c) => datasetList(c)));
-  dataset.command('stats [name]').description('counts, sizes and sources of a dataset').action((name?: string) => run((c) => datasetStats(c, name)));
-  dataset.command('validate <file>').description('check a training file as !train would (stores nothing)').action((file: string) => run((c) => datasetValidate(c, file)));
+  dataset
+    .command('list')
+    .description('datasets and their counts (* = active)')
+    .action(() => run((c) => datasetList(c)));
+  dataset
+    .command('stats [name]')
+    .description('counts, sizes and sources of a dataset')
+    .action((name?: string) => run((c) => datasetStats(c, name)));
+  dataset
+    .command('validate <file>')
+    .description('check a training file as !train would (stores nothing)')
+    .action((file: string) => run((c) => datasetValidate(c, file)));
   dataset
     .command('export [name]')
     .description('write a dataset file (JSONL) to --out or stdout, as stored or in an open trainer format')
     .addOption(new Option('-k, --kind <kind>', 'positive | negative | preference').default('positive'))
     .option('-o, --out <file>', 'output file (default stdout)')
-    .addOption(new Option('-f, --format <format>', 'openai (as stored) | trl (messages; prompt/chosen/rejected) | trl-completion | sharegpt').default('openai'))
+    .addOption(
+      new Option(
+        '-f, --format <format>',
+        'openai (as stored) | trl (messages; prompt/chosen/rejected) | trl-completion | sharegpt',
+      ).default('openai'),
+    )
     .action((name: string | undefined, o: { kind: string; out?: string; format: string }) => run((c) => datasetExport(c, { name, ...o })));
   eos
     .command('test <file>')
@@ -29,7 +43,10 @@ function program(run: (fn: (ctx: CliContext) => Promise<number>) => Promise<void
     .option('--raw', 'send the cases alone (no system prompt or few-shot examples)')
     .option('--chat', 'send the cases as chat replies are made (the default unless training.testMode is "raw")')
     .action((file: string, o: TestCliOptions) => run((c) => testSuite(c, file, o)));
-  eos.command('archive [name]').description('zip a dataset (default: the active one) or "all" into archives/').action((name?: string) => run((c) => archive(c, name)));
+  eos
+    .command('archive [name]')
+    .description('zip a dataset (default: the active one) or "all" into archives/')
+    .action((name?: string) => run((c) => archive(c, name)));
   registerTrainCommands(eos, run);
   eos
     .command('shards')

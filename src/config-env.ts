@@ -27,7 +27,12 @@ export const envSchema = z.object({
   EOS_LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
   EOS_OWNER_IDS: z
     .string()
-    .transform((s) => s.split(',').map((x) => x.trim()).filter((x) => x.length > 0))
+    .transform((s) =>
+      s
+        .split(',')
+        .map((x) => x.trim())
+        .filter((x) => x.length > 0),
+    )
     .pipe(z.array(z.string().regex(/^\S+$/, 'must be comma-separated IDs without spaces')))
     .default([]),
   EOS_LLM_TIMEOUT_MS: intString.default(60_000),
@@ -41,7 +46,12 @@ export const envSchema = z.object({
   EOS_FINETUNE_API_KEY: z.string().optional(),
   TOGETHER_API_KEY: z.string().optional(),
   /** Sharding (src/shard): `auto` (Discord's recommendation) or a number of shards; absent = one process, no manager. */
-  EOS_SHARDS: z.union([z.literal('auto'), z.string().regex(/^\d+$/, 'must be auto or a whole number').transform(Number).pipe(z.number().int().min(1).max(4096))]).optional(),
+  EOS_SHARDS: z
+    .union([
+      z.literal('auto'),
+      z.string().regex(/^\d+$/, 'must be auto or a whole number').transform(Number).pipe(z.number().int().min(1).max(4096)),
+    ])
+    .optional(),
   /** The shard IDs this host runs (comma-separated, e.g. 0,1); default all. */
   EOS_SHARD_IDS: z
     .string()
@@ -49,7 +59,12 @@ export const envSchema = z.object({
     .transform((s) => [...new Set(s.split(',').map(Number))])
     .optional(),
   /** Wait between two shard spawns (Discord allows one IDENTIFY per 5 s per max_concurrency bucket). */
-  EOS_SHARD_SPAWN_DELAY_MS: z.string().regex(/^\d+$/, 'must be a whole number of milliseconds').transform(Number).pipe(z.number().int().max(60_000)).default(5500),
+  EOS_SHARD_SPAWN_DELAY_MS: z
+    .string()
+    .regex(/^\d+$/, 'must be a whole number of milliseconds')
+    .transform(Number)
+    .pipe(z.number().int().max(60_000))
+    .default(5500),
   /** Set by discord.js's ShardingManager in each shard process (never by hand). */
   SHARDING_MANAGER: z.string().optional(),
   SHARDS: z.string().regex(/^\d+$/).transform(Number).optional(),

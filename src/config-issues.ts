@@ -56,7 +56,10 @@ function describe(issue: z.core.$ZodIssue): string {
 }
 
 function keyOf(path: readonly PropertyKey[]): string {
-  return path.map((p) => (typeof p === 'number' ? `[${p}]` : String(p))).join('.').replace(/\.\[/g, '[');
+  return path
+    .map((p) => (typeof p === 'number' ? `[${p}]` : String(p)))
+    .join('.')
+    .replace(/\.\[/g, '[');
 }
 
 /** One Problem per issue; unrecognized keys become one problem per unknown key. */

@@ -78,7 +78,11 @@ export const trainingSchema = z
     contextTokens: posInt.nullable().default(null),
     /** OpenAI-compatible endpoint for fine-tuning ('' = OPENAI_BASE_URL); Azure: https://<resource>.openai.azure.com/openai/v1 with authHeader 'api-key'. Key: EOS_FINETUNE_API_KEY, else OPENAI_API_KEY. */
     openai: z
-      .strictObject({ baseURL: z.string().trim().default(''), apiVersion: z.string().trim().default(''), authHeader: z.enum(['bearer', 'api-key']).default('bearer') })
+      .strictObject({
+        baseURL: z.string().trim().default(''),
+        apiVersion: z.string().trim().default(''),
+        authHeader: z.enum(['bearer', 'api-key']).default('bearer'),
+      })
       .prefault({}),
     /** Together AI endpoint; key: TOGETHER_API_KEY. */
     together: z.strictObject({ baseURL: z.string().trim().min(1).default('https://api.together.ai/v1') }).prefault({}),
@@ -105,7 +109,12 @@ export const trainingSchema = z
     testMode: z.enum(['chat', 'raw']).default('chat'),
     /** Personal data replaced by placeholders in datasets, candidates and conversation logs: user IDs "[id]", e-mails "[email]", phone numbers "[phone]", API keys/tokens "[key]". */
     redact: z
-      .strictObject({ ids: z.boolean().default(true), emails: z.boolean().default(true), phones: z.boolean().default(true), keys: z.boolean().default(true) })
+      .strictObject({
+        ids: z.boolean().default(true),
+        emails: z.boolean().default(true),
+        phones: z.boolean().default(true),
+        keys: z.boolean().default(true),
+      })
       .prefault({}),
     /** Let server admins start/cancel fine-tuning and switch models (default: bot owners only; it costs money). */
     fineTuneByServerAdmins: z.boolean().default(false),
@@ -132,9 +141,7 @@ export const voiceSchema = z
 export const presenceSchema = z
   .strictObject({
     /** Status lines rotated in order; placeholders such as {channels} and {prefix}. */
-    rotate: z
-      .array(z.string().trim().min(1).max(128))
-      .default(['Listening to {channels} channels', 'Type {prefix}help']),
+    rotate: z.array(z.string().trim().min(1).max(128)).default(['Listening to {channels} channels', 'Type {prefix}help']),
     /** Seconds between presence changes (>= 15). */
     intervalSec: z.number().int().min(15).default(60),
   })

@@ -12,7 +12,15 @@ import { behaviourSchema, type BehaviourConfig } from './config-schema.js';
 export { ConfigError } from './config-issues.js';
 export { LOG_LEVELS, STT_PROVIDERS, TTS_PROVIDERS, ENV_KEYS } from './config-env.js';
 export { DEFAULT_SYSTEM_PROMPT } from './config-schema.js';
-export type { BehaviourConfig, ConversationConfig, PresenceConfig, SlashConfig, TrainingConfig, UserRoleSet, VoiceBehaviour } from './config-schema.js';
+export type {
+  BehaviourConfig,
+  ConversationConfig,
+  PresenceConfig,
+  SlashConfig,
+  TrainingConfig,
+  UserRoleSet,
+  VoiceBehaviour,
+} from './config-schema.js';
 
 export type SttProvider = 'openai' | 'offline';
 export type TtsProvider = 'google' | 'openai' | 'espeak' | 'flite';
@@ -166,7 +174,13 @@ export function loadConfig(opts: LoadConfigOptions = {}): AppConfig {
   const bot: BehaviourConfig = { ...fileBot, owners: [...new Set([...fileBot.owners, ...env.EOS_OWNER_IDS])] };
   const token = env.DISCORD_TOKEN ?? null;
   const llm = llmConfig(env);
-  const secretList = [token, llm?.apiKey ?? null, env.EOS_STT_API_KEY ?? null, env.EOS_FINETUNE_API_KEY ?? null, env.TOGETHER_API_KEY ?? null].filter((s): s is string => typeof s === 'string' && s.length > 0);
+  const secretList = [
+    token,
+    llm?.apiKey ?? null,
+    env.EOS_STT_API_KEY ?? null,
+    env.EOS_FINETUNE_API_KEY ?? null,
+    env.TOGETHER_API_KEY ?? null,
+  ].filter((s): s is string => typeof s === 'string' && s.length > 0);
   return {
     discord: { token, apiUrl: env.DISCORD_API_URL },
     llm,
@@ -182,7 +196,9 @@ export function loadConfig(opts: LoadConfigOptions = {}): AppConfig {
       ttsVoice: env.EOS_TTS_VOICE ?? null,
       stt: env.EOS_STT_BASE_URL
         ? { baseURL: env.EOS_STT_BASE_URL, apiKey: env.EOS_STT_API_KEY ?? llm?.apiKey ?? null }
-        : llm ? { baseURL: llm.baseURL, apiKey: env.EOS_STT_API_KEY ?? llm.apiKey } : null,
+        : llm
+          ? { baseURL: llm.baseURL, apiKey: env.EOS_STT_API_KEY ?? llm.apiKey }
+          : null,
       whisperModelPath: env.EOS_WHISPER_MODEL ? resolve(cwd, env.EOS_WHISPER_MODEL) : null,
     },
     bot,
@@ -191,7 +207,10 @@ export function loadConfig(opts: LoadConfigOptions = {}): AppConfig {
       shards: env.EOS_SHARDS ?? null,
       shardIds: env.EOS_SHARD_IDS ?? null,
       spawnDelayMs: env.EOS_SHARD_SPAWN_DELAY_MS,
-      child: env.SHARDING_MANAGER && env.SHARDS !== undefined && env.SHARD_COUNT !== undefined ? { id: env.SHARDS, count: env.SHARD_COUNT } : null,
+      child:
+        env.SHARDING_MANAGER && env.SHARDS !== undefined && env.SHARD_COUNT !== undefined
+          ? { id: env.SHARDS, count: env.SHARD_COUNT }
+          : null,
     },
     secrets: () => [...secretList],
   };

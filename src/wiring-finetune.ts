@@ -20,7 +20,10 @@ export function createFineTuneBackend(config: AppConfig, log: Logger): FineTuneB
       const baseURL = t.openai.baseURL || config.llm?.baseURL;
       if (!baseURL) return null;
       return new OpenAiFineTuneBackend({
-        apiKey: config.finetune.apiKey ?? undefined, baseURL, apiVersion: t.openai.apiVersion || undefined, authHeader: t.openai.authHeader,
+        apiKey: config.finetune.apiKey ?? undefined,
+        baseURL,
+        apiVersion: t.openai.apiVersion || undefined,
+        authHeader: t.openai.authHeader,
         ...(t.contextTokens ? { contextTokens: t.contextTokens } : {}),
       });
     }
@@ -29,8 +32,12 @@ export function createFineTuneBackend(config: AppConfig, log: Logger): FineTuneB
       return new TogetherFineTuneBackend({ apiKey: config.finetune.togetherApiKey, baseURL: t.together.baseURL });
     case 'local':
       return new LocalTrainerBackend({
-        command: t.local.command, workDir: path.join(config.dataDir, 'finetune', 'local'), servedModel: t.local.servedModel,
-        format: t.local.format, switchOnSuccess: t.local.switchOnSuccess, log: log.child({ component: 'local-trainer' }),
+        command: t.local.command,
+        workDir: path.join(config.dataDir, 'finetune', 'local'),
+        servedModel: t.local.servedModel,
+        format: t.local.format,
+        switchOnSuccess: t.local.switchOnSuccess,
+        log: log.child({ component: 'local-trainer' }),
       });
   }
 }
@@ -40,15 +47,26 @@ export function createFineTuneService(config: AppConfig, log: Logger): FineTuneS
   if (!backend) return null;
   const t = config.bot.training;
   return new FineTuneService({
-    backend, baseModel: t.baseModel, epochs: t.epochs, validationSplit: t.validationSplit, pricePerMillionTokens: t.pricePerMillionTokens,
-    minExamples: null, contextTokens: t.contextTokens, workDir: path.join(config.dataDir, 'finetune', 'files'),
+    backend,
+    baseModel: t.baseModel,
+    epochs: t.epochs,
+    validationSplit: t.validationSplit,
+    pricePerMillionTokens: t.pricePerMillionTokens,
+    minExamples: null,
+    contextTokens: t.contextTokens,
+    workDir: path.join(config.dataDir, 'finetune', 'files'),
   });
 }
 
 /** Whether the chat endpoint lists `model` (GET /models): checked before switching to a locally trained model. */
 function modelServedBy(config: AppConfig): ((model: string) => Promise<boolean>) | undefined {
   if (!config.llm) return undefined;
-  const client = createOpenAiClient({ apiKey: config.llm.apiKey ?? 'not-needed', baseURL: config.llm.baseURL, timeoutMs: 15_000, maxRetries: 1 });
+  const client = createOpenAiClient({
+    apiKey: config.llm.apiKey ?? 'not-needed',
+    baseURL: config.llm.baseURL,
+    timeoutMs: 15_000,
+    maxRetries: 1,
+  });
   return async (model) => {
     for await (const m of client.models.list()) if (m.id === model) return true;
     return false;
@@ -59,10 +77,18 @@ export function buildFineTuning(config: AppConfig, surface: ChatSurface, state: 
   const fineTune = createFineTuneService(config, log.child({ component: 'finetune' }));
   if (!fineTune) return { fineTune: null, follower: null };
   const follower = new FineTuneFollower({
-    service: fineTune, surface, state, intervalMs: config.bot.training.followIntervalSec * 1000, log: log.child({ component: 'finetune' }),
-    configuredModel: config.llm?.model ?? 'memory', modelServed: modelServedBy(config), pending: new PendingFineTunes(fineTune),
+    service: fineTune,
+    surface,
+    state,
+    intervalMs: config.bot.training.followIntervalSec * 1000,
+    log: log.child({ component: 'finetune' }),
+    configuredModel: config.llm?.model ?? 'memory',
+    modelServed: modelServedBy(config),
+    pending: new PendingFineTunes(fineTune),
     // Delegated fine-tuning: each server's job, chat model and models live in its own settings (guilds.<id>).
-    ...(config.bot.training.fineTuneByServerAdmins ? { scopeState: (guildId: string) => tenantState(state, guildId, { ownModel: true }) } : {}),
+    ...(config.bot.training.fineTuneByServerAdmins
+      ? { scopeState: (guildId: string) => tenantState(state, guildId, { ownModel: true }) }
+      : {}),
   });
   return { fineTune, follower };
 }

@@ -52,8 +52,16 @@ export interface VoiceWiringDeps {
 /** The voice channel side: VoiceManager (state machines + pipelines) bridged to the conversation. */
 export function buildVoiceManager(d: VoiceWiringDeps): VoiceManager {
   const bridge = new VoiceBridge({
-    responder: d.responder, surface: d.surface, state: d.state, feedback: d.feedback, transcript: d.transcript,
-    conversation: d.config.bot.conversation, voice: d.config.bot.voice, log: d.log, gate: d.gate, tenants: d.tenants,
+    responder: d.responder,
+    surface: d.surface,
+    state: d.state,
+    feedback: d.feedback,
+    transcript: d.transcript,
+    conversation: d.config.bot.conversation,
+    voice: d.config.bot.voice,
+    log: d.log,
+    gate: d.gate,
+    tenants: d.tenants,
   });
   const v = d.config.bot.voice;
   return new VoiceManager({

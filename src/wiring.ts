@@ -20,9 +20,15 @@ import { ResultStore } from './evaluation/index.js';
 
 /** The training-data side of Eos: datasets, capture, feedback, memory, evaluations. Built once by startEos. */
 export async function buildTrainingServices(config: AppConfig, state: StateStore, log: Logger) {
-  for (const w of retiredModelWarnings(config)) log.warn({ setting: w.key, model: w.model, shutdown: w.shutdown, replacement: w.replacement }, `retired model: ${w.message}`);
+  for (const w of retiredModelWarnings(config))
+    log.warn({ setting: w.key, model: w.model, shutdown: w.shutdown, replacement: w.replacement }, `retired model: ${w.message}`);
   const names = { privacy: config.bot.training.redact };
-  const datasets = new DatasetStore({ root: config.paths.datasets, active: activeDatasetFromState(state), log: log.child({ component: 'datasets' }), names });
+  const datasets = new DatasetStore({
+    root: config.paths.datasets,
+    active: activeDatasetFromState(state),
+    log: log.child({ component: 'datasets' }),
+    names,
+  });
   const repairs = await datasets.init();
   for (const r of repairs) log.warn({ ...r }, 'repaired a torn line at the end of a dataset file');
   const candidates = new CandidateStore({ file: path.join(path.dirname(config.paths.state), 'candidates.jsonl'), log, names });
@@ -31,7 +37,9 @@ export async function buildTrainingServices(config: AppConfig, state: StateStore
   const transcript = new ConversationLog({ root: config.paths.conversations, log, names });
   const embedder = buildEmbedder(config);
   const memory = new JsonlExampleMemory(config.paths.datasets, () => datasets.activeName(), {
-    embedder, cacheDir: path.join(config.dataDir, 'cache', 'embeddings'), log: log.child({ component: 'memory' }),
+    embedder,
+    cacheDir: path.join(config.dataDir, 'cache', 'embeddings'),
+    log: log.child({ component: 'memory' }),
   });
   void memory.warm().catch((err: unknown) => log.warn({ err }, 'building the example index failed'));
   const evaluations = new ResultStore({ dir: path.join(config.dataDir, 'evaluations') });
@@ -42,7 +50,12 @@ export async function buildTrainingServices(config: AppConfig, state: StateStore
 export function buildEmbedder(config: AppConfig): Embedder | null {
   const model = config.bot.training.embeddingsModel;
   if (!config.llm || model === 'off') return null;
-  const client = createOpenAiClient({ apiKey: config.llm.apiKey ?? 'not-needed', baseURL: config.llm.baseURL, timeoutMs: config.llm.timeoutMs, maxRetries: 1 });
+  const client = createOpenAiClient({
+    apiKey: config.llm.apiKey ?? 'not-needed',
+    baseURL: config.llm.baseURL,
+    timeoutMs: config.llm.timeoutMs,
+    maxRetries: 1,
+  });
   return createOpenAiEmbedder({ client, model });
 }
 

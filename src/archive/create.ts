@@ -154,7 +154,13 @@ async function publish(tmp: string, dir: string, base: string): Promise<string> 
       if (code === 'EEXIST') continue;
       if (!['EPERM', 'ENOTSUP', 'ENOSYS', 'EOPNOTSUPP'].includes(code ?? '')) throw err;
       // No hard links on this file system: fall back to rename after an existence check.
-      if (await lstat(final).then(() => true, () => false)) continue;
+      if (
+        await lstat(final).then(
+          () => true,
+          () => false,
+        )
+      )
+        continue;
       await rename(tmp, final);
       return final;
     }

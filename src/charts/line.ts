@@ -52,8 +52,24 @@ export function lineChartSvg(spec: LineChartSpec): string {
       grid: { left: 64, right: 32, top: 48, bottom: 72 },
       xAxis: labels
         ? { type: 'category', data: [...labels], name: spec.xLabel, nameLocation: 'middle', nameGap: 28 }
-        : { type: 'value', name: spec.xLabel, nameLocation: 'middle', nameGap: 28, min: 'dataMin', max: 'dataMax', minInterval: spec.xInteger ? 1 : undefined },
-      yAxis: { type: 'value', name: spec.yLabel, nameLocation: 'middle', nameGap: 44, min: spec.yMin, max: spec.yMax, scale: spec.yMin === undefined },
+        : {
+            type: 'value',
+            name: spec.xLabel,
+            nameLocation: 'middle',
+            nameGap: 28,
+            min: 'dataMin',
+            max: 'dataMax',
+            minInterval: spec.xInteger ? 1 : undefined,
+          },
+      yAxis: {
+        type: 'value',
+        name: spec.yLabel,
+        nameLocation: 'middle',
+        nameGap: 44,
+        min: spec.yMin,
+        max: spec.yMax,
+        scale: spec.yMin === undefined,
+      },
       series: spec.series.map((s) => ({
         name: s.name,
         type: 'line',

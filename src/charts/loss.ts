@@ -23,5 +23,13 @@ export async function renderLossCurve(points: readonly MetricPoint[], opts: Loss
     (s): s is LineSeries => s !== null,
   );
   if (lines.length === 0) return null;
-  return renderLineChartAsync({ title: opts.title, series: lines, xLabel: 'step', yLabel: 'loss', xInteger: true, width: opts.width, height: opts.height });
+  return renderLineChartAsync({
+    title: opts.title,
+    series: lines,
+    xLabel: 'step',
+    yLabel: 'loss',
+    xInteger: true,
+    width: opts.width,
+    height: opts.height,
+  });
 }

@@ -16,7 +16,9 @@ export async function datasetList(ctx: CliContext): Promise<number> {
   if (all.length === 0) ctx.out('No datasets yet.');
   for (const m of all) {
     const c = m.counts;
-    ctx.out(`${m.name === active ? '*' : ' '} ${m.name.padEnd(24)} positive ${c.positive}  negative ${c.negative}  preference ${c.preference}`);
+    ctx.out(
+      `${m.name === active ? '*' : ' '} ${m.name.padEnd(24)} positive ${c.positive}  negative ${c.negative}  preference ${c.preference}`,
+    );
   }
   return 0;
 }
@@ -30,7 +32,9 @@ export async function datasetStats(ctx: CliContext, name?: string): Promise<numb
     const bytes = (await stat(datasetFile(ctx, dataset, kind)).catch(() => ({ size: 0 }))).size;
     ctx.out(`${kind.padEnd(10)}${String(m.counts[kind]).padStart(8)} records ${String(bytes).padStart(12)} bytes`);
   }
-  const sources = Object.entries(m.sources).map(([k, v]) => `${k} ${v}`).join(', ');
+  const sources = Object.entries(m.sources)
+    .map(([k, v]) => `${k} ${v}`)
+    .join(', ');
   ctx.out(`sources   ${sources || '-'}`);
   return 0;
 }
@@ -39,14 +43,23 @@ export async function datasetStats(ctx: CliContext, name?: string): Promise<numb
 export async function datasetValidate(ctx: CliContext, file: string): Promise<number> {
   const size = (await stat(file)).size;
   const prepare = (record: ChatRecord) => ctx.datasets.prepare({ kind: 'positive', record }).record as ChatRecord;
-  const report = await ingest(createReadStream(file), { name: file, size, maxBytes: Number.MAX_SAFE_INTEGER, prepare, onRecords: async () => undefined });
+  const report = await ingest(createReadStream(file), {
+    name: file,
+    size,
+    maxBytes: Number.MAX_SAFE_INTEGER,
+    prepare,
+    onRecords: async () => undefined,
+  });
   ctx.out(`${file}: ${report.format}, ${report.accepted} valid, ${report.rejected} rejected`);
   for (const e of report.errors) ctx.out(`  line ${e.line}: ${e.code}: ${e.message}`);
   if (report.rejected > report.errors.length) ctx.out(`  … and ${report.rejected - report.errors.length} more`);
   return report.rejected > 0 || report.accepted === 0 ? 1 : 0;
 }
 
-export async function datasetExport(ctx: CliContext, opts: { name?: string; kind: string; out?: string; format?: string }): Promise<number> {
+export async function datasetExport(
+  ctx: CliContext,
+  opts: { name?: string; kind: string; out?: string; format?: string },
+): Promise<number> {
   const dataset = checkDatasetName(opts.name ?? ctx.datasets.activeName());
   const kind = opts.kind as 'positive' | 'negative' | 'preference';
   if (!['positive', 'negative', 'preference'].includes(kind)) throw new Error('kind is positive, negative or preference');
@@ -64,7 +77,11 @@ export async function datasetExport(ctx: CliContext, opts: { name?: string; kind
 }
 
 /** Each stored record in `format`; lines that are not JSON (a torn tail) are left out. */
-async function* converted(source: NodeJS.ReadableStream, kind: 'positive' | 'negative' | 'preference', format: ExportFormat): AsyncGenerator<string> {
+async function* converted(
+  source: NodeJS.ReadableStream,
+  kind: 'positive' | 'negative' | 'preference',
+  format: ExportFormat,
+): AsyncGenerator<string> {
   for await (const line of createInterface({ input: source, crlfDelay: Infinity })) {
     if (!line.trim()) continue;
     let record: unknown;

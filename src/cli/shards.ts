@@ -31,8 +31,12 @@ export async function cliShards(config: AppConfig, out: (line: string) => void, 
       continue;
     }
     const age = formatUptime(now - Date.parse(s.updatedAt));
-    const respawns = Object.entries(s.respawns ?? {}).map(([id, n]) => `shard ${id} ×${n}`).join(', ');
-    out(`host ${s.host} (manager pid ${s.managerPid}): ${s.state}, shards ${s.shardIds.join(',')} of ${s.count}, as of ${age} ago${respawns ? `; respawned: ${respawns}` : ''}`);
+    const respawns = Object.entries(s.respawns ?? {})
+      .map(([id, n]) => `shard ${id} ×${n}`)
+      .join(', ');
+    out(
+      `host ${s.host} (manager pid ${s.managerPid}): ${s.state}, shards ${s.shardIds.join(',')} of ${s.count}, as of ${age} ago${respawns ? `; respawned: ${respawns}` : ''}`,
+    );
     if (s.state === 'running') for (const line of formatShardAnswers(s.shards, s.count).split('\n')) out(`  ${line}`);
   }
   return 0;

@@ -25,7 +25,9 @@ export async function testSuite(ctx: CliContext, file: string, o: TestCliOptions
   const { config } = ctx;
   const embedder = buildEmbedder(config);
   const memory = new JsonlExampleMemory(config.paths.datasets, () => ctx.datasets.activeName(), {
-    embedder, cacheDir: path.join(config.dataDir, 'cache', 'embeddings'), log: ctx.log,
+    embedder,
+    cacheDir: path.join(config.dataDir, 'cache', 'embeddings'),
+    log: ctx.log,
   });
   const mode = o.raw ? 'raw' : o.chat ? 'chat' : config.bot.training.testMode;
   const chatModelName = ctx.state.training().chatModel;
@@ -39,8 +41,13 @@ export async function testSuite(ctx: CliContext, file: string, o: TestCliOptions
         embedder,
         concurrency: config.bot.training.testConcurrency,
         chat: {
-          systemTemplate: config.bot.conversation.systemPrompt, botName: config.bot.name, userName: 'User',
-          server: 'the command line', channel: 'cli', fewShot: config.bot.training.fewShot, memory,
+          systemTemplate: config.bot.conversation.systemPrompt,
+          botName: config.bot.name,
+          userName: 'User',
+          server: 'the command line',
+          channel: 'cli',
+          fewShot: config.bot.training.fewShot,
+          memory,
         },
       },
       { suite: parsed.suite, mode, ...(o.compare ? { compare: [o.compare[0]!, o.compare[1]!] as [string, string] } : {}) },

@@ -13,9 +13,11 @@ const methodOf = (m: string | undefined): 'sft' | 'dpo' => (m === 'dpo' ? 'dpo' 
 function fineTune(ctx: CliContext): FineTuneService {
   const service = createFineTuneService(ctx.config, ctx.log);
   if (service) return service;
-  throw new Error(ctx.config.bot.training.backend === 'together'
-    ? 'Fine-tuning on Together AI needs TOGETHER_API_KEY.'
-    : 'Fine-tuning needs OPENAI_BASE_URL / OPENAI_API_KEY (or training.openai.baseURL), or training.backend "together" or "local".');
+  throw new Error(
+    ctx.config.bot.training.backend === 'together'
+      ? 'Fine-tuning on Together AI needs TOGETHER_API_KEY.'
+      : 'Fine-tuning needs OPENAI_BASE_URL / OPENAI_API_KEY (or training.openai.baseURL), or training.backend "together" or "local".',
+  );
 }
 
 export async function trainReport(ctx: CliContext, method: 'sft' | 'dpo'): Promise<number> {
@@ -41,7 +43,10 @@ export async function trainStart(ctx: CliContext, method: 'sft' | 'dpo', opts: {
     await ctx.state.setTraining({ fineTuneJobId: job.id, fineTuneMessage: undefined });
     ctx.out(formatJob(job));
     if (!opts.follow && service.info.kind !== 'local') return 0;
-    const final = await service.follow(job.id, { intervalMs: ctx.config.bot.training.followIntervalSec * 1000, onUpdate: async (j) => ctx.out(formatJob(j)) });
+    const final = await service.follow(job.id, {
+      intervalMs: ctx.config.bot.training.followIntervalSec * 1000,
+      onUpdate: async (j) => ctx.out(formatJob(j)),
+    });
     if (final.fineTunedModel) await ctx.state.setTraining({ lastFineTunedModel: final.fineTunedModel });
     if (final.fineTunedModel && service.info.switchOnSuccess) {
       await ctx.state.setTraining({ chatModel: final.fineTunedModel });
@@ -111,16 +116,32 @@ export async function trainUse(ctx: CliContext, model?: string): Promise<number>
 
 export function registerTrainCommands(eos: Command, run: Run): void {
   const train = eos.command('train').description('fine-tuning jobs on the configured backend (training.backend)');
-  train.command('report').argument('[method]', 'sft | dpo', 'sft').description('the dataset report shown before a job: examples, tokens, cost, duplicates, split')
+  train
+    .command('report')
+    .argument('[method]', 'sft | dpo', 'sft')
+    .description('the dataset report shown before a job: examples, tokens, cost, duplicates, split')
     .action((m: string) => run((c) => trainReport(c, methodOf(m))));
-  train.command('start').argument('[method]', 'sft | dpo', 'sft')
+  train
+    .command('start')
+    .argument('[method]', 'sft | dpo', 'sft')
     .option('-f, --follow', 'wait and print progress until the job ends')
     .option('-y, --yes', 'start a paid job after the report without asking')
     .action((m: string, o: { follow?: boolean; yes?: boolean }) => run((c) => trainStart(c, methodOf(m), o)));
-  train.command('status [jobId]').description('status of a job (default: the last one started)').action((id?: string) => run((c) => trainStatus(c, id)));
-  train.command('cancel [jobId]').description('cancel a job (default: the last one started)').action((id?: string) => run((c) => trainCancel(c, id)));
-  train.command('use [model]').description('chat with a model (default: the last fine-tuned one; "default" = the configured one)')
+  train
+    .command('status [jobId]')
+    .description('status of a job (default: the last one started)')
+    .action((id?: string) => run((c) => trainStatus(c, id)));
+  train
+    .command('cancel [jobId]')
+    .description('cancel a job (default: the last one started)')
+    .action((id?: string) => run((c) => trainCancel(c, id)));
+  train
+    .command('use [model]')
+    .description('chat with a model (default: the last fine-tuned one; "default" = the configured one)')
     .action((m?: string) => run((c) => trainUse(c, m)));
-  train.command('chart [jobId]').description('the loss curve of a job as a PNG').option('-o, --out <file>', 'PNG file to write', 'finetune-loss.png')
+  train
+    .command('chart [jobId]')
+    .description('the loss curve of a job as a PNG')
+    .option('-o, --out <file>', 'PNG file to write', 'finetune-loss.png')
     .action((id: string | undefined, o: { out: string }) => run((c) => trainChart(c, id, o.out)));
 }

@@ -22,7 +22,12 @@ export const archive = defineCommand({
     // "all" is reserved (no dataset can be named so); empty datasets are never zipped.
     const names = (everything ? manifests : [found!]).filter((m) => recordCount(m) > 0).map((m) => m.name);
     if (names.length === 0) {
-      throw new UserError('EmptyDataset', everything ? 'Every dataset is empty: there is nothing to archive yet.' : `**${found!.name}** is empty: there is nothing to archive yet.`);
+      throw new UserError(
+        'EmptyDataset',
+        everything
+          ? 'Every dataset is empty: there is nothing to archive yet.'
+          : `**${found!.name}** is empty: there is nothing to archive yet.`,
+      );
     }
     const result = await archiveDatasets(ctx, names);
     await replyWithArchive(ctx, result, names.length > 1 ? `${names.length} datasets` : `**${names[0]}**`);

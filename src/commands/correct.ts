@@ -27,7 +27,8 @@ export const correct = defineCommand({
     if (!target) throw new UserError('NothingToCorrect', 'I have no reply here to correct yet.');
     // Only replies posted in this channel (or DM): an ID from elsewhere would copy that conversation here.
     const where = ctx.services.feedback.channelOf(target);
-    if (where !== undefined && where !== ctx.channelId) throw new UserError('OtherChannel', 'I can only correct my replies in this channel.');
+    if (where !== undefined && where !== ctx.channelId)
+      throw new UserError('OtherChannel', 'I can only correct my replies in this channel.');
     const r = await ctx.services.feedback.correct(target, answer);
     await ctx.reply(correctionReply(r));
   },

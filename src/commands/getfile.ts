@@ -22,7 +22,10 @@ export const getfile = defineCommand({
       throw new UserError('PathRefused', `I can't send that: ${found.reason}. Paths start with datasets/, archives/ or instructions/.`);
     }
     if (found.size > ATTACHMENT_LIMIT) {
-      throw new UserError('FileTooLarge', `That file is ${formatBytes(found.size)}, over Discord's ${formatBytes(ATTACHMENT_LIMIT)} limit.`);
+      throw new UserError(
+        'FileTooLarge',
+        `That file is ${formatBytes(found.size)}, over Discord's ${formatBytes(ATTACHMENT_LIMIT)} limit.`,
+      );
     }
     const name = path.basename(found.path);
     await ctx.reply({ content: `\`${requested}\` (${formatBytes(found.size)})`, files: [{ name, data: await readFile(found.path) }] });

@@ -7,12 +7,11 @@ export function helpEmbed(commands: Iterable<CommandDefinition>, prefix: string,
   const fields: EmbedField[] = [];
   const all = [...commands];
   for (const category of ORDER) {
-    const lines: string[] = all
-      .filter((c) => c.category === category)
-      .map((c) => `\`${prefix}${c.usage}\` ${c.description}`);
+    const lines: string[] = all.filter((c) => c.category === category).map((c) => `\`${prefix}${c.usage}\` ${c.description}`);
     let chunk: string[] = [];
     const flush = () => {
-      if (chunk.length > 0) fields.push({ name: fields.some((f) => f.name === category) ? `${category} (more)` : category, value: chunk.join('\n') });
+      if (chunk.length > 0)
+        fields.push({ name: fields.some((f) => f.name === category) ? `${category} (more)` : category, value: chunk.join('\n') });
       chunk = [];
     };
     for (const line of lines) {

@@ -14,7 +14,7 @@ export const privacy = defineCommand({
     const lines = [
       `**Recording here:** ${on ? 'on' : 'off'}. ${ctx.guildId ? `Server admins switch it with \`${p}recording on|off\`.` : ''}`,
       `**You:** ${out ? `opted out (\`${p}optin\` to undo)` : `not opted out (\`${p}optout\` to stop)`}.`,
-      '**What is kept, on the bot operator\'s machine:**',
+      "**What is kept, on the bot operator's machine:**",
       '• While recording is on: a log of the conversation in each channel (display names and text, never user IDs).',
       '• Recent replies of mine, so they can be rated (👍/👎) or corrected; they enter the training data only when someone rates or corrects them.',
       `• What you give on purpose: \`${p}train\` examples, corrections, ratings and \`${p}feedback\`, in the training datasets.`,

@@ -3,7 +3,7 @@ import { UserError } from '../core/errors.js';
 
 export const recording = defineCommand({
   name: 'recording',
-  description: 'Turn logging of this server\'s conversations on or off (consent).',
+  description: "Turn logging of this server's conversations on or off (consent).",
   usage: 'recording on|off|status',
   category: 'Admin',
   options: [{ name: 'mode', description: 'on, off or status', type: 'string', choices: ['on', 'off', 'status'] }],

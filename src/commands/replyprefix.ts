@@ -20,7 +20,10 @@ export const replyprefix = defineCommand({
       await ctx.reply('Reply prefix removed.');
       return;
     }
-    const clean = text.replace(/@(everyone|here)/g, '@\u200b$1').replace(/<[@#][!&]?\d+>/g, '').slice(0, 32);
+    const clean = text
+      .replace(/@(everyone|here)/g, '@\u200b$1')
+      .replace(/<[@#][!&]?\d+>/g, '')
+      .slice(0, 32);
     await state.setUser(ctx.user.id, { replyPrefix: clean });
     await ctx.reply(`My replies to you will start with \`${clean}\`.`);
   },

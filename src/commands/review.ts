@@ -3,7 +3,11 @@ import { UserError } from '../core/errors.js';
 import { approve, choose, pendingItems, reject, type PendingItem } from '../tenancy/review.js';
 
 function preview(record: unknown): string {
-  const r = record as { messages?: { role: string; content: string }[]; input?: { messages?: { role: string; content: string }[] }; preferred_output?: { content: string }[] };
+  const r = record as {
+    messages?: { role: string; content: string }[];
+    input?: { messages?: { role: string; content: string }[] };
+    preferred_output?: { content: string }[];
+  };
   const msgs = r.messages ?? r.input?.messages ?? [];
   const user = [...msgs].reverse().find((m) => m.role === 'user')?.content ?? '';
   const answer = r.preferred_output?.[0]?.content ?? [...msgs].reverse().find((m) => m.role === 'assistant')?.content ?? '';
@@ -36,9 +40,11 @@ export const review = defineCommand({
       const on = which.toLowerCase();
       if (on !== 'on' && on !== 'off') throw new UserError('BadTrust', `Use \`${ctx.prefix}review trust on\` or \`off\`.`);
       await ctx.services.state.setGuild(ctx.guildId!, { trustMembers: on === 'on' ? true : undefined });
-      return void (await ctx.reply(on === 'on'
-        ? "Members' contributions now apply at once (no review)."
-        : "Members' `train` examples and corrections now wait for review."));
+      return void (await ctx.reply(
+        on === 'on'
+          ? "Members' contributions now apply at once (no review)."
+          : "Members' `train` examples and corrections now wait for review.",
+      ));
     }
     const items = await pendingItems(tenant.pending);
     if (action === 'list') {
@@ -52,11 +58,14 @@ export const review = defineCommand({
         size += l.length + 1;
       }
       const more = items.length - shown.length;
-      return void (await ctx.reply(`${items.length} contribution(s) wait for review:\n${shown.join('\n')}${more > 0 ? `\n…and ${more} more` : ''}\n\`${ctx.prefix}review approve 1,2\` or \`all\`; \`${ctx.prefix}review reject …\``));
+      return void (await ctx.reply(
+        `${items.length} contribution(s) wait for review:\n${shown.join('\n')}${more > 0 ? `\n…and ${more} more` : ''}\n\`${ctx.prefix}review approve 1,2\` or \`all\`; \`${ctx.prefix}review reject …\``,
+      ));
     }
     if (!which) throw new UserError('ReviewWhich', `Say which: \`${ctx.prefix}review ${action} 1,3-5\` or \`all\`.`);
     const { chosen, unknown } = choose(items, which);
-    if (chosen.length === 0) throw new UserError('ReviewNone', `No pending contribution matches \`${which.slice(0, 40)}\`. See \`${ctx.prefix}review\`.`);
+    if (chosen.length === 0)
+      throw new UserError('ReviewNone', `No pending contribution matches \`${which.slice(0, 40)}\`. See \`${ctx.prefix}review\`.`);
     const note = unknown.length ? ` (not found: ${unknown.slice(0, 5).join(', ')})` : '';
     if (action === 'approve') {
       const n = await approve(tenant.datasets, tenant.pending, chosen);

@@ -13,7 +13,9 @@ export const shards = defineCommand({
     const control = ctx.services.shards;
     if (!control) {
       const rss = Math.round(process.memoryUsage().rss / 1048576);
-      await ctx.reply(`Not sharded: one process, up ${formatUptime(Date.now() - ctx.services.startedAt.getTime())}, RSS ${rss} MB. Set EOS_SHARDS to shard.`);
+      await ctx.reply(
+        `Not sharded: one process, up ${formatUptime(Date.now() - ctx.services.startedAt.getTime())}, RSS ${rss} MB. Set EOS_SHARDS to shard.`,
+      );
       return;
     }
     const answers = await control.status();

@@ -40,13 +40,20 @@ export const test = defineCommand({
     const perCase = req.compare ? 2 : 1;
     if (!ctx.isAdmin && suite.length * perCase > MEMBER_CALLS) {
       const most = Math.floor(MEMBER_CALLS / perCase);
-      throw new UserError('SuiteTooLarge', `Suites of more than ${most} cases${req.compare ? ' (when comparing two models)' : ''} are for Eos admins (this one has ${suite.length}).`);
+      throw new UserError(
+        'SuiteTooLarge',
+        `Suites of more than ${most} cases${req.compare ? ' (when comparing two models)' : ''} are for Eos admins (this one has ${suite.length}).`,
+      );
     }
     const mode = req.mode ?? ctx.services.config.bot.training.testMode;
     const what = req.compare ? `on \`${req.compare[0]}\` and \`${req.compare[1]}\`` : '';
-    const progress = await ctx.reply(`Running ${suite.length} test case(s) ${what}(${mode === 'chat' ? 'chat prompt' : 'raw model'})…`.replace(' (', ' ('));
+    const progress = await ctx.reply(
+      `Running ${suite.length} test case(s) ${what}(${mode === 'chat' ? 'chat prompt' : 'raw model'})…`.replace(' (', ' ('),
+    );
     const outcome = await evaluate(evalDeps(ctx), { suite, mode, ...(req.compare ? { compare: req.compare } : {}) });
-    await ctx.services.surface.edit(progress.channelId, progress.id, { content: `Ran ${suite.length} test case(s).` }).catch(() => undefined);
+    await ctx.services.surface
+      .edit(progress.channelId, progress.id, { content: `Ran ${suite.length} test case(s).` })
+      .catch(() => undefined);
     if (outcome.kind === 'single') {
       ctx.log.info({ passed: outcome.result.passed, total: outcome.result.total, file: outcome.file }, 'test suite done');
       await ctx.reply({ content: formatSuiteResult(outcome.result), files: [report('test-report.txt', formatCaseTable(outcome.result))] });
@@ -54,7 +61,10 @@ export const test = defineCommand({
     }
     const { a, b } = outcome.comparison;
     ctx.log.info({ a: `${a.passed}/${a.total}`, b: `${b.passed}/${b.total}`, files: outcome.files }, 'test comparison done');
-    await ctx.reply({ content: formatComparison(outcome.comparison), files: [report('compare-report.txt', `${formatCaseTable(a)}\n\n${formatCaseTable(b)}`)] });
+    await ctx.reply({
+      content: formatComparison(outcome.comparison),
+      files: [report('compare-report.txt', `${formatCaseTable(a)}\n\n${formatCaseTable(b)}`)],
+    });
   },
 });
 
@@ -66,12 +76,16 @@ async function loadSuite(ctx: CommandContext, source: 'last' | 'inline' | 'attac
   if (source === 'last') {
     const stored = await ctx.services.evaluations.lastSuite();
     const checked = stored ? validateSuite(stored) : null;
-    if (!checked?.ok) throw new UserError('NoLastSuite', 'No test suite has been run yet: run one with `test <json>` or an attached .json file first.');
+    if (!checked?.ok)
+      throw new UserError('NoLastSuite', 'No test suite has been run yet: run one with `test <json>` or an attached .json file first.');
     return checked.suite;
   }
   const file = ctx.attachments[0];
   if (source === 'attachment' && !file) {
-    throw new UserError('NoSuite', 'Give a JSON array of cases, e.g. `[{"input": "Capital of France?", "expected": "Paris"}]`, attach a .json file, or use `last`.');
+    throw new UserError(
+      'NoSuite',
+      'Give a JSON array of cases, e.g. `[{"input": "Capital of France?", "expected": "Paris"}]`, attach a .json file, or use `last`.',
+    );
   }
   const text = source === 'inline' ? json : await readAttachmentText(file!, { maxBytes: SUITE_LIMIT });
   const parsed = parseSuite(text);

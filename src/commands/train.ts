@@ -7,10 +7,16 @@ const KIND = /^(positive|negative)\b\s*/i;
 export const train = defineCommand({
   name: 'train',
   description: 'Add training examples (text or attached files); `report|start|status|cancel|use|chart` manage fine-tuning.',
-  usage: 'train [positive|negative] [text] | train report|start [sft|dpo] | train confirm | train status|cancel|chart [job] | train use [model|default]',
+  usage:
+    'train [positive|negative] [text] | train report|start [sft|dpo] | train confirm | train status|cancel|chart [job] | train use [model|default]',
   category: 'Training',
   options: [
-    { name: 'text', description: 'positive|negative and examples, or report|start|confirm|status|cancel|use|chart', type: 'string', rest: true },
+    {
+      name: 'text',
+      description: 'positive|negative and examples, or report|start|confirm|status|cancel|use|chart',
+      type: 'string',
+      rest: true,
+    },
     { name: 'file', description: 'JSONL, JSON array, CSV or text file of examples', type: 'attachment' },
   ],
   preconditions: ['FineTune'],
@@ -22,7 +28,8 @@ export const train = defineCommand({
       return;
     }
     const kindMatch = KIND.exec(text);
-    const kind = (kindMatch?.[1]?.toLowerCase() as 'positive' | 'negative' | undefined) ?? ctx.services.state.training().trainKind ?? 'positive';
+    const kind =
+      (kindMatch?.[1]?.toLowerCase() as 'positive' | 'negative' | undefined) ?? ctx.services.state.training().trainKind ?? 'positive';
     await trainFromInput(ctx, kind, kindMatch ? text.slice(kindMatch[0].length) : text);
   },
 });

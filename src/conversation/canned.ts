@@ -11,7 +11,8 @@ export const APOLOGIES: Readonly<Record<string, string>> = {
   'rate-limited': 'Sorry, the language model is rate-limiting me. Please try again in a moment.',
   empty: 'Sorry, the language model returned an empty reply. Please try again.',
   /** The endpoint answered 404 model_not_found (unknown or retired model): retrying cannot help, a setting must change. */
-  model: 'Sorry, the chat model is unavailable: the endpoint does not serve it (unknown or retired). An admin can set EOS_CHAT_MODEL to a current model, or `!train use default` if it was chosen with `!train use`.',
+  model:
+    'Sorry, the chat model is unavailable: the endpoint does not serve it (unknown or retired). An admin can set EOS_CHAT_MODEL to a current model, or `!train use default` if it was chosen with `!train use`.',
   /** Not an LLM failure (e.g. Discord kept refusing the message): don't blame the model. */
   error: 'Sorry, something went wrong while sending my reply. Please try again.',
 };
@@ -28,7 +29,13 @@ export const SHUTDOWN_NOTE = '(Cut off: I was shut down mid-reply. Ask again in 
 export const SHUTDOWN_APOLOGY = 'Sorry, I was shut down before I could answer. Ask again in a moment.';
 
 const CANNED: ReadonlySet<string> = new Set([
-  NO_MATCH_REPLY, ...Object.values(APOLOGIES), DEFAULT_APOLOGY, cutOffNote('error'), cutOffNote('llm'), SHUTDOWN_NOTE, SHUTDOWN_APOLOGY,
+  NO_MATCH_REPLY,
+  ...Object.values(APOLOGIES),
+  DEFAULT_APOLOGY,
+  cutOffNote('error'),
+  cutOffNote('llm'),
+  SHUTDOWN_NOTE,
+  SHUTDOWN_APOLOGY,
 ]);
 
 /** True for a canned or status text (a model answer equal to one, e.g. the offline model's "not connected"). */

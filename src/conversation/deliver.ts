@@ -66,9 +66,15 @@ export async function deliverReply(d: DeliverInput): Promise<DeliveredReply | nu
     let streamed = '';
     await d.queue.run(async () => {
       abort.signal.throwIfAborted();
-      const deltas = tap(d.model.stream(d.messages, {
-        temperature: d.temperature, maxTokens: d.config.maxReplyTokens, signal: abort.signal, model: d.modelName,
-      }), (t) => (raw += t));
+      const deltas = tap(
+        d.model.stream(d.messages, {
+          temperature: d.temperature,
+          maxTokens: d.config.maxReplyTokens,
+          signal: abort.signal,
+          model: d.modelName,
+        }),
+        (t) => (raw += t),
+      );
       const display = show ? deltas : visibleDeltas(deltas);
       streamed = d.surface.supportsEdits ? await out.stream(display) : await collect(display);
     });
@@ -81,7 +87,8 @@ export async function deliverReply(d: DeliverInput): Promise<DeliveredReply | nu
     if (reply.canned) return reply;
     const first = out.ids[0];
     if (first && d.onComplete) await d.onComplete({ ...reply, messageId: first.id });
-    if (d.buttons?.length && d.surface.supportsEdits) await out.addButtons(d.buttons).catch((err: unknown) => d.log.warn({ err }, 'buttons not added'));
+    if (d.buttons?.length && d.surface.supportsEdits)
+      await out.addButtons(d.buttons).catch((err: unknown) => d.log.warn({ err }, 'buttons not added'));
     return reply;
   } catch (err) {
     const reason = d.shutdown?.aborted ? 'shutdown' : abort.signal.aborted ? 'timeout' : describe(err);
@@ -97,7 +104,10 @@ export async function deliverReply(d: DeliverInput): Promise<DeliveredReply | nu
 /** The shown text when `reasoning.show` is on: the reasoning as a quote above the answer. */
 function withShownReasoning(text: string, reasoning: string): string {
   if (!reasoning) return text;
-  return `${reasoning.split('\n').map((l) => `> ${l}`).join('\n')}\n\n${text}`;
+  return `${reasoning
+    .split('\n')
+    .map((l) => `> ${l}`)
+    .join('\n')}\n\n${text}`;
 }
 
 async function* tap(deltas: AsyncIterable<string>, seen: (t: string) => void): AsyncIterable<string> {

@@ -20,8 +20,15 @@ export async function* throughQueue<T>(queue: BoundedQueue, source: AsyncIterabl
     }
   });
   job.then(
-    () => { finished = true; notify(); },
-    (error: unknown) => { failure = { error }; finished = true; notify(); },
+    () => {
+      finished = true;
+      notify();
+    },
+    (error: unknown) => {
+      failure = { error };
+      finished = true;
+      notify();
+    },
   );
   for (;;) {
     if (items.length > 0) {

@@ -44,7 +44,9 @@ function pictograph(text: string): { index: number; value: string } | null {
  */
 export function REACTION_PROMPT(message: string, customEmoji: readonly string[] = []): ChatMessage[] {
   const clipped = message.length > MAX_MESSAGE_CHARS ? `${message.slice(0, MAX_MESSAGE_CHARS)}…` : message;
-  const custom = customEmoji.length ? ` You may also use one of these server emoji, written exactly as shown: ${customEmoji.join(' ')}.` : '';
+  const custom = customEmoji.length
+    ? ` You may also use one of these server emoji, written exactly as shown: ${customEmoji.join(' ')}.`
+    : '';
   return [
     {
       role: 'system',

@@ -34,7 +34,13 @@ export function splitReasoning(text: string): SplitReasoning {
   }
   visible += rest;
   if (blocks.length === 0) return { visible: text, reasoning: '' };
-  return { visible: visible.replace(/^\s+/, ''), reasoning: blocks.map((b) => b.trim()).filter(Boolean).join('\n\n') };
+  return {
+    visible: visible.replace(/^\s+/, ''),
+    reasoning: blocks
+      .map((b) => b.trim())
+      .filter(Boolean)
+      .join('\n\n'),
+  };
 }
 
 /** Length of a tail of `text` that could still become an opening tag ("<", "<thi", …). */

@@ -20,7 +20,8 @@ const HEAD_CHARS = 240;
 const OPENER =
   /^(?:(?:i am|i'm) (?:really |very |so |truly |terribly )?(?:sorry|afraid)|(?:i'm |i am )?sorry|(?:my )?apologies|i apologi[sz]e|unfortunately|(?:i'm |i am )?afraid)(?: to say)?[\s,.!:;-]+(?:but[\s,]+)?/;
 
-const AI_KIND = '(?:ai|a\\.i\\.|artificial intelligence|(?:large )?language model|llm|chatbot|virtual assistant)(?: language model| model| assistant| chatbot)?';
+const AI_KIND =
+  '(?:ai|a\\.i\\.|artificial intelligence|(?:large )?language model|llm|chatbot|virtual assistant)(?: language model| model| assistant| chatbot)?';
 const AI_SELF = new RegExp(
   `^(?:as an? ${AI_KIND}(?:,| i\\b)|i am (?:just |only |merely )?an? ${AI_KIND}(?:[,.!;]| and\\b| i\\b| so\\b|$))`,
 );

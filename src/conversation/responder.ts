@@ -17,7 +17,11 @@ import type { ButtonSpec } from '../chat/types.js';
 
 /** Called with every completed reply (the datasets keep it as a candidate for feedback). */
 export type ReplyCapture = (r: {
-  messageId: string; channelId: string; guildId: string | null; context: ChatMessage[]; reply: string;
+  messageId: string;
+  channelId: string;
+  guildId: string | null;
+  context: ChatMessage[];
+  reply: string;
   /** Message ID behind each context turn (null for the system prompt). */
   contextIds: (string | null)[];
   /** Every message the reply was split over. */
@@ -87,12 +91,26 @@ export class Responder {
     try {
       const { messages, context, contextIds } = await this.prompt(trigger);
       const reply = await deliverReply({
-        ...this.deps, trigger, messages, temperature, log, shutdown: this.stopping.signal,
+        ...this.deps,
+        trigger,
+        messages,
+        temperature,
+        log,
+        shutdown: this.stopping.signal,
         modelName: this.deps.state.training().chatModel,
         buttons: config.feedbackButtons && this.deps.capture ? FEEDBACK_BUTTONS : undefined,
         onComplete: async ({ text, messageId, partIds, reasoning }) => {
           const kept = config.reasoning?.train && reasoning ? { reasoning } : {};
-          await this.deps.capture?.({ messageId, channelId: trigger.channelId, guildId: trigger.guildId, context, contextIds, partIds, reply: text, ...kept });
+          await this.deps.capture?.({
+            messageId,
+            channelId: trigger.channelId,
+            guildId: trigger.guildId,
+            context,
+            contextIds,
+            partIds,
+            reply: text,
+            ...kept,
+          });
         },
       });
       if (reply && this.deps.afterReply) {
@@ -102,7 +120,11 @@ export class Responder {
       if (reply && !reply.canned) {
         // Placed right after the message it answers, so later turns read Q1, A1, Q2, Q3 even when Q2 and Q3 arrived mid-stream.
         this.deps.histories.append(trigger.channelId, {
-          role: 'assistant', speaker: this.deps.botName, content: reply.text, at: trigger.createdAt.getTime() + 1, messageId: reply.messageId,
+          role: 'assistant',
+          speaker: this.deps.botName,
+          content: reply.text,
+          at: trigger.createdAt.getTime() + 1,
+          messageId: reply.messageId,
         });
       }
     } finally {
@@ -133,10 +155,20 @@ export class Responder {
     opts: { signal: AbortSignal; temperature: number; onDone?: (r: { context: ChatMessage[]; text: string }) => void },
   ): AsyncIterable<string> {
     const { histories, model, queue, config, botName } = this.deps;
-    histories.append(trigger.channelId, { role: 'user', speaker: trigger.author.displayName, content: trigger.cleanContent, at: trigger.createdAt.getTime() });
+    histories.append(trigger.channelId, {
+      role: 'user',
+      speaker: trigger.author.displayName,
+      content: trigger.cleanContent,
+      at: trigger.createdAt.getTime(),
+    });
     const { messages, context } = await this.prompt(trigger);
     let raw = '';
-    const stream = model.stream(messages, { temperature: opts.temperature, maxTokens: config.maxReplyTokens, signal: opts.signal, model: this.deps.state.training().chatModel });
+    const stream = model.stream(messages, {
+      temperature: opts.temperature,
+      maxTokens: config.maxReplyTokens,
+      signal: opts.signal,
+      model: this.deps.state.training().chatModel,
+    });
     const tapped = (async function* () {
       for await (const delta of throughQueue(queue, stream)) {
         raw += delta;
@@ -155,7 +187,9 @@ export class Responder {
    * The full prompt, and the context kept for datasets (the same without retrieved few-shot
    * examples) with the message ID behind each of its turns.
    */
-  private async prompt(trigger: IncomingMessage): Promise<{ messages: ChatMessage[]; context: ChatMessage[]; contextIds: (string | null)[] }> {
+  private async prompt(
+    trigger: IncomingMessage,
+  ): Promise<{ messages: ChatMessage[]; context: ChatMessage[]; contextIds: (string | null)[] }> {
     const { config, histories, botName } = this.deps;
     const history = histories.get(trigger.channelId).filter((h) => h.content.trim() !== '');
     const recentByUser = history.filter((h) => h.role === 'user' && h.speaker === trigger.author.displayName).map((h) => h.content);
@@ -181,7 +215,10 @@ export class Responder {
       return examples
         .filter((e) => e.score >= FEW_SHOT_MIN_SCORE)
         .reverse()
-        .flatMap((e): ChatMessage[] => [{ role: 'user', content: e.prompt }, { role: 'assistant', content: e.answer }]);
+        .flatMap((e): ChatMessage[] => [
+          { role: 'user', content: e.prompt },
+          { role: 'assistant', content: e.answer },
+        ]);
     } catch (err) {
       this.deps.log.warn({ err }, 'example retrieval failed');
       return [];

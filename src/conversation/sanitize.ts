@@ -34,7 +34,10 @@ const MENTION = /<@!?(\d+)>|<@&(\d+)>|<#(\d+)>|@(everyone|here)/gi;
 
 /** A resolved name that cannot form a mention itself. */
 function safeName(name: string | undefined, fallback: string): string {
-  const cleaned = (name ?? '').replace(/[<>@#]/g, '').replace(/\s+/g, ' ').trim();
+  const cleaned = (name ?? '')
+    .replace(/[<>@#]/g, '')
+    .replace(/\s+/g, ' ')
+    .trim();
   return cleaned || fallback;
 }
 
@@ -73,7 +76,8 @@ const KEY_PATTERNS: readonly RegExp[] = [
 /** A Discord bot token is `<23-28 chars>.<6-7>.<27+>`; found from its dots (a leading character class at every position was slow). */
 const DISCORD_TOKEN_TAIL = /\.[A-Za-z0-9_-]{6,7}\.[A-Za-z0-9_-]{27,}/g;
 const TOKEN_CHAR = /[A-Za-z0-9_-]/;
-const KEY_LABELLED = /\b(bearer|bot|api[_-]?key|access[_-]?token|auth[_-]?token|token|secret|password|passwd)(\s*[:=]\s*|\s+)(["']?)[A-Za-z0-9._~+/=-]{16,}\3/gi;
+const KEY_LABELLED =
+  /\b(bearer|bot|api[_-]?key|access[_-]?token|auth[_-]?token|token|secret|password|passwd)(\s*[:=]\s*|\s+)(["']?)[A-Za-z0-9._~+/=-]{16,}\3/gi;
 /** The domain part of an e-mail address, from its "@"; the local part is found backwards (see replaceBack). */
 const EMAIL_DOMAIN = /@[\p{L}\p{N}-]{1,63}(?:\.[\p{L}\p{N}-]{1,63}){0,8}\.\p{L}{2,24}/gu;
 const EMAIL_LOCAL_CHAR = /[\p{L}\p{N}._%+-]/u;

@@ -182,7 +182,14 @@ export class ConversationService implements MessageListener {
     const { transcript, log } = this.deps;
     if (!transcript || !msg.cleanContent.trim()) return;
     transcript
-      .append({ guildId: msg.guildId, channelId: msg.channelId, role: 'user', content: msg.cleanContent, timestamp: msg.createdAt.toISOString(), speaker: msg.author.displayName })
+      .append({
+        guildId: msg.guildId,
+        channelId: msg.channelId,
+        role: 'user',
+        content: msg.cleanContent,
+        timestamp: msg.createdAt.toISOString(),
+        speaker: msg.author.displayName,
+      })
       .catch((err: unknown) => log.warn({ err }, 'conversation log append failed'));
   }
 

@@ -17,9 +17,7 @@ export type AccessDecision = { ok: true } | { ok: false; identifier: 'blocked' |
 export class AccessPolicy {
   private readonly owners: Set<string>;
 
-  constructor(
-    private readonly cfg: Pick<BehaviourConfig, 'owners' | 'admins' | 'allow' | 'block' | 'allowedChannels'>,
-  ) {
+  constructor(private readonly cfg: Pick<BehaviourConfig, 'owners' | 'admins' | 'allow' | 'block' | 'allowedChannels'>) {
     this.owners = new Set(cfg.owners);
   }
 
@@ -35,8 +33,7 @@ export class AccessPolicy {
 
   canUse(p: Principal): AccessDecision {
     if (this.isOwner(p.userId)) return { ok: true };
-    const blocked =
-      this.cfg.block.users.includes(p.userId) || p.roleIds.some((r) => this.cfg.block.roles.includes(r));
+    const blocked = this.cfg.block.users.includes(p.userId) || p.roleIds.some((r) => this.cfg.block.roles.includes(r));
     if (blocked) return { ok: false, identifier: 'blocked', message: "Sorry, you're not allowed to use Eos." };
     if (this.isAdmin(p)) return { ok: true };
     const { users, roles } = this.cfg.allow;

@@ -30,7 +30,14 @@ export interface OptOutLookup {
 }
 
 const DEFAULT_COST: Record<Flow, number> = {
-  command: 1, message: 0, component: 0, reaction: 0, menu: 0, modal: 0, voice: 1, 'voice-message': 1,
+  command: 1,
+  message: 0,
+  component: 0,
+  reaction: 0,
+  menu: 0,
+  modal: 0,
+  voice: 1,
+  'voice-message': 1,
 };
 /** Flows that carry what the user writes or says into the conversation (opting out stops them). */
 const CONTENT_FLOWS = new Set<Flow>(['message', 'voice', 'voice-message']);

@@ -17,7 +17,11 @@ export class InstructionLibrary {
   async list(): Promise<string[]> {
     try {
       const files = await readdir(this.dir);
-      return files.filter((f) => f.endsWith('.md')).map((f) => f.slice(0, -3)).filter((n) => NAME.test(n)).sort();
+      return files
+        .filter((f) => f.endsWith('.md'))
+        .map((f) => f.slice(0, -3))
+        .filter((n) => NAME.test(n))
+        .sort();
     } catch {
       return [];
     }

@@ -1,10 +1,7 @@
 import type { CommandDefinition } from './command.js';
 
 /** Finds a command by name or alias, case-insensitively. */
-export function resolveCommand(
-  commands: ReadonlyMap<string, CommandDefinition>,
-  name: string,
-): CommandDefinition | undefined {
+export function resolveCommand(commands: ReadonlyMap<string, CommandDefinition>, name: string): CommandDefinition | undefined {
   const key = name.toLowerCase();
   const direct = commands.get(key);
   if (direct) return direct;

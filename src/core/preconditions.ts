@@ -7,12 +7,9 @@ type Check = (ctx: CommandContext) => PreconditionResult;
 const ok: PreconditionResult = { ok: true };
 
 const checks: Record<PreconditionId, Check> = {
-  OwnerOnly: (ctx) =>
-    ctx.isOwner ? ok : { ok: false, identifier: 'OwnerOnly', message: 'Only the bot owner can use this command.' },
-  AdminOnly: (ctx) =>
-    ctx.isAdmin ? ok : { ok: false, identifier: 'AdminOnly', message: 'Only Eos admins can use this command.' },
-  GuildOnly: (ctx) =>
-    ctx.guildId ? ok : { ok: false, identifier: 'GuildOnly', message: 'This command only works in a server.' },
+  OwnerOnly: (ctx) => (ctx.isOwner ? ok : { ok: false, identifier: 'OwnerOnly', message: 'Only the bot owner can use this command.' }),
+  AdminOnly: (ctx) => (ctx.isAdmin ? ok : { ok: false, identifier: 'AdminOnly', message: 'Only Eos admins can use this command.' }),
+  GuildOnly: (ctx) => (ctx.guildId ? ok : { ok: false, identifier: 'GuildOnly', message: 'This command only works in a server.' }),
   /**
    * `!train start|cancel|use` spend the operator's money and change the model: bot owners only,
    * unless `training.fineTuneByServerAdmins` delegates them to server admins. Members fall through
@@ -22,7 +19,11 @@ const checks: Record<PreconditionId, Check> = {
     const text = typeof ctx.args.text === 'string' ? ctx.args.text.trim() : '';
     if (!FINE_TUNE_WORDS.test(text) || ctx.isOwner || !ctx.isAdmin) return ok;
     if (ctx.services.config.bot.training.fineTuneByServerAdmins) return ok;
-    return { ok: false, identifier: 'FineTune', message: "Fine-tuning spends the operator's money: only the bot owner can start, cancel or switch models." };
+    return {
+      ok: false,
+      identifier: 'FineTune',
+      message: "Fine-tuning spends the operator's money: only the bot owner can start, cancel or switch models.",
+    };
   },
   /**
    * Commands on a tenant's files (datasets, archives, the active dataset): with per-server data they act on
@@ -35,10 +36,7 @@ const checks: Record<PreconditionId, Check> = {
       : 'The datasets are shared by every server Eos is in: only the bot owner can do this.';
     return { ok: false, identifier: 'SharedData', message };
   },
-  InVoice: (ctx) =>
-    ctx.authorVoiceChannelId
-      ? ok
-      : { ok: false, identifier: 'InVoice', message: 'Join a voice channel first.' },
+  InVoice: (ctx) => (ctx.authorVoiceChannelId ? ok : { ok: false, identifier: 'InVoice', message: 'Join a voice channel first.' }),
 };
 
 /** Runs a command's preconditions in order; the first failure wins. */

@@ -89,9 +89,18 @@ export class Router {
       return publicReply('📬 Sent to you by DM.');
     };
     await this.execute(def, {
-      invocation: 'prefix', rawArgs, message: msg, user: msg.author, guildId: msg.guildId, channelId: msg.channelId,
-      roleIds: msg.roleIds, guildAdmin: msg.authorIsGuildAdmin, isDM: msg.isDM,
-      authorVoiceChannelId: msg.authorVoiceChannelId ?? null, attachments: msg.attachments, prefix,
+      invocation: 'prefix',
+      rawArgs,
+      message: msg,
+      user: msg.author,
+      guildId: msg.guildId,
+      channelId: msg.channelId,
+      roleIds: msg.roleIds,
+      guildAdmin: msg.authorIsGuildAdmin,
+      isDM: msg.isDM,
+      authorVoiceChannelId: msg.authorVoiceChannelId ?? null,
+      attachments: msg.attachments,
+      prefix,
       reply: isPrivate(def) ? privateReply : publicReply,
       parse: () => parsePrefixArgs(def.options, rawArgs, `${prefix}${def.usage}`),
     });
@@ -130,9 +139,18 @@ export class Router {
       return;
     }
     await this.execute(def, {
-      invocation: 'slash', rawArgs: '', user: inv.user, guildId: inv.guildId, channelId: inv.channelId,
-      roleIds: inv.roleIds, guildAdmin: inv.guildAdmin, isDM: inv.isDM,
-      authorVoiceChannelId: inv.authorVoiceChannelId, attachments: inv.attachments, prefix: this.prefixFor(inv.guildId), reply,
+      invocation: 'slash',
+      rawArgs: '',
+      user: inv.user,
+      guildId: inv.guildId,
+      channelId: inv.channelId,
+      roleIds: inv.roleIds,
+      guildAdmin: inv.guildAdmin,
+      isDM: inv.isDM,
+      authorVoiceChannelId: inv.authorVoiceChannelId,
+      attachments: inv.attachments,
+      prefix: this.prefixFor(inv.guildId),
+      reply,
       parse: () => inv.args,
     });
   }
@@ -178,7 +196,11 @@ export class Router {
     const { config } = this.services;
     const services = {
       ...this.services,
-      datasets: view.datasets, feedback: view.feedback, evaluations: t.evaluations, state: t.state, memory: t.memory,
+      datasets: view.datasets,
+      feedback: view.feedback,
+      evaluations: t.evaluations,
+      state: t.state,
+      memory: t.memory,
       config: { ...config, paths: { ...config.paths, datasets: t.paths.datasets, archives: t.paths.archives } },
     } as BotServices;
     return { services, reviewed: view.reviewed };
@@ -232,10 +254,22 @@ export class Router {
       }),
     } as BotServices;
     return {
-      command: def, invocation: inv.invocation, args: inv.parse(), rawArgs: inv.rawArgs, message: inv.message,
-      user: inv.user, guildId: inv.guildId, channelId: inv.channelId, roleIds: inv.roleIds,
-      isAdmin: this.services.access.isAdmin(principal), isOwner: this.services.access.isOwner(inv.user.id),
-      authorVoiceChannelId: inv.authorVoiceChannelId, attachments: inv.attachments, prefix: inv.prefix, services, log,
+      command: def,
+      invocation: inv.invocation,
+      args: inv.parse(),
+      rawArgs: inv.rawArgs,
+      message: inv.message,
+      user: inv.user,
+      guildId: inv.guildId,
+      channelId: inv.channelId,
+      roleIds: inv.roleIds,
+      isAdmin: this.services.access.isAdmin(principal),
+      isOwner: this.services.access.isOwner(inv.user.id),
+      authorVoiceChannelId: inv.authorVoiceChannelId,
+      attachments: inv.attachments,
+      prefix: inv.prefix,
+      services,
+      log,
       reply: reviewed && contributes(def, inv.parse()) ? (m) => inv.reply(withReviewNote(m, inv.prefix)) : inv.reply,
       spend(calls: number) {
         const verdict = gate.spend(principal, calls);
@@ -271,7 +305,14 @@ function textVariants(text: string): string[] {
 
 function actorOf(x: IncomingMessage | Invocation): Actor {
   if ('author' in x) {
-    return { userId: x.author.id, roleIds: x.roleIds, guildAdmin: x.authorIsGuildAdmin, guildId: x.guildId, channelId: x.channelId, isDM: x.isDM };
+    return {
+      userId: x.author.id,
+      roleIds: x.roleIds,
+      guildAdmin: x.authorIsGuildAdmin,
+      guildId: x.guildId,
+      channelId: x.channelId,
+      isDM: x.isDM,
+    };
   }
   return { userId: x.user.id, roleIds: x.roleIds, guildAdmin: x.guildAdmin, guildId: x.guildId, channelId: x.channelId, isDM: x.isDM };
 }

@@ -36,7 +36,9 @@ export function startDiscordBot(deps: DiscordBotDeps, token: string): RunningBot
   client.on(Events.InteractionCreate, (interaction) => {
     if (!interaction.isChatInputCommand()) return;
     const def = resolveCommand(deps.commands, interaction.commandName);
-    router.handleSlash(toSlashInvocation(interaction, { private: def ? isPrivate(def) : true })).catch((err: unknown) => log.error({ err }, 'interaction handler failed'));
+    router
+      .handleSlash(toSlashInvocation(interaction, { private: def ? isPrivate(def) : true }))
+      .catch((err: unknown) => log.error({ err }, 'interaction handler failed'));
   });
   client.on(Events.Error, (err) => log.error({ err }, 'discord client error'));
   client.on(Events.ShardDisconnect, (ev, shard) => log.warn({ shard, code: ev.code }, 'gateway disconnected'));

@@ -43,44 +43,68 @@ export function attachFeedbackHandlers(
     const d = gate.admit(who(i), flow);
     return d.ok ? null : d.message;
   };
-  client.on(Events.InteractionCreate, (i) => tenant.run(i.guildId, () => {
-    let work: Promise<unknown> | null = null;
-    if (i.isButton() && RATINGS[i.customId]) work = onButton(i, feedback, denied);
-    else if (i.isMessageContextMenuCommand() && i.commandName === CORRECT_MENU) work = onMenu(i, client, denied);
-    else if (i.isModalSubmit() && i.customId.startsWith(MODAL_PREFIX)) work = onModal(i, feedback, denied);
-    work?.catch((err: unknown) => log.error({ err }, 'feedback interaction failed'));
-  }, eventActor(i)));
-  client.on(Events.MessageReactionAdd, (reaction, user) => tenant.run(reaction.message.guildId, () => {
-    const rating = RATINGS[reaction.emoji.name ?? ''];
-    if (!rating || user.bot) return;
-    const messageId = reaction.message.id;
-    if (!feedback.isCandidate(messageId)) return;
-    // Reactions carry no member: the gate sees the user's ID (user blocks; role blocks need the member, fetched when cached).
-    const member = reaction.message.guild?.members.cache.get(user.id);
-    const roleIds = member ? [...member.roles.cache.keys()].filter((r) => r !== reaction.message.guildId) : [];
-    const actor = {
-      userId: user.id, roleIds, guildAdmin: isGuildAdmin(member?.permissions), guildId: reaction.message.guildId,
-      channelId: reaction.message.channelId, isDM: !reaction.message.guildId,
-    };
-    const verdict = gate.admit(actor, 'reaction', { warn: false });
-    if (!verdict.ok) return void log.info({ messageId, reason: verdict.reason }, 'reaction feedback not admitted');
-    feedback
-      .rate(messageId, rating)
-      .then((r) => log.info({ messageId, rating, outcome: r.outcome }, 'reaction feedback'))
-      .catch((err: unknown) => log.error({ err }, 'reaction feedback failed'));
-  }));
+  client.on(Events.InteractionCreate, (i) =>
+    tenant.run(
+      i.guildId,
+      () => {
+        let work: Promise<unknown> | null = null;
+        if (i.isButton() && RATINGS[i.customId]) work = onButton(i, feedback, denied);
+        else if (i.isMessageContextMenuCommand() && i.commandName === CORRECT_MENU) work = onMenu(i, client, denied);
+        else if (i.isModalSubmit() && i.customId.startsWith(MODAL_PREFIX)) work = onModal(i, feedback, denied);
+        work?.catch((err: unknown) => log.error({ err }, 'feedback interaction failed'));
+      },
+      eventActor(i),
+    ),
+  );
+  client.on(Events.MessageReactionAdd, (reaction, user) =>
+    tenant.run(reaction.message.guildId, () => {
+      const rating = RATINGS[reaction.emoji.name ?? ''];
+      if (!rating || user.bot) return;
+      const messageId = reaction.message.id;
+      if (!feedback.isCandidate(messageId)) return;
+      // Reactions carry no member: the gate sees the user's ID (user blocks; role blocks need the member, fetched when cached).
+      const member = reaction.message.guild?.members.cache.get(user.id);
+      const roleIds = member ? [...member.roles.cache.keys()].filter((r) => r !== reaction.message.guildId) : [];
+      const actor = {
+        userId: user.id,
+        roleIds,
+        guildAdmin: isGuildAdmin(member?.permissions),
+        guildId: reaction.message.guildId,
+        channelId: reaction.message.channelId,
+        isDM: !reaction.message.guildId,
+      };
+      const verdict = gate.admit(actor, 'reaction', { warn: false });
+      if (!verdict.ok) return void log.info({ messageId, reason: verdict.reason }, 'reaction feedback not admitted');
+      feedback
+        .rate(messageId, rating)
+        .then((r) => log.info({ messageId, rating, outcome: r.outcome }, 'reaction feedback'))
+        .catch((err: unknown) => log.error({ err }, 'reaction feedback failed'));
+    }),
+  );
 }
 
 /** Who caused an interaction, for the tenancy rules (a member's correction waits for review). */
 function eventActor(i: Interaction): EventActor {
   const member = i.inCachedGuild() ? i.member : null;
   const roleIds = member ? [...member.roles.cache.keys()].filter((r) => r !== i.guildId) : [];
-  return { userId: i.user.id, roleIds, guildAdmin: isGuildAdmin(i.memberPermissions), name: member?.displayName ?? i.user.globalName ?? i.user.username };
+  return {
+    userId: i.user.id,
+    roleIds,
+    guildAdmin: isGuildAdmin(i.memberPermissions),
+    name: member?.displayName ?? i.user.globalName ?? i.user.username,
+  };
 }
 
 function who(i: ButtonInteraction | MessageContextMenuCommandInteraction | ModalSubmitInteraction) {
   const roles = i.inCachedGuild() ? [...i.member.roles.cache.keys()].filter((r) => r !== i.guildId) : [];
-  return { userId: i.user.id, roleIds: roles, guildAdmin: isGuildAdmin(i.memberPermissions), guildId: i.guildId, channelId: i.channelId ?? '', isDM: !i.inGuild() };
+  return {
+    userId: i.user.id,
+    roleIds: roles,
+    guildAdmin: isGuildAdmin(i.memberPermissions),
+    guildId: i.guildId,
+    channelId: i.channelId ?? '',
+    isDM: !i.inGuild(),
+  };
 }
 
 async function onButton(i: ButtonInteraction, feedback: FeedbackService, denied: Denied): Promise<void> {

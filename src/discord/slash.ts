@@ -41,7 +41,8 @@ export function toSlashJson(def: CommandDefinition): RESTPostAPIChatInputApplica
   const json: RESTPostAPIChatInputApplicationCommandsJSONBody = { name: def.name, description: def.description.slice(0, 100), options };
   // Admin commands are hidden from members (Manage Server); server admins can still grant them per role in Discord.
   // Discord's OpenAPI spec types the field as an integer (the permission bit set); discord.js passes it through.
-  if (isPrivileged(def)) (json as { default_member_permissions?: unknown }).default_member_permissions = Number(PermissionFlagsBits.ManageGuild);
+  if (isPrivileged(def))
+    (json as { default_member_permissions?: unknown }).default_member_permissions = Number(PermissionFlagsBits.ManageGuild);
   return json;
 }
 

@@ -39,9 +39,7 @@ export class DiscordSurface implements ChatSurface {
     const channel = await this.channel(channelId);
     const page = await channel.messages.fetch({ limit: Math.min(Math.max(limit, 1), 100), before });
     const botId = this.botUser().id;
-    return [...page.values()]
-      .sort((a: Message, b: Message) => a.createdTimestamp - b.createdTimestamp)
-      .map((m) => toIncoming(m, botId));
+    return [...page.values()].sort((a: Message, b: Message) => a.createdTimestamp - b.createdTimestamp).map((m) => toIncoming(m, botId));
   }
 
   /** The server a channel belongs to (null for DMs; undefined when the channel cannot be found). */

@@ -27,12 +27,14 @@ export function toIncoming(message: Message, botId: string): IncomingMessage {
     mentionsBot: message.mentions.has(botId, { ignoreEveryone: true, ignoreRoles: true, ignoreRepliedUser: true }),
     replyToId: message.reference?.messageId,
     replyToBot: message.mentions.repliedUser?.id === botId,
-    attachments: [...message.attachments.values()].map(
-      (a): AttachmentRef => ({
-        id: a.id, name: a.name, url: a.url, contentType: a.contentType ?? undefined, size: a.size,
-        durationSecs: a.duration ?? undefined,
-      }),
-    ),
+    attachments: [...message.attachments.values()].map((a): AttachmentRef => ({
+      id: a.id,
+      name: a.name,
+      url: a.url,
+      contentType: a.contentType ?? undefined,
+      size: a.size,
+      durationSecs: a.duration ?? undefined,
+    })),
     authorVoiceChannelId: member?.voice?.channelId ?? null,
     flags: message.flags.bitfield,
     createdAt: message.createdAt,

@@ -29,7 +29,12 @@ export function compareResults(a: SuiteResult, b: SuiteResult): Comparison {
 }
 
 /** Runs the suite on `modelA`, then on `modelB` (same options), and compares. */
-export async function runComparison(model: ChatModel, suite: TestCase[], models: [string, string], opts: RunOptions = {}): Promise<Comparison> {
+export async function runComparison(
+  model: ChatModel,
+  suite: TestCase[],
+  models: [string, string],
+  opts: RunOptions = {},
+): Promise<Comparison> {
   const a = await runSuite(model, suite, { ...opts, modelName: models[0] });
   const b = await runSuite(model, suite, { ...opts, modelName: models[1] });
   return compareResults(a, b);

@@ -58,7 +58,10 @@ function headline(r: SuiteResult): string {
 /** How the suite ran: the model, the prompt path, and what `expected` meant. */
 function checksLine(r: SuiteResult): string | null {
   const parts: string[] = [];
-  if (r.mode) parts.push(`\`${oneLine(shortModel(r.model), NAME_MAX)}\`, ${r.mode === 'chat' ? 'chat prompt (system prompt and few-shot examples, as users get)' : 'raw model (no system prompt or few-shot)'}`);
+  if (r.mode)
+    parts.push(
+      `\`${oneLine(shortModel(r.model), NAME_MAX)}\`, ${r.mode === 'chat' ? 'chat prompt (system prompt and few-shot examples, as users get)' : 'raw model (no system prompt or few-shot)'}`,
+    );
   const modes = new Set<MatchMode>();
   for (const c of r.suite ?? []) if (c.expected !== undefined) modes.add(c.match ?? (c.threshold !== undefined ? 'similar' : 'auto'));
   if (modes.size > 0) parts.push(`\`expected\`: ${[...modes].map((m) => EXPECTED_CHECKS[m]).join('; ')}`);

@@ -20,7 +20,13 @@ export interface Grade {
   judgements: Judgement[];
 }
 
-export async function gradeCase(c: TestCase, conversation: ChatMessage[], output: string, deps: GradeDeps, signal?: AbortSignal): Promise<Grade> {
+export async function gradeCase(
+  c: TestCase,
+  conversation: ChatMessage[],
+  output: string,
+  deps: GradeDeps,
+  signal?: AbortSignal,
+): Promise<Grade> {
   const failures: string[] = [];
   const judgements: Judgement[] = [];
   const fromExpected = c.expected !== undefined ? 1 : 0;
@@ -36,7 +42,14 @@ export async function gradeCase(c: TestCase, conversation: ChatMessage[], output
   return { failures, judgements };
 }
 
-async function judged(a: Assertion, judge: Judge, conversation: ChatMessage[], answer: string, out: Judgement[], signal?: AbortSignal): Promise<string | null> {
+async function judged(
+  a: Assertion,
+  judge: Judge,
+  conversation: ChatMessage[],
+  answer: string,
+  out: Judgement[],
+  signal?: AbortSignal,
+): Promise<string | null> {
   const label = `judge ${describeValue('equals', a.value)}`;
   try {
     const verdict = await judge.grade({ rubric: a.value, conversation, answer, signal });

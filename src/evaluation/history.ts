@@ -16,7 +16,10 @@ export interface HistoryChart {
 }
 
 /** null when there is no run to draw. `results` in any order. */
-export async function evalHistoryChart(results: readonly SuiteResult[], opts: { width?: number; height?: number } = {}): Promise<HistoryChart | null> {
+export async function evalHistoryChart(
+  results: readonly SuiteResult[],
+  opts: { width?: number; height?: number } = {},
+): Promise<HistoryChart | null> {
   const runs = results.filter((r) => r.total > 0).sort((a, b) => a.startedAt.localeCompare(b.startedAt));
   if (runs.length === 0) return null;
   const byModel = new Map<string, [number, number][]>();

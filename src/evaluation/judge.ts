@@ -27,7 +27,12 @@ export function createJudge(model: ChatModel, modelName?: string): Judge {
         { role: 'system', content: SYSTEM },
         { role: 'user', content: `Rubric:\n${rubric}\n\nConversation:\n${transcript}\n\nAnswer to grade:\n${answer}` },
       ];
-      const text = await model.complete(messages, { temperature: 0, maxTokens: 200, ...(modelName ? { model: modelName } : {}), ...(signal ? { signal } : {}) });
+      const text = await model.complete(messages, {
+        temperature: 0,
+        maxTokens: 200,
+        ...(modelName ? { model: modelName } : {}),
+        ...(signal ? { signal } : {}),
+      });
       return { rubric, ...parseVerdict(text) };
     },
   };

@@ -49,7 +49,9 @@ export function chatPrompt(o: ChatPromptOptions): PromptBuilder {
       });
     const question = [...turns].reverse().find((m) => m.role === 'user')?.content ?? '';
     const fewShot = o.memory ? await fewShotMessages(o.memory, question, o.fewShot).catch(() => []) : [];
-    const live = turns.map((m): ChatMessage => (m.role === 'user' ? { role: 'user', content: `${speakerLabel(m.name ?? o.userName)}: ${m.content}` } : { ...m }));
+    const live = turns.map((m): ChatMessage =>
+      m.role === 'user' ? { role: 'user', content: `${speakerLabel(m.name ?? o.userName)}: ${m.content}` } : { ...m },
+    );
     return [...(system.trim() ? [{ role: 'system' as const, content: system }] : []), ...fewShot, ...live];
   };
 }

@@ -24,7 +24,10 @@ export function parseTestRequest(text: string): TestRequest | { kind: 'error'; m
       const { tokens, offsets } = tokenize(rest);
       const [a, b] = tokens;
       if (!a || !b || a.startsWith('--') || b.startsWith('--') || a.startsWith('[') || b.startsWith('[')) {
-        return { kind: 'error', message: 'Name two models after `--compare`: `test --compare <old-model> <new-model> last` (or with a suite).' };
+        return {
+          kind: 'error',
+          message: 'Name two models after `--compare`: `test --compare <old-model> <new-model> last` (or with a suite).',
+        };
       }
       compare = [a, b];
       const after = offsets[2];

@@ -85,7 +85,10 @@ export async function runSuite(model: ChatModel, suite: TestCase[], opts: RunOpt
 function totalUsage(results: CaseResult[]): TokenUsage | undefined {
   const reported = results.filter((r) => r.usage);
   if (reported.length === 0) return undefined;
-  return reported.reduce((t, r) => ({ prompt: t.prompt + r.usage!.prompt, completion: t.completion + r.usage!.completion }), { prompt: 0, completion: 0 });
+  return reported.reduce((t, r) => ({ prompt: t.prompt + r.usage!.prompt, completion: t.completion + r.usage!.completion }), {
+    prompt: 0,
+    completion: 0,
+  });
 }
 
 /** The conversation sent for a case; null when it has neither `input` nor `messages`. */
@@ -119,7 +122,9 @@ async function runCase(ctx: Ctx, c: TestCase, index: number): Promise<CaseResult
       }),
     );
     const latencyMs = ctx.now() - start;
-    const { failures, judgements } = await withTimeout(ctx.timeoutMs, (signal) => gradeCase(c, buildMessages(c) ?? messages, output, ctx.grading, signal));
+    const { failures, judgements } = await withTimeout(ctx.timeoutMs, (signal) =>
+      gradeCase(c, buildMessages(c) ?? messages, output, ctx.grading, signal),
+    );
     const r: CaseResult = { ...base, passed: failures.length === 0, output, failures, latencyMs };
     if (usage) r.usage = usage;
     if (judgements.length > 0) r.judgements = judgements;

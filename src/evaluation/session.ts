@@ -33,7 +33,8 @@ export interface EvalRequest {
   compare?: [string, string];
 }
 
-export type EvalOutcome = { kind: 'single'; result: SuiteResult; file: string } | { kind: 'compare'; comparison: Comparison; files: string[] };
+export type EvalOutcome =
+  { kind: 'single'; result: SuiteResult; file: string } | { kind: 'compare'; comparison: Comparison; files: string[] };
 
 export function gradingFor(deps: Pick<EvalDeps, 'model' | 'judgeModel' | 'chatModelName' | 'embedder'>): GradeDeps {
   const judgeModel = deps.judgeModel || deps.chatModelName;

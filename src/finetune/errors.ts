@@ -26,9 +26,15 @@ export function isFineTuneError(err: unknown): err is FineTuneError {
 /** The same mapping for every HTTP backend: status code → kind and retryability. */
 export function fromHttpStatus(status: number, message: string, service: string): FineTuneError {
   if (status === 404) return new FineTuneError('not_found', `Not found: ${message}`, false, status);
-  if (status === 401 || status === 403) return new FineTuneError('auth', `${service} refused the API key (${status}): ${message}`, false, status);
+  if (status === 401 || status === 403)
+    return new FineTuneError('auth', `${service} refused the API key (${status}): ${message}`, false, status);
   if (status === 408 || status === 429 || status >= 500) {
-    return new FineTuneError('unavailable', `${service} is not available right now (${status}): ${message}. Try again later.`, true, status);
+    return new FineTuneError(
+      'unavailable',
+      `${service} is not available right now (${status}): ${message}. Try again later.`,
+      true,
+      status,
+    );
   }
   return new FineTuneError('rejected', `${service} refused: ${message}`, false, status);
 }

@@ -20,8 +20,18 @@ export const DEFAULT_BASE_MODELS: Record<BackendKind, string | null> = {
  * are announced for retirement in early 2027; the gpt-3.5 / babbage / davinci bases are gone already.
  */
 const RETIRED = new Set([
-  'gpt-4o-mini-2024-07-18', 'gpt-4o-mini', 'whisper-1', 'tts-1', 'tts-1-hd',
-  'gpt-3.5-turbo', 'gpt-3.5-turbo-0613', 'gpt-3.5-turbo-1106', 'gpt-3.5-turbo-0125', 'babbage-002', 'davinci-002', 'gpt-4-0613',
+  'gpt-4o-mini-2024-07-18',
+  'gpt-4o-mini',
+  'whisper-1',
+  'tts-1',
+  'tts-1-hd',
+  'gpt-3.5-turbo',
+  'gpt-3.5-turbo-0613',
+  'gpt-3.5-turbo-1106',
+  'gpt-3.5-turbo-0125',
+  'babbage-002',
+  'davinci-002',
+  'gpt-4-0613',
 ]);
 
 export function isRetiredModel(model: string): boolean {
@@ -32,10 +42,18 @@ export function isRetiredModel(model: string): boolean {
 export function resolveBaseModel(configured: string, backend: BackendKind): string {
   const model = configured.trim() || DEFAULT_BASE_MODELS[backend];
   if (!model) {
-    throw new FineTuneError('model', `The ${backend} backend has no default base model: set ${BASE_MODEL_SETTING} to the model your trainer starts from.`, false);
+    throw new FineTuneError(
+      'model',
+      `The ${backend} backend has no default base model: set ${BASE_MODEL_SETTING} to the model your trainer starts from.`,
+      false,
+    );
   }
   if (isRetiredModel(model)) {
-    throw new FineTuneError('model', `The base model \`${model}\` is retired and takes no new fine-tuning jobs: set ${BASE_MODEL_SETTING} to a current model (e.g. \`${DEFAULT_BASE_MODELS.openai}\`).`, false);
+    throw new FineTuneError(
+      'model',
+      `The base model \`${model}\` is retired and takes no new fine-tuning jobs: set ${BASE_MODEL_SETTING} to a current model (e.g. \`${DEFAULT_BASE_MODELS.openai}\`).`,
+      false,
+    );
   }
   return model;
 }

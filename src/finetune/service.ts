@@ -58,15 +58,26 @@ export class FineTuneService {
   async prepare(datasetDir: string, method: FineTuneMethod): Promise<PreparedJob> {
     const baseModel = this.baseModel();
     const files = await buildTrainingFiles({
-      datasetDir, method, outDir: this.opts.workDir, validationSplit: this.opts.validationSplit,
-      contextTokens: this.info.contextTokens, format: this.info.fileFormat,
+      datasetDir,
+      method,
+      outDir: this.opts.workDir,
+      validationSplit: this.opts.validationSplit,
+      contextTokens: this.info.contextTokens,
+      format: this.info.fileFormat,
     });
     const price = pricePerMillion(this.info.kind, baseModel, method, this.opts.pricePerMillionTokens);
     const minExamples = this.opts.minExamples ?? this.info.minExamples;
     const report: DatasetReport = {
-      ...files, dataset: path.basename(datasetDir), method, backend: this.info, baseModel, epochs: this.opts.epochs,
-      pricePerMillion: price, costPerEpoch: price === null ? null : (files.trainingTokens / 1_000_000) * price,
-      minExamples, enough: files.train >= minExamples,
+      ...files,
+      dataset: path.basename(datasetDir),
+      method,
+      backend: this.info,
+      baseModel,
+      epochs: this.opts.epochs,
+      pricePerMillion: price,
+      costPerEpoch: price === null ? null : (files.trainingTokens / 1_000_000) * price,
+      minExamples,
+      enough: files.train >= minExamples,
     };
     return { report, trainingFile: files.training, validationFile: files.validation };
   }
@@ -87,16 +98,29 @@ export class FineTuneService {
     const { report } = job;
     if (!report.enough || !job.trainingFile) {
       const unit = report.method === 'sft' ? 'examples' : 'preference pairs';
-      throw new FineTuneError('rejected', `Not enough data: ${report.backend.kind} needs at least ${report.minExamples} training ${unit}, **${report.dataset}** has ${report.train}.`, false);
+      throw new FineTuneError(
+        'rejected',
+        `Not enough data: ${report.backend.kind} needs at least ${report.minExamples} training ${unit}, **${report.dataset}** has ${report.train}.`,
+        false,
+      );
     }
     try {
       return await this.opts.backend.create({
-        method: report.method, baseModel: report.baseModel, trainingFile: job.trainingFile, validationFile: job.validationFile,
-        epochs: report.epochs, suffix,
+        method: report.method,
+        baseModel: report.baseModel,
+        trainingFile: job.trainingFile,
+        validationFile: job.validationFile,
+        epochs: report.epochs,
+        suffix,
       });
     } catch (err) {
       if (isFineTuneError(err) && err.kind === 'rejected' && err.message.includes(report.baseModel)) {
-        throw new FineTuneError('model', `${err.message}\nThe base model \`${report.baseModel}\` cannot be fine-tuned here: set ${BASE_MODEL_SETTING}.`, false, err.status);
+        throw new FineTuneError(
+          'model',
+          `${err.message}\nThe base model \`${report.baseModel}\` cannot be fine-tuned here: set ${BASE_MODEL_SETTING}.`,
+          false,
+          err.status,
+        );
       }
       throw err;
     }

@@ -58,7 +58,11 @@ function parse(line: string): unknown {
 
 function tokensOf(record: unknown, method: FineTuneMethod): number {
   if (method === 'sft') return exampleTokens((record as { messages: Record<string, unknown>[] }).messages);
-  const r = record as { input: { messages: Record<string, unknown>[] }; preferred_output: Record<string, unknown>[]; non_preferred_output: Record<string, unknown>[] };
+  const r = record as {
+    input: { messages: Record<string, unknown>[] };
+    preferred_output: Record<string, unknown>[];
+    non_preferred_output: Record<string, unknown>[];
+  };
   return exampleTokens([...r.input.messages, ...r.preferred_output]) + exampleTokens(r.non_preferred_output);
 }
 
@@ -78,7 +82,19 @@ export async function buildTrainingFiles(opts: BuildTrainingFileOptions): Promis
   const stem = `${path.basename(opts.datasetDir)}-${opts.method}-${Date.now()}-${randomBytes(3).toString('hex')}`;
   const paths = { train: path.join(opts.outDir, `${stem}.train.jsonl`), valid: path.join(opts.outDir, `${stem}.validation.jsonl`) };
   const outs = { train: createWriteStream(paths.train, { flags: 'wx' }), valid: createWriteStream(paths.valid, { flags: 'wx' }) };
-  const r: TrainingFiles = { training: null, validation: null, examples: 0, invalid: 0, duplicates: 0, overContext: 0, longestTokens: 0, train: 0, validationCount: 0, trainingTokens: 0, validationTokens: 0 };
+  const r: TrainingFiles = {
+    training: null,
+    validation: null,
+    examples: 0,
+    invalid: 0,
+    duplicates: 0,
+    overContext: 0,
+    longestTokens: 0,
+    train: 0,
+    validationCount: 0,
+    trainingTokens: 0,
+    validationTokens: 0,
+  };
   const seen = new Set<string>();
   const threshold = Math.round(Math.min(0.5, Math.max(0, opts.validationSplit)) * 0x1_0000);
   try {
@@ -143,5 +159,13 @@ async function mergeIntoTraining(r: TrainingFiles, paths: { train: string; valid
   await rm(paths.train, { force: true });
   await rename(paths.valid, paths.train);
   const trainingTokens = r.trainingTokens + r.validationTokens;
-  return { ...r, training: paths.train, validation: null, train: r.validationCount, validationCount: 0, trainingTokens, validationTokens: 0 };
+  return {
+    ...r,
+    training: paths.train,
+    validation: null,
+    train: r.validationCount,
+    validationCount: 0,
+    trainingTokens,
+    validationTokens: 0,
+  };
 }

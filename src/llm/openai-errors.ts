@@ -21,7 +21,12 @@ export function toLlmError(err: unknown, signal: AbortSignal | undefined, secret
   if (err instanceof APIConnectionError) return new LlmError('network', `cannot reach the LLM server: ${causeOf(err, detail)}`);
   if (err instanceof APIError) {
     if (typeof err.status === 'number') {
-      return new LlmError('http', `LLM server answered HTTP ${err.status}: ${detail}`, err.status, typeof err.code === 'string' ? err.code : undefined);
+      return new LlmError(
+        'http',
+        `LLM server answered HTTP ${err.status}: ${detail}`,
+        err.status,
+        typeof err.code === 'string' ? err.code : undefined,
+      );
     }
     return new LlmError('http', `LLM server reported an error: ${detail}`);
   }

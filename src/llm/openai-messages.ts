@@ -9,7 +9,10 @@ const NAME_MAX = 64;
  * Returns undefined when nothing usable is left.
  */
 export function sanitizeName(name: string): string | undefined {
-  const clean = name.trim().replace(/[\s<|\\/>]+/g, '_').slice(0, NAME_MAX);
+  const clean = name
+    .trim()
+    .replace(/[\s<|\\/>]+/g, '_')
+    .slice(0, NAME_MAX);
   return clean === '' ? undefined : clean;
 }
 

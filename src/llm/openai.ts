@@ -82,8 +82,7 @@ export function createOpenAiChatModel(opts: OpenAiChatModelOptions): ChatModel {
 
     stream(messages, o = {}) {
       return streamCompletion({
-        start: (signal) =>
-          client.chat.completions.create({ ...body(messages, o), stream: true }, requestOptions(signal)),
+        start: (signal) => client.chat.completions.create({ ...body(messages, o), stream: true }, requestOptions(signal)),
         callerSignal: o.signal,
         idleTimeoutMs: timeoutMs,
         fail: (err, signal) => toLlmError(err, signal, secret),

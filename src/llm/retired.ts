@@ -24,15 +24,54 @@ export const CURRENT_MODELS: Readonly<Record<ModelUse, string>> = {
 };
 
 const groups: [ModelUse, string, string[]][] = [
-  ['chat', '2026-10-23', ['gpt-3.5-turbo', 'gpt-3.5-turbo-0125', 'gpt-3.5-turbo-1106', 'gpt-3.5-turbo-0613', 'gpt-4', 'gpt-4-0613', 'gpt-4-turbo', 'gpt-4-turbo-2024-04-09', 'gpt-4-1106-preview', 'gpt-4o-2024-05-13', 'gpt-4.1-nano', 'gpt-4.1-nano-2025-04-14', 'o1', 'o1-2024-12-17', 'o3-mini', 'o3-mini-2025-01-31', 'o4-mini', 'o4-mini-2025-04-16']],
+  [
+    'chat',
+    '2026-10-23',
+    [
+      'gpt-3.5-turbo',
+      'gpt-3.5-turbo-0125',
+      'gpt-3.5-turbo-1106',
+      'gpt-3.5-turbo-0613',
+      'gpt-4',
+      'gpt-4-0613',
+      'gpt-4-turbo',
+      'gpt-4-turbo-2024-04-09',
+      'gpt-4-1106-preview',
+      'gpt-4o-2024-05-13',
+      'gpt-4.1-nano',
+      'gpt-4.1-nano-2025-04-14',
+      'o1',
+      'o1-2024-12-17',
+      'o3-mini',
+      'o3-mini-2025-01-31',
+      'o4-mini',
+      'o4-mini-2025-04-16',
+    ],
+  ],
   ['chat', '2026-12-11', ['gpt-5', 'gpt-5-2025-08-07', 'gpt-5-mini', 'gpt-5-mini-2025-08-07', 'gpt-5-nano', 'gpt-5-nano-2025-08-07']],
-  ['chat', '2027-01-14', ['gpt-4o-mini', 'gpt-4o-mini-2024-07-18', 'gpt-4o', 'gpt-4o-2024-08-06', 'gpt-4o-2024-11-20', 'gpt-4.1', 'gpt-4.1-2025-04-14', 'gpt-4.1-mini', 'gpt-4.1-mini-2025-04-14']],
+  [
+    'chat',
+    '2027-01-14',
+    [
+      'gpt-4o-mini',
+      'gpt-4o-mini-2024-07-18',
+      'gpt-4o',
+      'gpt-4o-2024-08-06',
+      'gpt-4o-2024-11-20',
+      'gpt-4.1',
+      'gpt-4.1-2025-04-14',
+      'gpt-4.1-mini',
+      'gpt-4.1-mini-2025-04-14',
+    ],
+  ],
   ['stt', '2027-02-26', ['whisper-1', 'gpt-4o-transcribe', 'gpt-4o-mini-transcribe']],
   ['tts', '2027-01-06', ['tts-1', 'tts-1-hd']],
 ];
 
 const RETIRED = new Map<string, RetiredModel>(
-  groups.flatMap(([use, shutdown, models]) => models.map((model) => [model, { model, use, shutdown, replacement: CURRENT_MODELS[use] }] as const)),
+  groups.flatMap(([use, shutdown, models]) =>
+    models.map((model) => [model, { model, use, shutdown, replacement: CURRENT_MODELS[use] }] as const),
+  ),
 );
 
 /** The retirement entry of `model` (case-insensitive, exact name), or undefined. */
@@ -59,7 +98,10 @@ export interface ModelWarning {
 }
 
 /** Warnings for configured models on the retired list (EOS_CHAT_MODEL, EOS_STT_MODEL, training.judgeModel). */
-export function retiredModelWarnings(config: Pick<AppConfig, 'llm' | 'voice' | 'bot'>, today = new Date().toISOString().slice(0, 10)): ModelWarning[] {
+export function retiredModelWarnings(
+  config: Pick<AppConfig, 'llm' | 'voice' | 'bot'>,
+  today = new Date().toISOString().slice(0, 10),
+): ModelWarning[] {
   const configured: [string, string | undefined][] = [
     ['EOS_CHAT_MODEL', config.llm?.model],
     ['EOS_STT_MODEL', config.voice.sttProvider === 'openai' ? config.voice.sttModel : undefined],
@@ -68,7 +110,14 @@ export function retiredModelWarnings(config: Pick<AppConfig, 'llm' | 'voice' | '
   const out: ModelWarning[] = [];
   for (const [key, model] of configured) {
     const entry = model ? retiredModel(model) : undefined;
-    if (entry) out.push({ key, model: entry.model, shutdown: entry.shutdown, replacement: entry.replacement, message: retiredMessage(entry, key, today) });
+    if (entry)
+      out.push({
+        key,
+        model: entry.model,
+        shutdown: entry.shutdown,
+        replacement: entry.replacement,
+        message: retiredMessage(entry, key, today),
+      });
   }
   return out;
 }

@@ -103,8 +103,7 @@ export class Bm25Index {
     const scores = this.scores;
     const touched: number[] = [];
     const avg = this.totalLength / this.count || 1;
-    const weight = (idf: number, tf: number, id: number) =>
-      (idf * tf * (K1 + 1)) / (tf + K1 * (1 - B + (B * this.lengths[id]!) / avg));
+    const weight = (idf: number, tf: number, id: number) => (idf * tf * (K1 + 1)) / (tf + K1 * (1 - B + (B * this.lengths[id]!) / avg));
     let best: number[] | null = null;
     for (const { p, idf } of known) {
       if (p.n > this.commonDf && touched.length > 0) {

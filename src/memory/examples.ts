@@ -90,7 +90,10 @@ export class JsonlExampleMemory implements ExampleMemory {
     } catch (err) {
       const unavailable = (err as { kind?: string }).kind === 'unavailable';
       if (unavailable) this.embeddingsOff = true;
-      this.opts.log?.warn({ err }, unavailable ? 'the endpoint has no embeddings: matching examples by words' : 'embedding search failed: matching by words');
+      this.opts.log?.warn(
+        { err },
+        unavailable ? 'the endpoint has no embeddings: matching examples by words' : 'embedding search failed: matching by words',
+      );
       return null;
     }
   }
@@ -120,7 +123,10 @@ export class JsonlExampleMemory implements ExampleMemory {
       // Too large for exhaustive vector search: words only, and no vectors kept for it.
       this.vectors = null;
       await vectors.close();
-      this.opts.log?.info({ records: this.index.size, maxEmbedded: this.maxEmbedded() }, 'dataset too large for embedding search: matching examples by words');
+      this.opts.log?.info(
+        { records: this.index.size, maxEmbedded: this.maxEmbedded() },
+        'dataset too large for embedding search: matching examples by words',
+      );
     }
   }
 

@@ -1,6 +1,11 @@
 /** Bag-of-words cosine similarity, unicode-aware and case-insensitive. Good enough to find "the same question". */
 export function tokens(text: string): string[] {
-  return text.toLowerCase().normalize('NFKC').match(/[\p{L}\p{N}]+/gu) ?? [];
+  return (
+    text
+      .toLowerCase()
+      .normalize('NFKC')
+      .match(/[\p{L}\p{N}]+/gu) ?? []
+  );
 }
 
 export type Vector = Map<string, number>;

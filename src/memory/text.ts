@@ -6,9 +6,11 @@
 import { tokens } from './similarity.js';
 
 const STOP = new Set(
-  ('a an the and or but if then of to in on at by for with from as is are was were be been being am do does did ' +
+  (
+    'a an the and or but if then of to in on at by for with from as is are was were be been being am do does did ' +
     'i me my you your he she it its we our they them their this that these those there here so such than too very ' +
-    's t can will just should would could what which who whom whose when where why how please hey hi hello ok okay').split(' '),
+    's t can will just should would could what which who whom whose when where why how please hey hi hello ok okay'
+  ).split(' '),
 );
 
 /** Strips common English inflections from a word of Latin letters; other words pass through. */

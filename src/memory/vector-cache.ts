@@ -13,7 +13,12 @@ const HEADER = 8;
 const KEY = 16;
 
 export function vectorKey(model: string, text: string): string {
-  return createHash('sha256').update(model).update('\0').update(text).digest('hex').slice(0, KEY * 2);
+  return createHash('sha256')
+    .update(model)
+    .update('\0')
+    .update(text)
+    .digest('hex')
+    .slice(0, KEY * 2);
 }
 
 export class VectorCache {

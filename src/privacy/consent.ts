@@ -130,10 +130,14 @@ export class PrivacyService implements OptOutLookup {
       ...(await jsonlFiles(paths.conversations, `${guildId ?? 'dm'}_`)),
       paths.candidates,
     ];
-    const result = await removeMatchingLines(files, (text) => keys.has(index.textKey(text)), (record) => {
-      const key = index.recordKey(record);
-      return key !== null && keys.has(key);
-    });
+    const result = await removeMatchingLines(
+      files,
+      (text) => keys.has(index.textKey(text)),
+      (record) => {
+        const key = index.recordKey(record);
+        return key !== null && keys.has(key);
+      },
+    );
     for (const id of result.messageIds) await this.deps.dropCandidate(id).catch(() => undefined);
     await (own ? own.reconcile() : this.deps.reconcileDatasets());
     await index.drop(guildId, userId);

@@ -25,9 +25,12 @@ const MIN_CHARS = 2;
 export function recordFingerprint(value: unknown): string | null {
   const messages = (value as { messages?: unknown } | null)?.messages;
   if (!Array.isArray(messages) || messages.length === 0) return null;
-  return JSON.stringify(messages.map((m: { role?: unknown; content?: unknown }) => [
-    String(m?.role ?? ''), typeof m?.content === 'string' ? normalizeText(m.content) : JSON.stringify(m?.content ?? null),
-  ]));
+  return JSON.stringify(
+    messages.map((m: { role?: unknown; content?: unknown }) => [
+      String(m?.role ?? ''),
+      typeof m?.content === 'string' ? normalizeText(m.content) : JSON.stringify(m?.content ?? null),
+    ]),
+  );
 }
 
 /**
@@ -100,13 +103,24 @@ export class ContributionIndex {
   note(guildId: string | null, userId: string, texts: readonly string[]): Promise<void> {
     // Variants that normalize alike (raw and sanitized text are often the same) are hashed once.
     const normalized = new Set(texts.map(normalizeText).filter((t) => t.length >= MIN_CHARS));
-    this.add(guildId, userId, [...normalized].map((t) => this.hash('text', t)));
+    this.add(
+      guildId,
+      userId,
+      [...normalized].map((t) => this.hash('text', t)),
+    );
     return Promise.resolve();
   }
 
   /** Remembers whole records a user imported (`!train` with files), as stored; resolves once they are in the file. */
   async noteRecords(guildId: string | null, userId: string, records: readonly unknown[]): Promise<void> {
-    if (this.add(guildId, userId, records.map((r) => this.recordKey(r)).filter((k): k is string => k !== null))) await this.flush();
+    if (
+      this.add(
+        guildId,
+        userId,
+        records.map((r) => this.recordKey(r)).filter((k): k is string => k !== null),
+      )
+    )
+      await this.flush();
   }
 
   /** Writes every queued index line. */

@@ -33,7 +33,11 @@ export interface RemovalResult {
  * Removes every JSONL line holding a string that `matches` (a whole record, so no half record is
  * left). Files are rewritten in place (same inode: open appenders keep appending to them).
  */
-export async function removeMatchingLines(files: readonly string[], matches: (text: string) => boolean, matchesRecord: (record: unknown) => boolean = () => false): Promise<RemovalResult> {
+export async function removeMatchingLines(
+  files: readonly string[],
+  matches: (text: string) => boolean,
+  matchesRecord: (record: unknown) => boolean = () => false,
+): Promise<RemovalResult> {
   const result: RemovalResult = { files: 0, lines: 0, messageIds: [] };
   for (const file of files) {
     const fh = await open(file, 'r+').catch(() => null);

@@ -49,7 +49,11 @@ export async function buildPrivacy(w: PrivacyWiring): Promise<{ privacy: Privacy
   await index.load();
   const audit = new AuditLog(path.join(w.dataDir, 'audit'), hash);
   const privacy = new PrivacyService({
-    state: w.state, surface: w.surface, recordByDefault: w.recordByDefault, consoleMode: w.consoleMode, index,
+    state: w.state,
+    surface: w.surface,
+    recordByDefault: w.recordByDefault,
+    consoleMode: w.consoleMode,
+    index,
     paths: { ...w.paths, candidates: path.join(stateDir, 'candidates.jsonl') },
     reconcileDatasets: () => w.datasets.init(),
     flushAll: () => Promise.all([w.datasets.flush(), w.candidates.flush(), w.transcript.flush()]),

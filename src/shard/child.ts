@@ -12,7 +12,8 @@ import { createShardRuntime, processTransport } from './runtime.js';
 async function main(): Promise<void> {
   const base = loadConfig();
   const me = base.sharding.child;
-  if (!me || !base.discord.token) throw new Error('src/shard/child.ts is started by the sharding manager (npm start with EOS_SHARDS), not by hand');
+  if (!me || !base.discord.token)
+    throw new Error('src/shard/child.ts is started by the sharding manager (npm start with EOS_SHARDS), not by hand');
   const config = { ...base, paths: { ...base.paths, logs: shardLogDir(base.paths.logs, me.id) } };
   const runtime = createShardRuntime({ me, dataDir: config.dataDir, transport: processTransport() });
   let app: EosApp | null = null;

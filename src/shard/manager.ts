@@ -31,7 +31,8 @@ export async function recommendedShards(config: AppConfig): Promise<number> {
   const res = await fetch(`${config.discord.apiUrl}/v10/gateway/bot`, { headers: { Authorization: `Bot ${config.discord.token ?? ''}` } });
   if (!res.ok) throw new Error(`GET /gateway/bot answered ${res.status}`);
   const body = (await res.json()) as { shards?: unknown };
-  if (typeof body.shards !== 'number' || !Number.isInteger(body.shards) || body.shards < 1) throw new Error('GET /gateway/bot gave no shard count');
+  if (typeof body.shards !== 'number' || !Number.isInteger(body.shards) || body.shards < 1)
+    throw new Error('GET /gateway/bot gave no shard count');
   return body.shards;
 }
 
@@ -110,8 +111,14 @@ export class EosShardManager {
     const shards = state === 'running' ? await this.fanout<ShardStatus>('status', 3000) : [];
     const file = shardStatusFile(this.config.dataDir, managerName(hostname(), this.shardIds, this.count));
     const body = {
-      host: hostname(), managerPid: process.pid, state, count: this.count, shardIds: this.shardIds, updatedAt: new Date().toISOString(),
-      respawns: Object.fromEntries(this.respawns), shards,
+      host: hostname(),
+      managerPid: process.pid,
+      state,
+      count: this.count,
+      shardIds: this.shardIds,
+      updatedAt: new Date().toISOString(),
+      respawns: Object.fromEntries(this.respawns),
+      shards,
     };
     await mkdir(path.dirname(file), { recursive: true });
     await writeFile(`${file}.tmp`, JSON.stringify(body, null, 2));
@@ -145,7 +152,10 @@ export class EosShardManager {
     const proc = shard.process;
     if (!proc || proc.exitCode !== null) return;
     const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
-    await this.peers.get(shard.id)?.request('stop', null, timeoutMs).catch((err: unknown) => this.log.warn({ err, shard: shard.id }, 'shard did not confirm stop'));
+    await this.peers
+      .get(shard.id)
+      ?.request('stop', null, timeoutMs)
+      .catch((err: unknown) => this.log.warn({ err, shard: shard.id }, 'shard did not confirm stop'));
     const timer = setTimeout(() => proc.kill('SIGKILL'), timeoutMs);
     await exited;
     clearTimeout(timer);
@@ -157,14 +167,22 @@ export async function runShardManager(config: AppConfig, opts: ManagerOptions = 
   const count = config.sharding.shards === 'auto' ? await recommendedShards(config) : (config.sharding.shards ?? 1);
   const shardIds = checkShardList(config.sharding.shardIds ?? [...Array(count).keys()], count);
   const name = managerName(hostname(), shardIds, count);
-  const log = createLogger({ level: config.logLevel, logDir: path.join(config.paths.logs, shardIds.length === count ? 'manager' : `manager-${name}`), secrets: config.secrets() });
+  const log = createLogger({
+    level: config.logLevel,
+    logDir: path.join(config.paths.logs, shardIds.length === count ? 'manager' : `manager-${name}`),
+    secrets: config.secrets(),
+  });
   // The manager running shard 0 is the one writer of the global state; other hosts' managers only read it.
   const global = shardIds.includes(0)
     ? await createGlobalHost(config.paths.state, { logger: log.child({ component: 'global-state' }) })
     : await createReadOnlyGlobalHost(config.paths.state);
   const entry = childEntry();
   const manager = new ShardingManager(entry.file, {
-    totalShards: count, shardList: shardIds, mode: 'process', respawn: true, token: config.discord.token ?? undefined,
+    totalShards: count,
+    shardList: shardIds,
+    mode: 'process',
+    respawn: true,
+    token: config.discord.token ?? undefined,
     // Shards inherit this process's node flags (e.g. tsx's loader, test preloads); tsx is added when missing.
     execArgv: [...process.execArgv, ...(process.execArgv.some((f) => f.includes('tsx')) ? [] : entry.execArgv), ...(opts.execArgv ?? [])],
   });
@@ -173,7 +191,10 @@ export async function runShardManager(config: AppConfig, opts: ManagerOptions = 
   const stopped = new Promise<number>((resolve) => {
     const onSignal = (signal: string) => {
       log.info({ signal }, 'stopping all shards');
-      void eos.stop().then(() => resolve(0), () => resolve(1));
+      void eos.stop().then(
+        () => resolve(0),
+        () => resolve(1),
+      );
     };
     process.once('SIGTERM', () => onSignal('SIGTERM'));
     process.once('SIGINT', () => onSignal('SIGINT'));

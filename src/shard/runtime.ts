@@ -48,7 +48,12 @@ function globalLink(peer: IpcPeer): GlobalLink {
   };
 }
 
-export function createShardRuntime(p: { me: ShardIdentity; dataDir: string; transport: Transport; startedAt?: number }): ShardHooks & { peer: IpcPeer } {
+export function createShardRuntime(p: {
+  me: ShardIdentity;
+  dataDir: string;
+  transport: Transport;
+  startedAt?: number;
+}): ShardHooks & { peer: IpcPeer } {
   const peer = new IpcPeer(p.transport);
   const startedAt = p.startedAt ?? Date.now();
   let client: Client | null = null;
@@ -73,8 +78,7 @@ export function createShardRuntime(p: { me: ShardIdentity; dataDir: string; tran
     return true;
   });
 
-  const fanout = <T>(op: string, timeoutMs: number) =>
-    peer.request<ShardAnswer<T>[]>('fanout', { op, timeoutMs }, timeoutMs + 2000);
+  const fanout = <T>(op: string, timeoutMs: number) => peer.request<ShardAnswer<T>[]>('fanout', { op, timeoutMs }, timeoutMs + 2000);
 
   const control: ShardControl = {
     me: p.me,

@@ -8,7 +8,17 @@
  */
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
-import { createStateStore, type ChannelSettings, type GuildSettings, type Patch, type StateData, type StateStore, type StateStoreOptions, type TrainingSettings, type UserPrefs } from '../state/store.js';
+import {
+  createStateStore,
+  type ChannelSettings,
+  type GuildSettings,
+  type Patch,
+  type StateData,
+  type StateStore,
+  type StateStoreOptions,
+  type TrainingSettings,
+  type UserPrefs,
+} from '../state/store.js';
 import { guildStateFile, ownsGuild, shardForGuild, type ShardIdentity } from './ownership.js';
 
 export type GlobalChange =
@@ -125,13 +135,15 @@ export async function createShardStateStore(opts: ShardStateOptions): Promise<St
     const unset = <T extends object>(old: T | undefined, next: T | undefined) =>
       ({ ...Object.fromEntries(Object.keys(old ?? {}).map((k) => [k, undefined])), ...next }) as Patch<T>;
     for (const gid of new Set([...Object.keys(before.guilds), ...Object.keys(draft.guilds)])) {
-      if (!same(before.guilds[gid], draft.guilds[gid])) await (await ensure(gid)).setGuild(gid, unset(before.guilds[gid], draft.guilds[gid]));
+      if (!same(before.guilds[gid], draft.guilds[gid]))
+        await (await ensure(gid)).setGuild(gid, unset(before.guilds[gid], draft.guilds[gid]));
     }
     for (const cid of new Set([...Object.keys(before.channels), ...Object.keys(draft.channels)])) {
       if (!same(before.channels[cid], draft.channels[cid])) await setChannel(cid, unset(before.channels[cid], draft.channels[cid]));
     }
     for (const uid of new Set([...Object.keys(before.users), ...Object.keys(draft.users)])) {
-      if (!same(before.users[uid], draft.users[uid])) await sendGlobal({ kind: 'user', id: uid, patch: unset(before.users[uid], draft.users[uid]) });
+      if (!same(before.users[uid], draft.users[uid]))
+        await sendGlobal({ kind: 'user', id: uid, patch: unset(before.users[uid], draft.users[uid]) });
     }
     if (!same(before.training, draft.training)) await sendGlobal({ kind: 'training', patch: unset(before.training, draft.training) });
   };
@@ -139,12 +151,12 @@ export async function createShardStateStore(opts: ShardStateOptions): Promise<St
   return {
     guild: (gid) => {
       const store = guilds.get(gid);
-      return store ? store.guild(gid) : { ...(replica.data.guilds[gid] ?? {}) } as GuildSettings;
+      return store ? store.guild(gid) : ({ ...(replica.data.guilds[gid] ?? {}) } as GuildSettings);
     },
     channel: (cid) => {
       const gid = guildOf(cid);
       const store = gid ? guilds.get(gid) : undefined;
-      return store ? store.channel(cid) : { ...(replica.data.channels[cid] ?? {}) } as ChannelSettings;
+      return store ? store.channel(cid) : ({ ...(replica.data.channels[cid] ?? {}) } as ChannelSettings);
     },
     user: (uid) => ({ ...(replica.data.users[uid] ?? {}) }) as UserPrefs,
     update,

@@ -39,7 +39,10 @@ export function formatShardAnswers(answers: readonly ShardAnswer<ShardStatus>[],
     });
   const total = answers.reduce((n, a) => n + (a.ok ? a.result.guilds : 0), 0);
   const missing = answers.filter((a) => !a.ok).length;
-  return [...lines, `total: ${total} servers on ${answers.length - missing} answering shards${missing ? `, ${missing} not answering` : ''}`].join('\n');
+  return [
+    ...lines,
+    `total: ${total} servers on ${answers.length - missing} answering shards${missing ? `, ${missing} not answering` : ''}`,
+  ].join('\n');
 }
 
 export function formatUptime(ms: number): string {

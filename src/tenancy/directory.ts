@@ -53,7 +53,8 @@ export class TenantDirectory {
   /** The datasets and feedback `actor` writes through in `guildId` (pending for untrusted members). */
   view(guildId: string | null, actor: EventActor | null): TenantView {
     const t = this.of(guildId);
-    if (!t.guildId || !actor || !this.rules || this.rules.trusted(t.guildId, actor)) return { datasets: t.datasets, feedback: t.feedback, reviewed: false };
+    if (!t.guildId || !actor || !this.rules || this.rules.trusted(t.guildId, actor))
+      return { datasets: t.datasets, feedback: t.feedback, reviewed: false };
     return { ...this.rules.member(t, actor), reviewed: true };
   }
 

@@ -14,5 +14,10 @@ export const GUILD_ID = /^\d{15,25}$/;
 export function tenantPaths(dataDir: string, guildId: string) {
   if (!GUILD_ID.test(guildId)) throw new TypeError(`not a guild id: ${JSON.stringify(guildId)}`);
   const root = path.join(dataDir, 'guilds', guildId);
-  return { root, datasets: path.join(root, 'datasets'), archives: path.join(root, 'archives'), evaluations: path.join(root, 'evaluations') };
+  return {
+    root,
+    datasets: path.join(root, 'datasets'),
+    archives: path.join(root, 'archives'),
+    evaluations: path.join(root, 'evaluations'),
+  };
 }

@@ -33,7 +33,9 @@ export function memberDatasets(real: DatasetStore, pending: DatasetStore, who: {
     const result = await pending.commit(entries, source, { ...opts, dataset: name });
     if (result.records.length > 0) {
       const at = new Date().toISOString();
-      const lines = result.records.map((e) => JSON.stringify({ h: recordHash(e.record), who: who.name, whoKey: who.key, at, source } satisfies Provenance));
+      const lines = result.records.map((e) =>
+        JSON.stringify({ h: recordHash(e.record), who: who.name, whoKey: who.key, at, source } satisfies Provenance),
+      );
       const file = path.join(pending.dir(name), PROVENANCE_FILE);
       await mkdir(path.dirname(file), { recursive: true });
       await appendFile(file, `${lines.join('\n')}\n`);
@@ -50,7 +52,13 @@ export function memberDatasets(real: DatasetStore, pending: DatasetStore, who: {
       }
       if (prop === 'appendMany') {
         return async (kind: 'positive' | 'negative', records: readonly unknown[], source: RecordSource, dataset?: string) =>
-          (await commit(records.map((record) => ({ kind, record }) as CommitEntry), source, { dataset })).records.map((e) => e.record);
+          (
+            await commit(
+              records.map((record) => ({ kind, record }) as CommitEntry),
+              source,
+              { dataset },
+            )
+          ).records.map((e) => e.record);
       }
       if (prop === 'appendPreference') {
         return async (record: unknown, source: RecordSource, dataset?: string) =>

@@ -44,7 +44,11 @@ export async function migrateSingleServer(opts: {
   const target = tenantPaths(opts.dataDir, guildId);
   await mkdir(target.root, { recursive: true });
   const moved: string[] = [];
-  for (const [from, to] of [[opts.paths.datasets, target.datasets], [opts.paths.archives, target.archives], [evaluations, target.evaluations]] as const) {
+  for (const [from, to] of [
+    [opts.paths.datasets, target.datasets],
+    [opts.paths.archives, target.archives],
+    [evaluations, target.evaluations],
+  ] as const) {
     if (!(await nonEmpty(from))) continue;
     await rename(from, to);
     await mkdir(from, { recursive: true });
@@ -53,7 +57,10 @@ export async function migrateSingleServer(opts: {
   const { activeDataset, trainKind } = opts.state.training();
   await opts.state.setGuild(guildId, { activeDataset, trainKind });
   await opts.state.setTraining({ activeDataset: undefined, trainKind: undefined });
-  await writeFile(path.join(guildsDir, 'MIGRATED.txt'), `Single-server data moved to guilds/${guildId}/ on ${new Date().toISOString()}: ${moved.join(', ')}\n`);
+  await writeFile(
+    path.join(guildsDir, 'MIGRATED.txt'),
+    `Single-server data moved to guilds/${guildId}/ on ${new Date().toISOString()}: ${moved.join(', ')}\n`,
+  );
   opts.log.info({ guild: guildId, moved }, 'single-server data moved to its server');
   return { migrated: true, guildId, moved };
 }

@@ -35,7 +35,10 @@ export interface TenantWiring {
 export function buildTenants(w: TenantWiring): TenantDirectory {
   const { config, state, log } = w;
   const owners: Tenant = {
-    guildId: null, ...w.owners, state, pending: w.owners.datasets,
+    guildId: null,
+    ...w.owners,
+    state,
+    pending: w.owners.datasets,
     paths: { datasets: config.paths.datasets, archives: config.paths.archives },
   };
   const names = { privacy: config.bot.training.redact };
@@ -43,24 +46,46 @@ export function buildTenants(w: TenantWiring): TenantDirectory {
     const p = tenantPaths(config.dataDir, guildId);
     const view = tenantState(state, guildId, { ownModel: config.bot.training.fineTuneByServerAdmins });
     const tlog = log.child({ guild: guildId });
-    const datasets = new DatasetStore({ root: p.datasets, active: activeDatasetFromState(view), log: tlog.child({ component: 'datasets' }), names });
+    const datasets = new DatasetStore({
+      root: p.datasets,
+      active: activeDatasetFromState(view),
+      log: tlog.child({ component: 'datasets' }),
+      names,
+    });
     // No init() here: each dataset is repaired and reconciled on its first use (a background init raced the first commit).
     const feedback = new FeedbackService(datasets, w.candidates, tlog.child({ component: 'feedback' }));
     w.onFeedback(feedback);
     const memory = new JsonlExampleMemory(p.datasets, () => datasets.activeName(), {
-      embedder: w.embedder, cacheDir: path.join(p.root, 'cache', 'embeddings'), log: tlog.child({ component: 'memory' }),
+      embedder: w.embedder,
+      cacheDir: path.join(p.root, 'cache', 'embeddings'),
+      log: tlog.child({ component: 'memory' }),
     });
     const pending = new DatasetStore({
-      root: path.join(p.root, 'pending'), log: tlog.child({ component: 'pending' }), names,
+      root: path.join(p.root, 'pending'),
+      log: tlog.child({ component: 'pending' }),
+      names,
       active: { get: () => datasets.activeName(), set: async () => undefined },
     });
-    return { guildId, datasets, feedback, memory, evaluations: new ResultStore({ dir: p.evaluations }), state: view, paths: { datasets: p.datasets, archives: p.archives, pending: path.join(p.root, 'pending') }, pending };
+    return {
+      guildId,
+      datasets,
+      feedback,
+      memory,
+      evaluations: new ResultStore({ dir: p.evaluations }),
+      state: view,
+      paths: { datasets: p.datasets, archives: p.archives, pending: path.join(p.root, 'pending') },
+      pending,
+    };
   };
   const rules: MemberRules = {
     trusted: (guildId, actor) => w.isAdmin(actor) || state.guild(guildId).trustMembers === true,
     member: (t, actor) => {
       const datasets = memberDatasets(t.datasets, t.pending, { name: actor.name, key: w.whoKey(t.guildId ?? 'dm', actor.userId) });
-      const pendingFeedback = new FeedbackService(datasets, w.candidates, log.child({ component: 'feedback', guild: t.guildId, pending: true }));
+      const pendingFeedback = new FeedbackService(
+        datasets,
+        w.candidates,
+        log.child({ component: 'feedback', guild: t.guildId, pending: true }),
+      );
       return { datasets, feedback: memberFeedback(t.feedback, pendingFeedback) };
     },
   };

@@ -29,7 +29,8 @@ export type RateResult =
   | { outcome: 'saved'; dataset: string; kind: 'positive' | 'negative' }
   | { outcome: 'kept'; dataset: string; decided: Verdict['kind'] }
   | { outcome: 'unknown' };
-export type CorrectResult = { outcome: 'saved'; dataset: string; afterDown: boolean } | { outcome: 'kept'; dataset: string; decided: Verdict['kind'] };
+export type CorrectResult =
+  { outcome: 'saved'; dataset: string; afterDown: boolean } | { outcome: 'kept'; dataset: string; decided: Verdict['kind'] };
 /** A decision on a reply, for the live history (a 👎 drops the reply, a correction replaces it). */
 export interface Decision {
   channelId: string;
@@ -128,7 +129,11 @@ export class FeedbackService {
     const c = messageId ? this.candidates.get(messageId) : undefined;
     const dataset = this.datasets.activeName();
     await this.datasets.ensure(dataset);
-    const line = { at: new Date().toISOString(), feedback: clean, ...(c ? { context: recordContext(c, this.verdictOf, false), reply: c.reply } : {}) };
+    const line = {
+      at: new Date().toISOString(),
+      feedback: clean,
+      ...(c ? { context: recordContext(c, this.verdictOf, false), reply: c.reply } : {}),
+    };
     await this.feedbackFile(dataset).append(line);
     return { dataset, linked: Boolean(c) };
   }
@@ -159,7 +164,10 @@ export class FeedbackService {
   }
 
   /** A vote or correction on a reply that was already decided: kept in feedback.jsonl. */
-  private async keep(c: Candidate, vote: { vote: Rating | 'correction'; correction?: string }): Promise<{ outcome: 'kept'; dataset: string; decided: Verdict['kind'] }> {
+  private async keep(
+    c: Candidate,
+    vote: { vote: Rating | 'correction'; correction?: string },
+  ): Promise<{ outcome: 'kept'; dataset: string; decided: Verdict['kind'] }> {
     const decided = c.verdict!.kind;
     const dataset = this.datasets.activeName();
     await this.datasets.ensure(dataset);

@@ -49,15 +49,23 @@ function jobOf(ctx: CommandContext, scope: JobScope, rest: string, none: string)
   const jobId = named || scope.state.training().fineTuneJobId;
   if (!jobId) throw new UserError('NoJob', none);
   if (named && !ctx.isOwner && !ctx.services.follower?.ownsJob(scope, named)) {
-    throw new UserError('NotYourJob', scope.guildId ? 'That is not a fine-tuning job of this server.' : 'That is not the current fine-tuning job.');
+    throw new UserError(
+      'NotYourJob',
+      scope.guildId ? 'That is not a fine-tuning job of this server.' : 'That is not the current fine-tuning job.',
+    );
   }
   return jobId;
 }
 
-const unitNote = (p: PreparedJob) => `(${p.report.train} ${p.report.method === 'sft' ? 'examples' : 'preference pairs'} from **${p.report.dataset}**)`;
+const unitNote = (p: PreparedJob) =>
+  `(${p.report.train} ${p.report.method === 'sft' ? 'examples' : 'preference pairs'} from **${p.report.dataset}**)`;
 
 /** Starts a prepared job, posts its progress message (replying to the report) and follows it. */
-export async function startPrepared(follower: FineTuneFollower, surface: ChatSurface, p: Pick<PendingStart, 'prepared' | 'channelId' | 'messageId' | 'guildId'>): Promise<string> {
+export async function startPrepared(
+  follower: FineTuneFollower,
+  surface: ChatSurface,
+  p: Pick<PendingStart, 'prepared' | 'channelId' | 'messageId' | 'guildId'>,
+): Promise<string> {
   const job = await follower.service.start(p.prepared, 'eos');
   const note = unitNote(p.prepared);
   const sent = await surface.send(p.channelId, { content: `${formatJob(job)}\n${note}`, ...(p.messageId ? { replyTo: p.messageId } : {}) });
@@ -66,7 +74,12 @@ export async function startPrepared(follower: FineTuneFollower, surface: ChatSur
 }
 
 /** A click on Start / Cancel under a report (Discord buttons). Returns the new text of the report message. */
-export async function onConfirmButton(follower: FineTuneFollower, surface: ChatSurface, click: { customId: string; userId: string }, report: string): Promise<string> {
+export async function onConfirmButton(
+  follower: FineTuneFollower,
+  surface: ChatSurface,
+  click: { customId: string; userId: string },
+  report: string,
+): Promise<string> {
   const go = click.customId.startsWith(CONFIRM_PREFIX);
   const token = click.customId.slice((go ? CONFIRM_PREFIX : DECLINE_PREFIX).length);
   const p = follower.pending.take(token, click.userId);
@@ -86,7 +99,10 @@ async function start(ctx: CommandContext, rest: string): Promise<void> {
   const { fineTune, follower } = services(ctx);
   const scope = scopeOf(ctx);
   if (scope.guildId && !ctx.services.tenants && !ctx.isOwner) {
-    throw new UserError('SharedData', "The datasets are shared by every server Eos is in: a server's own fine-tuning needs `perServerData`.");
+    throw new UserError(
+      'SharedData',
+      "The datasets are shared by every server Eos is in: a server's own fine-tuning needs `perServerData`.",
+    );
   }
   const dataset = ctx.services.datasets.activeName();
   const prepared = await fineTune.prepare(ctx.services.datasets.dir(dataset), m);
@@ -106,7 +122,10 @@ async function start(ctx: CommandContext, rest: string): Promise<void> {
     { customId: `${CONFIRM_PREFIX}${pending.token}`, label: 'Start (paid)', style: 'success' },
     { customId: `${DECLINE_PREFIX}${pending.token}`, label: 'Cancel', style: 'secondary' },
   ];
-  const ask = ctx.services.surface.kind === 'discord' ? 'This job is billed by the provider: press **Start** to go ahead.' : 'This job is billed by the provider: type `train confirm` to go ahead.';
+  const ask =
+    ctx.services.surface.kind === 'discord'
+      ? 'This job is billed by the provider: press **Start** to go ahead.'
+      : 'This job is billed by the provider: type `train confirm` to go ahead.';
   const sent = await ctx.reply({ content: `${report}\n${ask}`, buttons });
   pending.messageId = sent.id;
 }
@@ -121,7 +140,8 @@ export async function fineTuneAction(ctx: CommandContext, action: FineTuneAction
       const { follower } = services(ctx);
       const token = follower.pending.latest(ctx.user.id, scopeOf(ctx).guildId);
       const p = token ? follower.pending.take(token, ctx.user.id) : 'gone';
-      if (typeof p === 'string') throw new UserError('NothingToConfirm', 'Nothing to confirm: run `train start` first (a report waits 15 minutes).');
+      if (typeof p === 'string')
+        throw new UserError('NothingToConfirm', 'Nothing to confirm: run `train start` first (a report waits 15 minutes).');
       await startPrepared(follower, ctx.services.surface, { ...p, messageId: ctx.message?.id ?? null });
       return;
     }
@@ -151,7 +171,10 @@ export async function fineTuneAction(ctx: CommandContext, action: FineTuneAction
         await ctx.reply(`No loss logged yet for \`${jobId}\`.`);
         return;
       }
-      await ctx.reply({ content: `Loss curve of \`${jobId}\``, files: [{ name: `finetune-${jobId}.png`, data: png, contentType: 'image/png' }] });
+      await ctx.reply({
+        content: `Loss curve of \`${jobId}\``,
+        files: [{ name: `finetune-${jobId}.png`, data: png, contentType: 'image/png' }],
+      });
       return;
     }
     case 'use':
@@ -170,11 +193,15 @@ async function use(ctx: CommandContext, rest: string): Promise<void> {
   }
   const model = rest || state.training().lastFineTunedModel;
   if (!model) throw new UserError('NoModel', 'No fine-tuned model yet: wait for a job to succeed, or name a model.');
-  if (!/^[\w.:/@+-]{1,200}$/.test(model)) throw new UserError('BadModel', 'That is not a model name (letters, digits and . : / @ + - _, at most 200).');
+  if (!/^[\w.:/@+-]{1,200}$/.test(model))
+    throw new UserError('BadModel', 'That is not a model name (letters, digits and . : / @ + - _, at most 200).');
   if (scope.guildId && !ctx.isOwner) {
     const own = ctx.services.follower?.ownModels(scope) ?? [];
     if (!own.includes(model) && model !== ctx.services.config.llm?.model) {
-      throw new UserError('NotYourModel', "A server's admins can use the models of this server's own fine-tuning jobs (or `default`); ask a bot owner for others.");
+      throw new UserError(
+        'NotYourModel',
+        "A server's admins can use the models of this server's own fine-tuning jobs (or `default`); ask a bot owner for others.",
+      );
     }
   }
   await refuseUnavailable(ctx, model);
@@ -191,6 +218,9 @@ async function refuseUnavailable(ctx: CommandContext, model: string): Promise<vo
   }
   const served = await ctx.services.follower?.servesModel(model);
   if (served === false) {
-    throw new UserError('UnknownModel', `The chat endpoint does not list \`${model}\` (GET /models): serve it first or name one it lists; \`train use default\` goes back to EOS_CHAT_MODEL.`);
+    throw new UserError(
+      'UnknownModel',
+      `The chat endpoint does not list \`${model}\` (GET /models): serve it first or name one it lists; \`train use default\` goes back to EOS_CHAT_MODEL.`,
+    );
   }
 }

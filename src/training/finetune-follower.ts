@@ -176,7 +176,11 @@ export class FineTuneFollower {
     };
     try {
       // The final state is shown once, below, together with what happened next (switch, `train use`).
-      const final = await service.follow(jobId, { intervalMs: this.o.intervalMs, onUpdate: (j) => (isTerminal(j.status) ? Promise.resolve() : show(j)), signal });
+      const final = await service.follow(jobId, {
+        intervalMs: this.o.intervalMs,
+        onUpdate: (j) => (isTerminal(j.status) ? Promise.resolve() : show(j)),
+        signal,
+      });
       log.info({ jobId, status: final.status, model: final.fineTunedModel, guild: scope.guildId }, 'fine-tune finished');
       let extra = '';
       if (final.status === 'succeeded' && final.fineTunedModel) {
@@ -187,7 +191,14 @@ export class FineTuneFollower {
       await show(final, extra);
       await this.postChart(jobId, message.channelId, message.messageId);
       if (final.status === 'succeeded' && final.fineTunedModel) {
-        const s: SucceededJob = { job: final, model: final.fineTunedModel, previousModel, channelId: message.channelId, messageId: message.messageId, guildId: scope.guildId };
+        const s: SucceededJob = {
+          job: final,
+          model: final.fineTunedModel,
+          previousModel,
+          channelId: message.channelId,
+          messageId: message.messageId,
+          guildId: scope.guildId,
+        };
         for (const l of this.listeners) await l(s).catch((err: unknown) => log.warn({ err, jobId }, 'fine-tune success listener failed'));
       }
       // Ended and shown: a restart no longer resumes it (the job id stays for `train status`).
@@ -214,7 +225,11 @@ export class FineTuneFollower {
     try {
       const png = await this.lossChart(jobId);
       if (!png) return;
-      await this.o.surface.send(channelId, { content: `Loss curve of \`${jobId}\``, files: [{ name: `finetune-${jobId}.png`, data: png, contentType: 'image/png' }], replyTo });
+      await this.o.surface.send(channelId, {
+        content: `Loss curve of \`${jobId}\``,
+        files: [{ name: `finetune-${jobId}.png`, data: png, contentType: 'image/png' }],
+        replyTo,
+      });
     } catch (err) {
       this.o.log.warn({ err, jobId }, 'loss curve not posted');
     }

@@ -14,7 +14,10 @@ export async function notifyInterruptedImports(datasets: DatasetStore, surface: 
       told += 1;
     } catch (err) {
       // The message or channel may be gone: try once more without the reply reference.
-      await surface.send(item.ticket.channelId, { content }).then(() => (told += 1), () => log.warn({ err, channel: item.ticket.channelId }, 'could not tell about an interrupted import'));
+      await surface.send(item.ticket.channelId, { content }).then(
+        () => (told += 1),
+        () => log.warn({ err, channel: item.ticket.channelId }, 'could not tell about an interrupted import'),
+      );
     }
   }
   if (pending.length > 0) await datasets.imports.clear();

@@ -52,19 +52,37 @@ async function importOne(ctx: CommandContext, store: DatasetStore, input: Input,
     if (err instanceof UserError) return { text: err.message, added: 0, committed: false };
     throw err;
   }
-  ctx.log.info({ input: input.label, bytes: report.bytes, ms: report.ms, accepted: report.accepted, rejected: report.rejected }, 'ingested');
-  if (report.aborted || records.length === 0) return { text: formatReport({ ...report, accepted: 0 }, kind, dataset), added: 0, committed: false };
+  ctx.log.info(
+    { input: input.label, bytes: report.bytes, ms: report.ms, accepted: report.accepted, rejected: report.rejected },
+    'ingested',
+  );
+  if (report.aborted || records.length === 0)
+    return { text: formatReport({ ...report, accepted: 0 }, kind, dataset), added: 0, committed: false };
   try {
     // Indexed (keyed hashes only) before they are written, so `!forget me` always finds what this user imported.
     await ctx.services.privacy?.noteRecords(ctx.guildId, ctx.user.id, records);
-    const result = await store.commit(records.map((record) => ({ kind, record })), 'train', { dataset });
+    const result = await store.commit(
+      records.map((record) => ({ kind, record })),
+      'train',
+      { dataset },
+    );
     const added = result.written[kind];
     return { text: formatReport({ ...report, accepted: added }, kind, dataset, result.duplicates), added, committed: true };
   } catch (err) {
     if (err instanceof InvalidRecordError) return { text: `Nothing added to **${dataset}**: ${err.detail}.`, added: 0, committed: false };
-    if (err instanceof UserError) return { text: `Nothing added to **${dataset}**: ${err.message}`, added: 0, committed: false, interrupted: err.identifier === 'ShuttingDown' };
+    if (err instanceof UserError)
+      return {
+        text: `Nothing added to **${dataset}**: ${err.message}`,
+        added: 0,
+        committed: false,
+        interrupted: err.identifier === 'ShuttingDown',
+      };
     ctx.log.error({ err, input: input.label }, 'import failed; nothing of it was kept');
-    return { text: `Nothing added to **${dataset}**: the import failed and was rolled back. Please try again.`, added: 0, committed: false };
+    return {
+      text: `Nothing added to **${dataset}**: the import failed and was rolled back. Please try again.`,
+      added: 0,
+      committed: false,
+    };
   }
 }
 
@@ -79,7 +97,13 @@ export async function trainFromInput(ctx: CommandContext, kind: DatasetKind, tex
     );
   }
   const dataset = (await store.ensure(store.activeName())).name;
-  const ticket = await store.imports.start({ channelId: ctx.channelId, replyTo: ctx.message?.id, dataset, kind, inputs: list.map((i) => i.label) });
+  const ticket = await store.imports.start({
+    channelId: ctx.channelId,
+    replyTo: ctx.message?.id,
+    dataset,
+    kind,
+    inputs: list.map((i) => i.label),
+  });
   const several = list.length > 1;
   const texts: string[] = [];
   let changed = false;

@@ -41,15 +41,17 @@ export class VoiceBridge {
     const verdict = this.deps.gate?.admit(voiceActor(turn.guildId, turn.textChannelId, turn.userId), 'voice', { warn: true });
     if (verdict && !verdict.ok) {
       this.deps.log.info({ guild: turn.guildId, reason: verdict.reason }, 'voice turn not admitted');
-      if (verdict.notify && verdict.reason === 'rate') void this.deps.surface.send(turn.textChannelId, { content: verdict.message }).catch(() => undefined);
+      if (verdict.notify && verdict.reason === 'rate')
+        void this.deps.surface.send(turn.textChannelId, { content: verdict.message }).catch(() => undefined);
       return (async function* () {})();
     }
     const temperature = this.deps.state.channel(turn.textChannelId).temperature ?? this.deps.conversation.temperature;
-    const stream = () => this.deps.responder.streamTurn(voiceTurnMessage(turn), {
-      signal: opts.signal,
-      temperature,
-      onDone: (r) => this.pending.set(key(turn.guildId, turn.userId, turn.text), r),
-    });
+    const stream = () =>
+      this.deps.responder.streamTurn(voiceTurnMessage(turn), {
+        signal: opts.signal,
+        temperature,
+        onDone: (r) => this.pending.set(key(turn.guildId, turn.userId, turn.text), r),
+      });
     const tenants = this.deps.tenants;
     return tenants ? inTenant(tenants, turn.guildId, stream) : stream();
   };
@@ -69,8 +71,16 @@ export class VoiceBridge {
   private async onTranscript(ctx: VoiceContext, speaker: string, text: string): Promise<void> {
     const { surface, transcript, voice, log } = this.deps;
     try {
-      await transcript.append({ guildId: ctx.guildId, channelId: ctx.textChannelId, role: 'user', content: text, timestamp: new Date().toISOString(), speaker });
-      if (voice.postTranscripts) await surface.send(ctx.textChannelId, { content: stripMentions(`🎙️ **${speaker}**: ${text}`).slice(0, 2000) });
+      await transcript.append({
+        guildId: ctx.guildId,
+        channelId: ctx.textChannelId,
+        role: 'user',
+        content: text,
+        timestamp: new Date().toISOString(),
+        speaker,
+      });
+      if (voice.postTranscripts)
+        await surface.send(ctx.textChannelId, { content: stripMentions(`🎙️ **${speaker}**: ${text}`).slice(0, 2000) });
     } catch (err) {
       log.warn({ err }, 'voice transcript not posted');
     }
@@ -82,13 +92,20 @@ export class VoiceBridge {
     this.pending.delete(key(ctx.guildId, to.userId, to.text));
     if (!text.trim()) return;
     try {
-      await transcript.append({ guildId: ctx.guildId, channelId: ctx.textChannelId, role: 'assistant', content: text, timestamp: new Date().toISOString() });
+      await transcript.append({
+        guildId: ctx.guildId,
+        channelId: ctx.textChannelId,
+        role: 'assistant',
+        content: text,
+        timestamp: new Date().toISOString(),
+      });
       if (!voice.postTranscripts) return;
       const parts = splitMessage(stripMentions(`🔊 ${text}${interrupted ? ' …(interrupted)' : ''}`));
       const capture = !interrupted && done !== undefined;
       for (const [i, part] of parts.entries()) {
         const sent = await surface.send(ctx.textChannelId, { content: part, buttons: i === 0 && capture ? FEEDBACK_BUTTONS : undefined });
-        if (i === 0 && capture) await feedback.capture({ messageId: sent.id, channelId: ctx.textChannelId, context: done.context, reply: done.text });
+        if (i === 0 && capture)
+          await feedback.capture({ messageId: sent.id, channelId: ctx.textChannelId, context: done.context, reply: done.text });
       }
     } catch (err) {
       log.warn({ err }, 'voice reply not posted');
@@ -97,20 +114,32 @@ export class VoiceBridge {
 }
 
 /** Each step of the reply stream runs as the turn's server (AsyncLocalStorage follows the calls made inside). */
-function inTenant(tenants: NonNullable<VoiceBridgeDeps['tenants']>, guildId: string, make: () => AsyncIterable<string>): AsyncIterable<string> {
+function inTenant(
+  tenants: NonNullable<VoiceBridgeDeps['tenants']>,
+  guildId: string,
+  make: () => AsyncIterable<string>,
+): AsyncIterable<string> {
   return {
     [Symbol.asyncIterator]() {
       const inner = tenants.run(guildId, () => make()[Symbol.asyncIterator]());
       return {
         next: () => tenants.run(guildId, () => inner.next()),
-        return: (v?: unknown) => tenants.run(guildId, () => inner.return?.(v) ?? Promise.resolve({ done: true as const, value: undefined })),
+        return: (v?: unknown) =>
+          tenants.run(guildId, () => inner.return?.(v) ?? Promise.resolve({ done: true as const, value: undefined })),
       };
     },
   };
 }
 
 /** Voice events carry no member roles: user-level lists apply (role entries need a text message). */
-const voiceActor = (guildId: string, channelId: string, userId: string) => ({ userId, roleIds: [], guildAdmin: false, guildId, channelId, isDM: false });
+const voiceActor = (guildId: string, channelId: string, userId: string) => ({
+  userId,
+  roleIds: [],
+  guildAdmin: false,
+  guildId,
+  channelId,
+  isDM: false,
+});
 
 const key = (guildId: string, userId: string, text: string) => `${guildId}\u0000${userId}\u0000${text}`;
 

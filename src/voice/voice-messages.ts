@@ -57,7 +57,13 @@ export class VoiceMessageListener implements MessageListener {
 }
 
 /** Synthesizes `text` and sends it as a Discord voice message replying to `replyTo`. */
-export async function sendVoiceReply(tts: TextToSpeech, surface: ChatSurface, channelId: string, replyTo: string, text: string): Promise<void> {
+export async function sendVoiceReply(
+  tts: TextToSpeech,
+  surface: ChatSurface,
+  channelId: string,
+  replyTo: string,
+  text: string,
+): Promise<void> {
   const speech = await tts.synthesize(text);
   const mono48k = convertPcm(speech, { sampleRate: 48_000, channels: 1 });
   const data = await encodeOggOpus(mono48k);
@@ -65,7 +71,8 @@ export async function sendVoiceReply(tts: TextToSpeech, surface: ChatSurface, ch
 }
 
 /** The transcription endpoint does not serve EOS_STT_MODEL (OpenAI: 404 model_not_found; retired or unknown). */
-export const STT_MODEL_UNAVAILABLE = 'Sorry, the speech-to-text model is unavailable: the endpoint does not serve it (unknown or retired). An admin can set EOS_STT_MODEL to a current model (e.g. `gpt-transcribe`).';
+export const STT_MODEL_UNAVAILABLE =
+  'Sorry, the speech-to-text model is unavailable: the endpoint does not serve it (unknown or retired). An admin can set EOS_STT_MODEL to a current model (e.g. `gpt-transcribe`).';
 
 function sttModelUnavailable(err: unknown): boolean {
   return err instanceof SpeechError && err.kind === 'http' && err.status === 404 && /\bmodel\b/i.test(err.message);

@@ -13,7 +13,10 @@ const doc = () => ({
     '/items/{item_id}': {
       parameters: [{ name: 'item_id', in: 'path', required: true, schema: id }],
       get: {
-        parameters: [{ $ref: '#/components/parameters/Limit' }, { name: 'mode', in: 'query', required: true, schema: { enum: ['a', 'b'] } }],
+        parameters: [
+          { $ref: '#/components/parameters/Limit' },
+          { name: 'mode', in: 'query', required: true, schema: { enum: ['a', 'b'] } },
+        ],
         responses: { '200': { content: { 'application/json': { schema: { $ref: '#/components/schemas/Item' } } } } },
       },
     },
@@ -46,7 +49,11 @@ describe('findOperation', () => {
   test('strips the server base path, decodes segments, prefers literals', () => {
     const s = spec();
     expect(s.basePath).toBe('/api/v10');
-    expect(op('get', '/api/v10/items/12?x=1', s)).toMatchObject({ method: 'GET', template: '/items/{item_id}', pathParams: { item_id: '12' } });
+    expect(op('get', '/api/v10/items/12?x=1', s)).toMatchObject({
+      method: 'GET',
+      template: '/items/{item_id}',
+      pathParams: { item_id: '12' },
+    });
     expect(op('GET', '/items/%40me', s).template).toBe('/items/@me');
     expect(op('GET', '/items/%E0%A4%A', s).pathParams).toEqual({ item_id: '%E0%A4%A' }); // malformed: kept as is
   });
@@ -69,7 +76,9 @@ describe('validateQuery', () => {
 describe('custom formats', () => {
   test('a format given at load time is enforced; without it the format is ignored', () => {
     const body = { id: 'abc', tags: [] };
-    expect(validateResponse(op('GET', '/items/1'), 200, body)).toEqual(['GET /items/{item_id} response 200: /id must match format "snowflake"']);
+    expect(validateResponse(op('GET', '/items/1'), 200, body)).toEqual([
+      'GET /items/{item_id} response 200: /id must match format "snowflake"',
+    ]);
     expect(validateResponse(op('GET', '/items/1', specFromDocument(doc())), 200, body)).toEqual([]);
   });
 });
@@ -93,7 +102,9 @@ describe('OpenApiContract', () => {
     if (!get) throw new Error('not found');
     expect(c.validateQuery(get, { mode: 'z' })).toEqual(['GET /items/{item_id} query: /mode must be one of: "a", "b"']);
     expect(c.validateResponse(get, 200, { id: '7' })).toEqual(["GET /items/{item_id} response 200: / must have required property 'tags'"]);
-    expect(c.validateResponse(get, 404, undefined)).toEqual(['GET /items/{item_id} response 404: status 404 is not documented for this operation']);
+    expect(c.validateResponse(get, 404, undefined)).toEqual([
+      'GET /items/{item_id} response 404: status 404 is not documented for this operation',
+    ]);
     expect(c.validateRequest(get, { a: 1 })).toEqual(['GET /items/{item_id} request: the operation defines no request body']);
     expect(c.validateSchema('#/components/schemas/Item', { id: '1', tags: [2] }, 'item')).toEqual(['item: /tags/0 must be string']);
   });

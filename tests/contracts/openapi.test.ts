@@ -1,14 +1,6 @@
 import { OPENAI_SPEC_PATH } from '../llm-server/contract.js';
 import { beforeAll, describe, expect, test } from 'vitest';
-import {
-  findOperation,
-  loadSpec,
-  validateRequest,
-  validateResponse,
-  validateSchema,
-  type LoadedSpec,
-  type Operation,
-} from './openapi.js';
+import { findOperation, loadSpec, validateRequest, validateResponse, validateSchema, type LoadedSpec, type Operation } from './openapi.js';
 
 const SPEC = OPENAI_SPEC_PATH;
 
@@ -27,9 +19,7 @@ const validCompletion = () => ({
   object: 'chat.completion',
   created: 1_700_000_000,
   model: 'gpt-x',
-  choices: [
-    { index: 0, message: { role: 'assistant', content: 'hi', refusal: null }, finish_reason: 'stop', logprobs: null },
-  ],
+  choices: [{ index: 0, message: { role: 'assistant', content: 'hi', refusal: null }, finish_reason: 'stop', logprobs: null }],
   usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 },
 });
 

@@ -5,14 +5,7 @@
  * `POST /chat/completions request: /messages/0/role must be one of: "user"; / must have required property 'model'`.
  * Schemas are compiled lazily and cached. See openapi-contract.ts for the same API as methods of one object.
  */
-import {
-  DOC_KEY,
-  derefPointer,
-  escapePointer,
-  isObject,
-  type Json,
-  type SchemaValidators,
-} from './openapi-ajv.js';
+import { DOC_KEY, derefPointer, escapePointer, isObject, type Json, type SchemaValidators } from './openapi-ajv.js';
 import type { LoadedSpec, Operation } from './openapi-spec.js';
 
 export type { Formats } from './openapi-ajv.js';

@@ -38,7 +38,12 @@ function runAndKill(datasets: string): Promise<{ acked: Set<number>; stderr: str
     child.on('close', (_code, signal) => {
       clearTimeout(guard);
       const complete = out.slice(0, out.lastIndexOf('\n') + 1);
-      const acked = new Set(complete.split('\n').filter((l) => l.startsWith('ack ')).map((l) => Number(l.slice(4))));
+      const acked = new Set(
+        complete
+          .split('\n')
+          .filter((l) => l.startsWith('ack '))
+          .map((l) => Number(l.slice(4))),
+      );
       done({ acked, stderr, signal });
     });
   });

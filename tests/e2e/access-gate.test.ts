@@ -35,7 +35,9 @@ const say = (userId: string, content: string, extra: { channelId?: string; reply
   h.emu.userSays({ channelId: extra.channelId ?? h.general.id, userId, content, replyTo: extra.replyTo });
 const replyTo = (id: string, channelId = h.general.id) => h.emu.waitForBotMessage(channelId, (m) => m.replyTo === id);
 const interactionReply = (id: string) =>
-  h.emu.waitFor(() => h.emu.interactionResponses.find((x) => x.interactionId === id)).then((x) => x.data as { content?: string; flags?: number; attachments?: unknown[] });
+  h.emu
+    .waitFor(() => h.emu.interactionResponses.find((x) => x.interactionId === id))
+    .then((x) => x.data as { content?: string; flags?: number; attachments?: unknown[] });
 const read = (...p: string[]) => readFile(path.join(h.dataDir, ...p), 'utf8').catch(() => '');
 const chatText = () => JSON.stringify(h.llm!.chatRequests());
 
@@ -59,23 +61,36 @@ describe('a blocked user, everywhere', () => {
     expect(await read('conversations', `${h.guild.id}_${h.general.id}.jsonl`)).not.toContain('BOB-');
   });
 
-  test('a 👍 reaction by a blocked user is ignored: no record; a member\'s 👍 afterwards is saved', async () => {
+  test("a 👍 reaction by a blocked user is ignored: no record; a member's 👍 afterwards is saved", async () => {
     const r = await ask('What colour is the sky?', 'Blue.');
     h.emu.addReaction({ channelId: h.general.id, messageId: r.id, userId: h.bob.id, emoji: '👍' });
     h.emu.addReaction({ channelId: h.general.id, messageId: r.id, userId: carol.id, emoji: '👎' });
-    await h.emu.waitFor(async () => (await read('datasets', 'default', 'negative.jsonl')).includes('Blue.'), { label: "carol's 👎 stored" });
+    await h.emu.waitFor(async () => (await read('datasets', 'default', 'negative.jsonl')).includes('Blue.'), {
+      label: "carol's 👎 stored",
+    });
     expect(await read('datasets', 'default', 'positive.jsonl')).not.toContain('Blue.');
   });
 
   test('buttons, the context menu and a modal by a blocked user are refused ephemerally and store nothing', async () => {
     const r = await ask('What is 3 times 3?', 'Nine.');
     const before = await read('datasets', 'default', 'positive.jsonl');
-    const click = h.emu.interaction({ name: 'eos:fb:up', type: 3, customId: 'eos:fb:up', userId: h.bob.id, channelId: h.general.id, targetMessageId: r.id });
+    const click = h.emu.interaction({
+      name: 'eos:fb:up',
+      type: 3,
+      customId: 'eos:fb:up',
+      userId: h.bob.id,
+      channelId: h.general.id,
+      targetMessageId: r.id,
+    });
     expect(await interactionReply(click.id)).toMatchObject({ content: "Sorry, you're not allowed to use Eos.", flags: 64 });
     const menu = h.emu.interaction({ name: 'Correct reply', type: 2, userId: h.bob.id, channelId: h.general.id, targetMessageId: r.id });
     expect(await interactionReply(menu.id)).toMatchObject({ content: "Sorry, you're not allowed to use Eos.", flags: 64 });
     const modal = h.emu.interaction({
-      name: `eos:correct:${r.id}`, type: 5, customId: `eos:correct:${r.id}`, userId: h.bob.id, channelId: h.general.id,
+      name: `eos:correct:${r.id}`,
+      type: 5,
+      customId: `eos:correct:${r.id}`,
+      userId: h.bob.id,
+      channelId: h.general.id,
       components: [{ type: 1, components: [{ type: 4, custom_id: 'better', value: 'BOB-CORRECTION' }] }],
     });
     expect(await interactionReply(modal.id)).toMatchObject({ content: "Sorry, you're not allowed to use Eos.", flags: 64 });
@@ -88,8 +103,13 @@ describe('a blocked user, everywhere', () => {
   test('a voice message by a blocked user is not transcribed or answered', async () => {
     const from = h.llm!.requests.length;
     const voice = h.emu.userSays({
-      channelId: h.general.id, userId: h.bob.id, content: '', flags: 8192,
-      attachments: [{ name: 'voice-message.ogg', data: Buffer.from('OggS-not-really'), contentType: 'audio/ogg', durationSecs: 1, waveform: 'AAAA' }],
+      channelId: h.general.id,
+      userId: h.bob.id,
+      content: '',
+      flags: 8192,
+      attachments: [
+        { name: 'voice-message.ogg', data: Buffer.from('OggS-not-really'), contentType: 'audio/ogg', durationSecs: 1, waveform: 'AAAA' },
+      ],
     });
     expect((await replyTo(voice.id)).content).toBe("Sorry, you're not allowed to use Eos.");
     await ask('still there?', 'Yes.');
@@ -102,9 +122,12 @@ describe('per-user rate limit shared by commands and replies', () => {
   test('25 `!ping @alice` in a burst ping alice 5 times (the limit) and get one notice', async () => {
     const sent = Array.from({ length: 25 }, () => say(carol.id, `!ping <@${h.alice.id}>`));
     const last = sent.at(-1)!;
-    await h.emu.waitFor(() => h.emu.botMessages(h.general.id).filter((m) => sent.some((s) => s.id === m.replyTo)).length >= 6 || undefined, {
-      label: '5 pings and a notice',
-    });
+    await h.emu.waitFor(
+      () => h.emu.botMessages(h.general.id).filter((m) => sent.some((s) => s.id === m.replyTo)).length >= 6 || undefined,
+      {
+        label: '5 pings and a notice',
+      },
+    );
     // A sync point after the burst: the owner (never rate limited) gets an answer once the burst was handled.
     const sync = say(h.owner.id, '!hi');
     await replyTo(sync.id);
@@ -132,9 +155,13 @@ describe('!test cases count as LLM calls', () => {
     const before = h.llm!.chatRequests().length;
     const msg = say(erin.id, `!test --raw ${JSON.stringify(cases)}`);
     // The suite ends with its result (the over-limit cases fail) or with the rate-limit notice.
-    await h.emu.waitFor(() => h.emu.botMessages(h.general.id).find((m) => m.replyTo === msg.id && /passed|faster than I can answer/.test(m.content)), {
-      timeoutMs: 20_000, label: 'suite result',
-    });
+    await h.emu.waitFor(
+      () => h.emu.botMessages(h.general.id).find((m) => m.replyTo === msg.id && /passed|faster than I can answer/.test(m.content)),
+      {
+        timeoutMs: 20_000,
+        label: 'suite result',
+      },
+    );
     expect(h.llm!.chatRequests().length - before).toBe(5);
     // Over the limit: her next mention makes no model call either (sync point: the owner, never limited).
     say(erin.id, mention(h.emu.botUser.id, 'and now a question'));
@@ -153,32 +180,54 @@ describe('feedback only where it is used', () => {
     await h.emu.waitFor(() => (private_.components.length > 0 ? private_ : undefined), { label: 'DM reply captured' });
     const cmd = say(h.alice.id, `!correct ${private_.id} a better answer`);
     expect((await replyTo(cmd.id)).content).toBe('I can only correct my replies in this channel.');
-    for (const f of ['positive.jsonl', 'negative.jsonl', 'preference.jsonl']) expect(await read('datasets', 'default', f)).not.toContain('DM-PRIVATE');
+    for (const f of ['positive.jsonl', 'negative.jsonl', 'preference.jsonl'])
+      expect(await read('datasets', 'default', f)).not.toContain('DM-PRIVATE');
     const modal = h.emu.interaction({
-      name: `eos:correct:${private_.id}`, type: 5, customId: `eos:correct:${private_.id}`, userId: h.alice.id, channelId: h.general.id,
+      name: `eos:correct:${private_.id}`,
+      type: 5,
+      customId: `eos:correct:${private_.id}`,
+      userId: h.alice.id,
+      channelId: h.general.id,
       components: [{ type: 1, components: [{ type: 4, custom_id: 'better', value: 'forged' }] }],
     });
     expect(await interactionReply(modal.id)).toMatchObject({ content: 'Corrections only apply to my replies in this channel.', flags: 64 });
-    for (const f of ['positive.jsonl', 'negative.jsonl', 'preference.jsonl']) expect(await read('datasets', 'default', f)).not.toContain('DM-PRIVATE');
+    for (const f of ['positive.jsonl', 'negative.jsonl', 'preference.jsonl'])
+      expect(await read('datasets', 'default', f)).not.toContain('DM-PRIVATE');
   });
 });
 
 describe('private things stay private (slash)', () => {
   test('a slash denial is ephemeral; admin commands are registered for Manage Server only', async () => {
-    const i = h.emu.interaction({ name: 'temperature', userId: h.alice.id, channelId: h.general.id, guildId: h.guild.id, options: [{ name: 'value', type: 3, value: '1' }] });
+    const i = h.emu.interaction({
+      name: 'temperature',
+      userId: h.alice.id,
+      channelId: h.general.id,
+      guildId: h.guild.id,
+      options: [{ name: 'value', type: 3, value: '1' }],
+    });
     expect(await interactionReply(i.id)).toMatchObject({ content: 'Only Eos admins can use this command.', flags: 64 });
     // Over the rate limit (carol flooded above), a slash command still gets its ephemeral answer.
     const limited = h.emu.interaction({ name: 'hi', userId: carol.id, channelId: h.general.id, guildId: h.guild.id });
     expect(await interactionReply(limited.id)).toMatchObject({ content: expect.stringMatching(/faster than I can answer/), flags: 64 });
-    const registered = [...h.emu.commands.global, ...Object.values(h.emu.commands.guild).flat()] as { name: string; default_member_permissions?: number | string | null }[];
+    const registered = [...h.emu.commands.global, ...Object.values(h.emu.commands.guild).flat()] as {
+      name: string;
+      default_member_permissions?: number | string | null;
+    }[];
     const perms = Object.fromEntries(registered.map((c) => [c.name, c.default_member_permissions ?? null]));
-    for (const admin of ['getfile', 'archive', 'puppet', 'select_dataset', 'temperature', 'recording', 'audit']) expect(Number(perms[admin]), admin).toBe(32);
+    for (const admin of ['getfile', 'archive', 'puppet', 'select_dataset', 'temperature', 'recording', 'audit'])
+      expect(Number(perms[admin]), admin).toBe(32);
     for (const open of ['hi', 'help', 'train', 'correct', 'privacy', 'optout', 'forget']) expect(perms[open], open).toBeNull();
   });
 
   test('/getfile by the owner: the file arrives ephemeral; !getfile in a server channel goes by DM', async () => {
     await replyTo(say(h.owner.id, '!train User: ping\nAssistant: pong').id);
-    const i = h.emu.interaction({ name: 'getfile', userId: h.owner.id, channelId: h.general.id, guildId: h.guild.id, options: [{ name: 'path', type: 3, value: 'datasets/default/positive.jsonl' }] });
+    const i = h.emu.interaction({
+      name: 'getfile',
+      userId: h.owner.id,
+      channelId: h.general.id,
+      guildId: h.guild.id,
+      options: [{ name: 'path', type: 3, value: 'datasets/default/positive.jsonl' }],
+    });
     const resp = await interactionReply(i.id);
     expect(resp.flags).toBe(64);
     const prefix = say(h.owner.id, '!getfile datasets/default/positive.jsonl');
@@ -186,6 +235,8 @@ describe('private things stay private (slash)', () => {
     const dm = h.emu.createDM(h.owner.id);
     const file = await h.emu.waitForBotMessage(dm.id, (m) => m.attachments.some((a) => a.filename === 'positive.jsonl'));
     expect(file.attachments[0]!.data.toString()).toContain('pong');
-    expect(h.emu.botMessages(h.general.id).some((m) => m.attachments.some((a) => a.filename === 'positive.jsonl') && (m.flags & 64) === 0)).toBe(false);
+    expect(
+      h.emu.botMessages(h.general.id).some((m) => m.attachments.some((a) => a.filename === 'positive.jsonl') && (m.flags & 64) === 0),
+    ).toBe(false);
   });
 });

@@ -44,7 +44,10 @@ describe('voice channel turns pass the gate', () => {
     h.llm!.queue({ text: 'Moving forward for Ali.' });
     await h.emu.voice.speak({ guildId: h.guild.id, userId: h.bob.id, pcm: asDiscordAudio(goforward()), pace: 'realtime' });
     // Bob's utterance was heard (transcribed) before Alice speaks: the gate, not deafness, keeps it out.
-    await h.emu.waitFor(() => h.llm!.audio.transcriptions.length > sttBefore || undefined, { timeoutMs: 20_000, label: "bob's utterance transcribed" });
+    await h.emu.waitFor(() => h.llm!.audio.transcriptions.length > sttBefore || undefined, {
+      timeoutMs: 20_000,
+      label: "bob's utterance transcribed",
+    });
     await h.emu.voice.speak({ guildId: h.guild.id, userId: h.alice.id, pcm: asDiscordAudio(goforward()), pace: 'realtime' });
     await h.emu.waitForBotMessage(h.general.id, (m) => m.content === `🎙️ **Ali**: ${GOFORWARD_TEXT}`, { timeoutMs: 20_000 });
     await h.emu.waitForBotMessage(h.general.id, (m) => m.content.startsWith('🔊 Moving forward for Ali.'), { timeoutMs: 20_000 });

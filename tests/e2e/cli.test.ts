@@ -67,7 +67,13 @@ describe('eos CLI (commander) over the same services', () => {
 
   test('test <file> runs the suite against the model; the exit code says whether all passed', async () => {
     const suite = path.join(dir, 'suite.json');
-    await writeFile(suite, JSON.stringify([{ input: 'ping', expected: 'echo: User: ping', match: 'exact' }, { input: 'x', assert: [{ type: 'contains', value: 'nope' }] }]));
+    await writeFile(
+      suite,
+      JSON.stringify([
+        { input: 'ping', expected: 'echo: User: ping', match: 'exact' },
+        { input: 'x', assert: [{ type: 'contains', value: 'nope' }] },
+      ]),
+    );
     const r = await cli(['test', suite]);
     expect(r.code).toBe(1);
     expect(r.out).toMatch(/1\/2 passed/);
@@ -81,7 +87,14 @@ describe('eos CLI (commander) over the same services', () => {
   }, 30_000);
 
   test('train start shows the dataset report and starts a paid job only with --yes; --follow runs it to the end; status and chart report it', async () => {
-    const more = Array.from({ length: 12 }, (_, i) => JSON.stringify({ messages: [{ role: 'user', content: `cli question ${i}` }, { role: 'assistant', content: `cli answer ${i}` }] }));
+    const more = Array.from({ length: 12 }, (_, i) =>
+      JSON.stringify({
+        messages: [
+          { role: 'user', content: `cli question ${i}` },
+          { role: 'assistant', content: `cli answer ${i}` },
+        ],
+      }),
+    );
     await appendFile(path.join(dir, 'datasets', 'default', 'positive.jsonl'), `${more.join('\n')}\n`);
     const env = { EOS_CONFIG: await trainingConfig() };
     const report = await cli(['train', 'start', 'sft'], env);

@@ -20,7 +20,10 @@ const reply = (channelId = h.general.id, after?: string) =>
 describe('commands through the real discord.js client', () => {
   test('slash commands are registered at start, one per command', async () => {
     const registered = h.emu.commands.global as { name: string; type?: number }[];
-    const names = registered.filter((c) => (c.type ?? 1) === 1).map((c) => c.name).sort();
+    const names = registered
+      .filter((c) => (c.type ?? 1) === 1)
+      .map((c) => c.name)
+      .sort();
     expect(names).toEqual([...createCommandIndex().keys()].sort());
     expect(registered.filter((c) => c.type === 3).map((c) => c.name)).toEqual(['Correct reply']);
   });
@@ -78,7 +81,10 @@ describe('commands through the real discord.js client', () => {
     msg = say(h.bob.id, '!temperature 1.5');
     r = await reply(h.general.id, msg.id);
     expect(r.content).toBe('Temperature in this channel set to **1.5**.');
-    for (const [cmd, value] of [['reply_probability', '0.25'], ['reaction_probability', '0.5']] as const) {
+    for (const [cmd, value] of [
+      ['reply_probability', '0.25'],
+      ['reaction_probability', '0.5'],
+    ] as const) {
       msg = say(h.owner.id, `!${cmd} ${value}`);
       await reply(h.general.id, msg.id);
     }
@@ -110,7 +116,10 @@ describe('commands through the real discord.js client', () => {
 
   test('slash options are parsed like prefix arguments (admin denial included)', async () => {
     const inter = h.emu.interaction({
-      name: 'temperature', userId: h.alice.id, channelId: h.general.id, guildId: h.guild.id,
+      name: 'temperature',
+      userId: h.alice.id,
+      channelId: h.general.id,
+      guildId: h.guild.id,
       options: [{ name: 'value', type: 3, value: '0.1' }],
     });
     const resp = await h.emu.waitFor(() => h.emu.interactionResponses.find((x) => x.interactionId === inter.id));

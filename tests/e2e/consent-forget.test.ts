@@ -38,15 +38,18 @@ async function everything(): Promise<string> {
 }
 async function run(userId: string, content: string, attachments?: { name: string; data: Buffer }[]) {
   const msg = h.emu.userSays({ channelId: h.general.id, userId, content, attachments });
-  return (await h.emu.waitForBotMessage(h.general.id, (m) => m.replyTo === msg.id, { timeoutMs: 30_000, label: content.slice(0, 30) })).content;
+  return (await h.emu.waitForBotMessage(h.general.id, (m) => m.replyTo === msg.id, { timeoutMs: 30_000, label: content.slice(0, 30) }))
+    .content;
 }
 /** A file of chat records sharing the system prompt and one common answer line with everybody else's. */
 function file(tag: string): Buffer {
-  const rec = (i: number) => ({ messages: [
-    { role: 'system', content: 'You are Eos.' },
-    { role: 'user', content: `${tag}-QUESTION-${i}` },
-    { role: 'assistant', content: i === 0 ? 'Sure.' : `${tag}-ANSWER-${i}` },
-  ] });
+  const rec = (i: number) => ({
+    messages: [
+      { role: 'system', content: 'You are Eos.' },
+      { role: 'user', content: `${tag}-QUESTION-${i}` },
+      { role: 'assistant', content: i === 0 ? 'Sure.' : `${tag}-ANSWER-${i}` },
+    ],
+  });
   return Buffer.from([0, 1, 2].map((i) => JSON.stringify(rec(i))).join('\n') + '\n');
 }
 /** Polls an async condition (emulator.waitFor takes sync conditions only: a Promise would count as truthy). */
@@ -63,10 +66,24 @@ async function voiceMessage(userId: string, words: string, answer: string) {
   ogg ??= await encodeOggOpus(convertPcm(goforward(), { sampleRate: 48_000, channels: 1 }));
   h.llm!.audio.queueTranscripts(words);
   h.llm!.queue({ text: answer });
-  const msg = h.emu.userSays({ channelId: h.general.id, userId, content: '', flags: 8192, attachments: [{ name: 'voice-message.ogg', data: ogg, contentType: 'audio/ogg' }] });
+  const msg = h.emu.userSays({
+    channelId: h.general.id,
+    userId,
+    content: '',
+    flags: 8192,
+    attachments: [{ name: 'voice-message.ogg', data: ogg, contentType: 'audio/ogg' }],
+  });
   const r = await h.emu.waitForBotMessage(h.general.id, (m) => m.replyTo === msg.id && m.content === answer, { timeoutMs: 30_000 });
   await h.emu.waitFor(() => (r.components.length > 0 ? r : undefined), { timeoutMs: 30_000, label: 'captured' });
-  const up = h.emu.interaction({ name: 'eos:fb:up', type: 3, customId: 'eos:fb:up', userId: h.owner.id, channelId: h.general.id, guildId: h.guild.id, targetMessageId: r.id });
+  const up = h.emu.interaction({
+    name: 'eos:fb:up',
+    type: 3,
+    customId: 'eos:fb:up',
+    userId: h.owner.id,
+    channelId: h.general.id,
+    guildId: h.guild.id,
+    targetMessageId: r.id,
+  });
   await h.emu.waitFor(() => h.emu.interactionResponses.find((x) => x.interactionId === up.id), { timeoutMs: 30_000 });
 }
 
@@ -80,7 +97,15 @@ describe('!forget me covers imported files and voice messages', () => {
     await voiceMessage(h.bob.id, 'BOBVOICE words about the sea', 'Bob voice answer.');
     await until(async () => ((await everything()).match(/VOICE words/g)?.length ?? 0) >= 4, 'voice stored');
     const before = await everything();
-    for (const s of ['ALICEIMP-QUESTION-0', 'ALICEIMP-ANSWER-2', 'ALICEVOICE words', 'BOBIMP-ANSWER-1', 'BOBVOICE words', 'OWNERIMP-ANSWER-1']) expect(before).toContain(s);
+    for (const s of [
+      'ALICEIMP-QUESTION-0',
+      'ALICEIMP-ANSWER-2',
+      'ALICEVOICE words',
+      'BOBIMP-ANSWER-1',
+      'BOBVOICE words',
+      'OWNERIMP-ANSWER-1',
+    ])
+      expect(before).toContain(s);
     // the voice transcripts reach both the conversation log and the rated records
     const dataset = await read(path.join(h.dataDir, 'guilds', h.guild.id, 'datasets', 'default', 'positive.jsonl'));
     expect(dataset).toContain('ALICEVOICE words');
@@ -91,8 +116,18 @@ describe('!forget me covers imported files and voice messages', () => {
     expect(after).not.toContain('ALICEIMP');
     expect(after).not.toContain('ALICEVOICE');
     // the rated record holding her transcript went whole (Eos's own reply line stays in the conversation log: not hers)
-    expect(await read(path.join(h.dataDir, 'guilds', h.guild.id, 'datasets', 'default', 'positive.jsonl'))).not.toContain('Alice voice answer.');
-    for (const s of ['BOBIMP-QUESTION-0', 'BOBIMP-ANSWER-2', 'BOBVOICE words', 'Bob voice answer.', 'OWNERIMP-QUESTION-0', 'OWNERIMP-ANSWER-2']) expect(after).toContain(s);
+    expect(await read(path.join(h.dataDir, 'guilds', h.guild.id, 'datasets', 'default', 'positive.jsonl'))).not.toContain(
+      'Alice voice answer.',
+    );
+    for (const s of [
+      'BOBIMP-QUESTION-0',
+      'BOBIMP-ANSWER-2',
+      'BOBVOICE words',
+      'Bob voice answer.',
+      'OWNERIMP-QUESTION-0',
+      'OWNERIMP-ANSWER-2',
+    ])
+      expect(after).toContain(s);
     // records sharing only the system prompt or the common 'Sure.' answer with hers stay
     expect(after.match(/"Sure\."/g)?.length ?? 0).toBeGreaterThanOrEqual(2);
     const index = await read(path.join(h.dataDir, 'state', 'privacy', 'contributions.jsonl'));
@@ -113,7 +148,15 @@ describe('!forget me covers imported files and voice messages', () => {
       await h.emu.voice.speak({ guildId: h.guild.id, userId, pcm: asDiscordAudio(goforward()), pace: 'realtime' });
       const posted = await h.emu.waitForBotMessage(h.general.id, (m) => m.content.startsWith(`🔊 ${answer}`), { timeoutMs: 30_000 });
       await h.emu.waitFor(() => (posted.components.length > 0 ? true : undefined), { timeoutMs: 30_000, label: 'voice reply captured' });
-      const up = h.emu.interaction({ name: 'eos:fb:up', type: 3, customId: 'eos:fb:up', userId: h.owner.id, channelId: h.general.id, guildId: h.guild.id, targetMessageId: posted.id });
+      const up = h.emu.interaction({
+        name: 'eos:fb:up',
+        type: 3,
+        customId: 'eos:fb:up',
+        userId: h.owner.id,
+        channelId: h.general.id,
+        guildId: h.guild.id,
+        targetMessageId: posted.id,
+      });
       await h.emu.waitFor(() => h.emu.interactionResponses.find((x) => x.interactionId === up.id), { timeoutMs: 30_000 });
     };
     await turn(h.alice.id, 'ALICECHAN spoken in the lounge', 'Lounge answer one.');
@@ -145,6 +188,18 @@ describe('!forget me covers imported files and voice messages', () => {
     expect(text).toMatch(/Application logs.*not message text/);
     const logs = h.logs.join('');
     expect(logs).toContain('"command"'); // the logs are there (debug level) ...
-    for (const s of ['ALICEIMP', 'BOBIMP', 'OWNERIMP', 'ALICEVOICE', 'BOBVOICE', 'ALICECHAN', 'BOBCHAN', 'weather', 'voice answer', 'lounge']) expect(logs).not.toContain(s); // ... without text
+    for (const s of [
+      'ALICEIMP',
+      'BOBIMP',
+      'OWNERIMP',
+      'ALICEVOICE',
+      'BOBVOICE',
+      'ALICECHAN',
+      'BOBCHAN',
+      'weather',
+      'voice answer',
+      'lounge',
+    ])
+      expect(logs).not.toContain(s); // ... without text
   }, 60_000);
 });

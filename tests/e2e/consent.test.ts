@@ -13,7 +13,9 @@ let h: Harness;
 let h2: Harness | null = null;
 const app = () => h2 ?? h;
 beforeAll(async () => {
-  h = await startHarness({ behaviour: { perServerData: true, conversation: { streamEditIntervalMs: 250 }, privacy: { recordByDefault: false } } });
+  h = await startHarness({
+    behaviour: { perServerData: true, conversation: { streamEditIntervalMs: 250 }, privacy: { recordByDefault: false } },
+  });
 }, 60_000);
 afterAll(async () => {
   expect(h.emu.contractViolations).toEqual([]);
@@ -24,7 +26,8 @@ afterAll(async () => {
 
 const say = (userId: string, content: string, channelId = h.general.id) => h.emu.userSays({ channelId, userId, content });
 const replyTo = (id: string, channelId = h.general.id) => h.emu.waitForBotMessage(channelId, (m) => m.replyTo === id);
-const run = async (userId: string, content: string, channelId = h.general.id) => (await replyTo(say(userId, content, channelId).id, channelId)).content;
+const run = async (userId: string, content: string, channelId = h.general.id) =>
+  (await replyTo(say(userId, content, channelId).id, channelId)).content;
 async function ask(userId: string, question: string, answer: string, channelId = h.general.id) {
   h.llm!.queue({ text: answer });
   const msg = say(userId, mention(h.emu.botUser.id, question), channelId);
@@ -44,7 +47,7 @@ async function everything(): Promise<string> {
   return all;
 }
 
-describe('recording needs the server admins\' consent', () => {
+describe("recording needs the server admins' consent", () => {
   test('off by default: conversations are answered but not logged, and no notice is posted', async () => {
     await ask(h.alice.id, 'UNRECORDED-QUESTION before consent', 'Answered anyway.');
     expect(await read(logFile())).not.toContain('UNRECORDED');
@@ -82,7 +85,14 @@ describe('opting out', () => {
 describe('!forget me', () => {
   test('removes what a user contributed from datasets, the conversation log, candidates and feedback; others keep theirs', async () => {
     const r = await ask(h.alice.id, 'ALICE-PURPLE-ELEPHANT is my favourite animal', 'Nice choice.');
-    const up = h.emu.interaction({ name: 'eos:fb:up', type: 3, customId: 'eos:fb:up', userId: h.owner.id, channelId: h.general.id, targetMessageId: r.id });
+    const up = h.emu.interaction({
+      name: 'eos:fb:up',
+      type: 3,
+      customId: 'eos:fb:up',
+      userId: h.owner.id,
+      channelId: h.general.id,
+      targetMessageId: r.id,
+    });
     await h.emu.waitFor(() => h.emu.interactionResponses.find((x) => x.interactionId === up.id));
     await ask(h.alice.id, 'ALICE-CANDIDATE-ONLY stays a candidate', 'Unrated.');
     expect(await run(h.alice.id, '!train User: ALICE-TRAINED-Q\nAssistant: ALICE-TRAINED-A')).toMatch(/Added/);
@@ -90,7 +100,8 @@ describe('!forget me', () => {
     expect(await run(h.owner.id, '!train User: OWNER-KEEP-Q\nAssistant: OWNER-KEEP-A')).toMatch(/Added/);
     await h.emu.waitFor(async () => (await everything()).includes('ALICE-PURPLE-ELEPHANT') || undefined, { label: 'stored' });
     const before = await everything();
-    for (const s of ['ALICE-PURPLE-ELEPHANT', 'ALICE-CANDIDATE-ONLY', 'ALICE-TRAINED-A', 'ALICE-FEEDBACK-TEXT']) expect(before).toContain(s);
+    for (const s of ['ALICE-PURPLE-ELEPHANT', 'ALICE-CANDIDATE-ONLY', 'ALICE-TRAINED-A', 'ALICE-FEEDBACK-TEXT'])
+      expect(before).toContain(s);
 
     expect(await run(h.alice.id, '!forget me')).toMatch(/^Done: removed \d+ stored line\(s\)/);
     const after = await everything();
@@ -114,11 +125,18 @@ describe('after a restart', () => {
     await ask(h.alice.id, 'ALICE-BEFORE-RESTART words', 'Noted.');
     await h.emu.waitFor(async () => (await read(logFile())).includes('ALICE-BEFORE-RESTART') || undefined, { label: 'logged' });
     await h.stopBot();
-    h2 = await startHarness({ emu: h.emu, fake: h.llm!, dataDir: h.dataDir, behaviour: { perServerData: true, conversation: { streamEditIntervalMs: 250 }, privacy: { recordByDefault: false } } });
+    h2 = await startHarness({
+      emu: h.emu,
+      fake: h.llm!,
+      dataDir: h.dataDir,
+      behaviour: { perServerData: true, conversation: { streamEditIntervalMs: 250 }, privacy: { recordByDefault: false } },
+    });
     expect(app().app.state.guild(h.guild.id).recording).toBe(true);
     expect(await run(h.bob.id, mention(h.emu.botUser.id, 'BOB-STILL-OUT?'))).toMatch(/^You opted out/);
     await ask(h.alice.id, 'ALICE-AFTER-RESTART words', 'Logged.');
-    await h.emu.waitFor(async () => (await read(logFile())).includes('ALICE-AFTER-RESTART') || undefined, { label: 'logged after restart' });
+    await h.emu.waitFor(async () => (await read(logFile())).includes('ALICE-AFTER-RESTART') || undefined, {
+      label: 'logged after restart',
+    });
     expect(notices(h.general.id)).toHaveLength(1);
     expect(await run(h.alice.id, '!forget me')).toMatch(/^Done: removed \d+ stored line\(s\)/);
     expect(await everything()).not.toMatch(/ALICE-(BEFORE|AFTER)-RESTART/);

@@ -3,7 +3,10 @@ import { startHarness, mention, type Harness } from './harness.js';
 
 let h: Harness;
 beforeAll(async () => {
-  h = await startHarness({ behaviour: { conversation: { streamEditIntervalMs: 250, replyTimeoutMs: 5000 } }, env: { EOS_LLM_TIMEOUT_MS: '1500' } });
+  h = await startHarness({
+    behaviour: { conversation: { streamEditIntervalMs: 250, replyTimeoutMs: 5000 } },
+    env: { EOS_LLM_TIMEOUT_MS: '1500' },
+  });
 });
 afterAll(async () => {
   expect(h.emu.contractViolations).toEqual([]);
@@ -13,19 +16,23 @@ afterAll(async () => {
 
 const say = (userId: string, content: string, channelId = h.general.id, replyTo?: string) =>
   h.emu.userSays({ channelId, userId, content, replyTo });
-const botReplyTo = (msgId: string, channelId = h.general.id) =>
-  h.emu.waitForBotMessage(channelId, (m) => m.replyTo === msgId);
+const botReplyTo = (msgId: string, channelId = h.general.id) => h.emu.waitForBotMessage(channelId, (m) => m.replyTo === msgId);
 /** Waits for the reply to `msgId` to show exactly `text` (streamed replies are edited into place). */
 const replyText = (msgId: string, text: string, channelId = h.general.id) =>
   h.emu.waitForBotMessage(channelId, (m) => m.replyTo === msgId && m.content === text);
 type Msg = { role: string; content: string };
-const lastRequest = () => h.llm!.chatRequests().at(-1) as unknown as { model: string; temperature?: number; stream?: boolean; messages: Msg[] };
+const lastRequest = () =>
+  h.llm!.chatRequests().at(-1) as unknown as { model: string; temperature?: number; stream?: boolean; messages: Msg[] };
 
 describe('conversation with the real discord.js client and openai SDK', () => {
   test('a mention gets a streamed reply built from the system prompt and the history', async () => {
     // ~1.5 s of streaming (15 chunks, 100 ms apart): longer than the responder's 800 ms typing delay, so the typing
     // indicator asserted below is sent (at 60 ms per chunk the whole reply took ~900 ms, a 100 ms margin).
-    h.llm!.queue({ text: 'Four. And here is a longer sentence so that the reply streams in several chunks over time.', chunkDelayMs: 100, chunkSize: 6 });
+    h.llm!.queue({
+      text: 'Four. And here is a longer sentence so that the reply streams in several chunks over time.',
+      chunkDelayMs: 100,
+      chunkSize: 6,
+    });
     const msg = say(h.alice.id, mention(h.emu.botUser.id, 'what is 2+2?'));
     const r = await replyText(msg.id, 'Four. And here is a longer sentence so that the reply streams in several chunks over time.');
     expect(r.edits.length).toBeGreaterThanOrEqual(1);
@@ -82,11 +89,14 @@ describe('conversation with the real discord.js client and openai SDK', () => {
     h.llm!.queue({ text, chunkSize: 400 });
     const msg = say(h.alice.id, mention(h.emu.botUser.id, 'write a lot'));
     const first = await botReplyTo(msg.id);
-    const parts = await h.emu.waitFor(() => {
-      const mine = h.emu.botMessages(h.general.id).filter((m) => BigInt(m.id) >= BigInt(first.id));
-      const joined = mine.map((m) => m.content).join('');
-      return joined.replace(/\s|`|ts/g, '').length >= text.replace(/\s|`|ts/g, '').length && mine;
-    }, { label: 'all parts' });
+    const parts = await h.emu.waitFor(
+      () => {
+        const mine = h.emu.botMessages(h.general.id).filter((m) => BigInt(m.id) >= BigInt(first.id));
+        const joined = mine.map((m) => m.content).join('');
+        return joined.replace(/\s|`|ts/g, '').length >= text.replace(/\s|`|ts/g, '').length && mine;
+      },
+      { label: 'all parts' },
+    );
     expect(parts.length).toBeGreaterThanOrEqual(3);
     for (const p of parts) {
       expect(p.content.length).toBeLessThanOrEqual(2000);

@@ -47,7 +47,12 @@ describe('history, prompts and records hold conversation only', () => {
     expectClean(prompt);
     expect(prompt.map((m) => m.content)).toContain('Ali: first question');
     const a3 = await k1.ask('third question', 'Answer three.');
-    expect(k1.lastPrompt().filter((m) => m.role === 'assistant').map((m) => m.content)).toEqual(['Answer two.']);
+    expect(
+      k1
+        .lastPrompt()
+        .filter((m) => m.role === 'assistant')
+        .map((m) => m.content),
+    ).toEqual(['Answer two.']);
     const fix = k1.say(h1.bob.id, '!correct Better three.', a3.id);
     await k1.replyTo(fix.id);
     await k1.click(a2.id, 'up', h1.bob.id);
@@ -62,7 +67,9 @@ describe('history, prompts and records hold conversation only', () => {
     const backfilled = k2.lastPrompt();
     expectClean(backfilled);
     expect(backfilled.filter((m) => m.role === 'assistant').map((m) => m.content)).toEqual(['Answer two.', 'Better three.']);
-    expect(backfilled.map((m) => m.content)).toEqual(expect.arrayContaining(['Ali: first question', 'Ali: second question', 'Ali: third question']));
+    expect(backfilled.map((m) => m.content)).toEqual(
+      expect.arrayContaining(['Ali: first question', 'Ali: second question', 'Ali: third question']),
+    );
     // "my last reply here" survived the restart.
     const c = k2.say(h1.alice.id, '!correct Better four.');
     expect((await k2.replyTo(c.id)).content).toMatch(/^Correction saved in \*\*default\*\*/);

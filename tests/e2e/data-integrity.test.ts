@@ -32,10 +32,18 @@ const repliesTo = (id: string) => h.emu.botMessages(h.general.id).filter((m) => 
 const ds = (name: string, file: string) => path.join(h.dataDir, 'datasets', name, file);
 async function lines<T = Rec>(file: string): Promise<T[]> {
   const text = await readFile(file, 'utf8').catch(() => '');
-  return text.split('\n').filter(Boolean).map((l) => JSON.parse(l) as T);
+  return text
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as T);
 }
 const jsonl = (records: unknown[]) => Buffer.from(`${records.map((r) => JSON.stringify(r)).join('\n')}\n`);
-const pair = (q: string, a: string, name?: string) => ({ messages: [{ role: 'user', content: q, ...(name ? { name } : {}) }, { role: 'assistant', content: a }] });
+const pair = (q: string, a: string, name?: string) => ({
+  messages: [
+    { role: 'user', content: q, ...(name ? { name } : {}) },
+    { role: 'assistant', content: a },
+  ],
+});
 
 async function ask(userId: string, question: string, answer: string) {
   h.llm!.queue({ text: answer });
@@ -44,8 +52,18 @@ async function ask(userId: string, question: string, answer: string) {
   return h.emu.waitFor(() => (r.components.length > 0 ? r : undefined), { label: 'feedback buttons' });
 }
 function clickUp(messageId: string) {
-  const click = h.emu.interaction({ name: 'eos:fb:up', type: 3, customId: 'eos:fb:up', userId: h.bob.id, channelId: h.general.id, guildId: h.guild.id, targetMessageId: messageId });
-  return h.emu.waitFor(() => h.emu.interactionResponses.find((x) => x.interactionId === click.id)).then((x) => x.data as { content?: string });
+  const click = h.emu.interaction({
+    name: 'eos:fb:up',
+    type: 3,
+    customId: 'eos:fb:up',
+    userId: h.bob.id,
+    channelId: h.general.id,
+    guildId: h.guild.id,
+    targetMessageId: messageId,
+  });
+  return h.emu
+    .waitFor(() => h.emu.interactionResponses.find((x) => x.interactionId === click.id))
+    .then((x) => x.data as { content?: string });
 }
 
 /** Every dataset file of a dataset passes the one validator. */
@@ -90,7 +108,20 @@ describe('!train of a file with IDs', () => {
     expect(r.content).toMatch(/Nothing added to \*\*ids\*\* \(positive\)\. 600 examples were already stored and skipped\./);
     expect(await lines(ds('ids', 'positive.jsonl'))).toHaveLength(600);
     const file = path.join(await import('node:fs/promises').then((f) => f.mkdtemp(path.join(tmpdir(), 'eos-val-'))), 'ids.jsonl');
-    await writeFile(file, Buffer.concat([data, jsonl([{ messages: [{ role: 'assistant', content: 'a' }, { role: 'user', content: 'ends with user' }] }])]));
+    await writeFile(
+      file,
+      Buffer.concat([
+        data,
+        jsonl([
+          {
+            messages: [
+              { role: 'assistant', content: 'a' },
+              { role: 'user', content: 'ends with user' },
+            ],
+          },
+        ]),
+      ]),
+    );
     const cli = await runCli(['dataset', 'validate', file], h.dataDir);
     expect(cli.out).toMatch(/600 valid, 1 rejected/);
     expect(cli.out).toMatch(/line 601: last_message_not_assistant/);
@@ -102,16 +133,34 @@ describe('several attachments', () => {
   test('each gets its own report; one over the limit hides nothing; records ending with a user turn are refused by line', async () => {
     await run(h.owner.id, '!select_dataset multi');
     const good = jsonl([pair('a', 'b'), pair('c', 'd')]);
-    const endsWithUser = jsonl([pair('e', 'f'), { messages: [{ role: 'user', content: 'q' }, { role: 'assistant', content: 'x' }, { role: 'user', content: 'dangling' }] }]);
+    const endsWithUser = jsonl([
+      pair('e', 'f'),
+      {
+        messages: [
+          { role: 'user', content: 'q' },
+          { role: 'assistant', content: 'x' },
+          { role: 'user', content: 'dangling' },
+        ],
+      },
+    ]);
     const huge = Buffer.alloc(10 * 1024 * 1024 + 1, 0x20);
-    const msg = say(h.alice.id, '!train positive', { attachments: [
-      { name: 'good.jsonl', data: good }, { name: 'huge.jsonl', data: huge }, { name: 'tail.jsonl', data: endsWithUser },
-    ] });
-    const replies = await h.emu.waitFor(() => (repliesTo(msg.id).length >= 3 ? repliesTo(msg.id) : undefined), { label: '3 reports', timeoutMs: 30_000 });
+    const msg = say(h.alice.id, '!train positive', {
+      attachments: [
+        { name: 'good.jsonl', data: good },
+        { name: 'huge.jsonl', data: huge },
+        { name: 'tail.jsonl', data: endsWithUser },
+      ],
+    });
+    const replies = await h.emu.waitFor(() => (repliesTo(msg.id).length >= 3 ? repliesTo(msg.id) : undefined), {
+      label: '3 reports',
+      timeoutMs: 30_000,
+    });
     const text = replies.map((m) => m.content).join('\n');
     expect(text).toMatch(/`good.jsonl`: Added 2 examples to \*\*multi\*\* \(positive\)\./);
     expect(text).toMatch(/`huge.jsonl`: `huge.jsonl` is 10485761 bytes, over the 10.0 MB limit/);
-    expect(text).toMatch(/`tail.jsonl`: Added 1 example to \*\*multi\*\* \(positive\); rejected 1\. First errors:\n- line 2: last_message_not_assistant/);
+    expect(text).toMatch(
+      /`tail.jsonl`: Added 1 example to \*\*multi\*\* \(positive\); rejected 1\. First errors:\n- line 2: last_message_not_assistant/,
+    );
     expect(await lines(ds('multi', 'positive.jsonl'))).toHaveLength(3);
     await expectValid('multi');
   }, 60_000);
@@ -175,7 +224,14 @@ describe('archives during an import', () => {
     const note = await run(h.owner.id, '!archive zipped');
     expect(note.content).toBe('📬 Sent to you by DM.');
     {
-      const zipMsg = await h.emu.waitFor(() => h.emu.botMessages(dm.id).slice(seen).find((m) => m.attachments.length > 0), { label: 'zip by DM' });
+      const zipMsg = await h.emu.waitFor(
+        () =>
+          h.emu
+            .botMessages(dm.id)
+            .slice(seen)
+            .find((m) => m.attachments.length > 0),
+        { label: 'zip by DM' },
+      );
       const files = await unzip(zipMsg.attachments[0]!.data);
       const manifest = JSON.parse(files.get('zipped/manifest.json') ?? '{}') as { counts: { positive: number } };
       const count = (files.get('zipped/positive.jsonl') ?? '').split('\n').filter(Boolean).length;
@@ -258,7 +314,10 @@ async function collect(dir: string): Promise<string[]> {
 
 function runCli(args: string[], dataDir: string): Promise<{ code: number | null; out: string }> {
   const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(DISCORD_|OPENAI_|EOS_)/.test(k)));
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], { cwd: PROJECT_ROOT, env: { ...clean, EOS_DATA_DIR: dataDir } });
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], {
+    cwd: PROJECT_ROOT,
+    env: { ...clean, EOS_DATA_DIR: dataDir },
+  });
   let out = '';
   child.stdout.on('data', (d) => (out += String(d)));
   child.stderr.on('data', (d) => (out += String(d)));

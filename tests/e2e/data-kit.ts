@@ -12,7 +12,10 @@ export function kit(h: Harness, channelId = h.general.id) {
   const file = (name: string) => path.join(h.dataDir, 'datasets', 'default', name);
   async function lines<T = Rec>(name: string): Promise<T[]> {
     const text = await readFile(file(name), 'utf8').catch(() => '');
-    return text.split('\n').filter(Boolean).map((l) => JSON.parse(l) as T);
+    return text
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as T);
   }
   async function waitLines<T = Rec>(name: string, n: number): Promise<T[]> {
     for (let waited = 0; waited < 10_000; waited += 25) {

@@ -8,7 +8,9 @@ import { kit } from './data-kit.js';
 
 let h: Harness;
 beforeAll(async () => {
-  h = await startHarness({ behaviour: { conversation: { streamEditIntervalMs: 250, reasoning: { show: true, train: true } }, training: { fewShot: 0 } } });
+  h = await startHarness({
+    behaviour: { conversation: { streamEditIntervalMs: 250, reasoning: { show: true, train: true } }, training: { fewShot: 0 } },
+  });
 });
 afterAll(async () => {
   expect(h.emu.contractViolations).toEqual([]);
@@ -23,5 +25,10 @@ test('reasoning shown as a quote and kept in the trained turn, but never in the 
   const rec = (await k.waitLines('positive.jsonl', 1)).at(-1)!;
   expect(rec.messages.at(-1)).toEqual({ role: 'assistant', content: '<think>\nAdd two and two.\n</think>\n\nIt is 4.', weight: 1 });
   await k.ask('and 3+3?', '6.');
-  expect(k.lastPrompt().filter((m) => m.role === 'assistant').map((m) => m.content)).toEqual(['It is 4.']);
+  expect(
+    k
+      .lastPrompt()
+      .filter((m) => m.role === 'assistant')
+      .map((m) => m.content),
+  ).toEqual(['It is 4.']);
 });

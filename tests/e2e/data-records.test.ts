@@ -47,18 +47,33 @@ describe('a 👍 trains exactly the rated reply', () => {
     expect(rec.messages[0]!.role).toBe('system');
     expect(rec.messages.at(-2)).toEqual({ role: 'user', content: 'Ali: question 8' });
     expect(assistantTurns(rec.messages)).toEqual([
-      ['answer 1', 0], ['answer 2', 0], ['answer 4', 0], ['corrected 5', 0], ['corrected 6', 0], ['answer 7', 0], ['answer 8', 1],
+      ['answer 1', 0],
+      ['answer 2', 0],
+      ['answer 4', 0],
+      ['corrected 5', 0],
+      ['corrected 6', 0],
+      ['answer 7', 0],
+      ['answer 8', 1],
     ]);
   });
 
   test('negative, corrected positive and preference records follow the same rule', async () => {
     const neg = await k.lines('negative.jsonl');
-    expect(assistantTurns(neg[0]!.messages)).toEqual([['answer 1', 0], ['answer 2', 0], ['answer 3', 1]]);
+    expect(assistantTurns(neg[0]!.messages)).toEqual([
+      ['answer 1', 0],
+      ['answer 2', 0],
+      ['answer 3', 1],
+    ]);
     const negs = neg.map((r) => r.messages.at(-1)!.content);
     expect(negs).toEqual(expect.arrayContaining(['answer 5', 'answer 6']));
     const pos = await k.lines('positive.jsonl');
     const fixed = pos.find((r) => r.messages.at(-1)!.content === 'corrected 5')!;
-    expect(assistantTurns(fixed.messages)).toEqual([['answer 1', 0], ['answer 2', 0], ['answer 4', 0], ['corrected 5', 1]]);
+    expect(assistantTurns(fixed.messages)).toEqual([
+      ['answer 1', 0],
+      ['answer 2', 0],
+      ['answer 4', 0],
+      ['corrected 5', 1],
+    ]);
     const pref = (await k.lines<Pref>('preference.jsonl')).find((p) => p.preferred_output[0]!.content === 'corrected 6')!;
     expect(pref.non_preferred_output).toEqual([{ role: 'assistant', content: 'answer 6' }]);
     expect(pref.input.messages.at(-1)).toEqual({ role: 'user', content: 'Ali: question 6' });
@@ -78,14 +93,26 @@ describe('several raters', () => {
     const neg = (await k.lines('negative.jsonl')).length;
     const fb = (await k.lines('feedback.jsonl')).length;
     expect(await k.click(r.id, 'up', h.bob.id)).toBe('Thanks! Saved as a positive example in **default**.');
-    expect(await k.click(r.id, 'down', h.alice.id)).toBe('This reply was already rated 👍 (a positive example); your 👎 is kept as feedback.');
-    expect(await k.click(r.id, 'up', h.owner.id)).toBe('This reply was already rated 👍 (a positive example); your 👍 is kept as feedback.');
+    expect(await k.click(r.id, 'down', h.alice.id)).toBe(
+      'This reply was already rated 👍 (a positive example); your 👎 is kept as feedback.',
+    );
+    expect(await k.click(r.id, 'up', h.owner.id)).toBe(
+      'This reply was already rated 👍 (a positive example); your 👍 is kept as feedback.',
+    );
     const cmd = k.say(h.alice.id, '!correct Blue.', r.id);
-    expect((await k.replyTo(cmd.id)).content).toBe('This reply was already rated 👍 (a positive example); your correction is kept as feedback.');
+    expect((await k.replyTo(cmd.id)).content).toBe(
+      'This reply was already rated 👍 (a positive example); your correction is kept as feedback.',
+    );
     expect(await k.lines('positive.jsonl')).toHaveLength(pos + 1);
     expect(await k.lines('negative.jsonl')).toHaveLength(neg);
-    const votes = (await k.waitLines<{ vote?: string; correction?: string; decided?: string; reply?: string }>('feedback.jsonl', fb + 3)).slice(fb);
-    expect(votes.map((v) => [v.vote, v.decided, v.reply])).toEqual([['down', 'up', 'Red.'], ['up', 'up', 'Red.'], ['correction', 'up', 'Red.']]);
+    const votes = (
+      await k.waitLines<{ vote?: string; correction?: string; decided?: string; reply?: string }>('feedback.jsonl', fb + 3)
+    ).slice(fb);
+    expect(votes.map((v) => [v.vote, v.decided, v.reply])).toEqual([
+      ['down', 'up', 'Red.'],
+      ['up', 'up', 'Red.'],
+      ['correction', 'up', 'Red.'],
+    ]);
     expect(votes[2]!.correction).toBe('Blue.');
   });
 
@@ -106,7 +133,9 @@ describe('several raters', () => {
 describe('corrections are written together', () => {
   test('!correct with an @snowflake in the answer writes negative, positive and preference (no ID kept)', async () => {
     const r = await k.ask('Who is the admin?', 'Nobody.');
-    const [neg, pos, pref] = await Promise.all(['negative.jsonl', 'positive.jsonl', 'preference.jsonl'].map(async (f) => (await k.lines(f)).length));
+    const [neg, pos, pref] = await Promise.all(
+      ['negative.jsonl', 'positive.jsonl', 'preference.jsonl'].map(async (f) => (await k.lines(f)).length),
+    );
     const cmd = k.say(h.alice.id, '!correct the answer is @400000000000000002', r.id);
     expect((await k.replyTo(cmd.id)).content).toMatch(/^Correction saved in \*\*default\*\*/);
     expect(await k.lines('negative.jsonl')).toHaveLength(neg! + 1);
@@ -121,10 +150,13 @@ describe('long replies', () => {
   test('a reply split over several messages can be rated and corrected from any part', async () => {
     const long = Array.from({ length: 6 }, (_, i) => `Paragraph ${i + 1}. ${'word '.repeat(90).trim()}`).join('\n\n');
     const first = await k.ask('Tell me a long story', long);
-    const parts = await h.emu.waitFor(() => {
-      const mine = h.emu.botMessages(h.general.id).filter((m) => m.id >= first.id && !m.content.startsWith('Correction'));
-      return mine.length >= 2 && mine.at(-1)!.content.includes('Paragraph 6') ? mine : undefined;
-    }, { label: 'all parts of the long reply' });
+    const parts = await h.emu.waitFor(
+      () => {
+        const mine = h.emu.botMessages(h.general.id).filter((m) => m.id >= first.id && !m.content.startsWith('Correction'));
+        return mine.length >= 2 && mine.at(-1)!.content.includes('Paragraph 6') ? mine : undefined;
+      },
+      { label: 'all parts of the long reply' },
+    );
     const before = (await k.lines('positive.jsonl')).length;
     h.emu.addReaction({ channelId: h.general.id, messageId: parts.at(-1)!.id, userId: h.bob.id, emoji: '👍' });
     const rec = (await k.waitLines<Rec>('positive.jsonl', before + 1)).at(-1)!;
@@ -132,10 +164,16 @@ describe('long replies', () => {
     // A correction given as a reply to the last part corrects the whole reply.
     const long2 = long.replaceAll('Paragraph', 'Section');
     const first2 = await k.ask('Another long one', long2);
-    const last2 = await h.emu.waitFor(() => {
-      const m = h.emu.botMessages(h.general.id).filter((x) => x.id > first2.id).at(-1);
-      return m?.content.includes('Section 6') ? m : undefined;
-    }, { label: 'last part of the second long reply' });
+    const last2 = await h.emu.waitFor(
+      () => {
+        const m = h.emu
+          .botMessages(h.general.id)
+          .filter((x) => x.id > first2.id)
+          .at(-1);
+        return m?.content.includes('Section 6') ? m : undefined;
+      },
+      { label: 'last part of the second long reply' },
+    );
     const fix = k.say(h.alice.id, '!correct Short version.', last2.id);
     expect((await k.replyTo(fix.id)).content).toMatch(/^Correction saved/);
     expect((await k.lines('negative.jsonl')).at(-1)!.messages.at(-1)!.content).toBe(long2);
@@ -151,7 +189,12 @@ describe('reasoning blocks', () => {
     expect(r.content).toBe('It is 4.');
     for (const shown of [...r.edits, r.content]) expect(shown).not.toMatch(/think|scratchpad/i);
     await k.ask('and 3+3?', '6.');
-    expect(k.lastPrompt().filter((m) => m.role === 'assistant').map((m) => m.content)).toContain('It is 4.');
+    expect(
+      k
+        .lastPrompt()
+        .filter((m) => m.role === 'assistant')
+        .map((m) => m.content),
+    ).toContain('It is 4.');
     expect(JSON.stringify(k.lastPrompt())).not.toContain('scratchpad');
     const before = (await k.lines('positive.jsonl')).length;
     await k.click(r.id, 'up', h.bob.id);

@@ -28,13 +28,28 @@ test('SIGTERM while a reply streams: the shown part is edited with a note, then 
   const guild = emu.createGuild({ name: 'Eos Lab' });
   emu.addMember(guild.id, alice.id);
   const general = emu.createChannel({ guildId: guild.id, name: 'general' });
-  await writeFile(path.join(dataDir, 'eos.config.json'), JSON.stringify({
-    conversation: { streamEditIntervalMs: 250, userRateLimit: { count: 0 } }, slash: { register: false }, privacy: { recordByDefault: true },
-  }));
+  await writeFile(
+    path.join(dataDir, 'eos.config.json'),
+    JSON.stringify({
+      conversation: { streamEditIntervalMs: 250, userRateLimit: { count: 0 } },
+      slash: { register: false },
+      privacy: { recordByDefault: true },
+    }),
+  );
   const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(DISCORD_|OPENAI_|EOS_)/.test(k)));
   const child = spawn(process.execPath, [path.join(PROJECT_ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), 'src/main.ts'], {
-    cwd: PROJECT_ROOT, stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...clean, DISCORD_TOKEN: emu.token, DISCORD_API_URL: emu.restBase, EOS_DATA_DIR: dataDir, OPENAI_API_KEY: llm.apiKey, OPENAI_BASE_URL: llm.baseURL, EOS_CHAT_MODEL: 'eos-test-model', EOS_LOG_LEVEL: 'warn' },
+    cwd: PROJECT_ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: {
+      ...clean,
+      DISCORD_TOKEN: emu.token,
+      DISCORD_API_URL: emu.restBase,
+      EOS_DATA_DIR: dataDir,
+      OPENAI_API_KEY: llm.apiKey,
+      OPENAI_BASE_URL: llm.baseURL,
+      EOS_CHAT_MODEL: 'eos-test-model',
+      EOS_LOG_LEVEL: 'warn',
+    },
   });
   let stderr = '';
   child.stderr.on('data', (d) => (stderr += String(d)));
@@ -42,7 +57,11 @@ test('SIGTERM while a reply streams: the shown part is edited with a note, then 
   const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
   cleanups.push(async () => child.exitCode === null && child.kill('SIGKILL'));
   await emu.waitFor(() => emu.identifies >= 1 && emu.connected(), { label: 'Eos connected', timeoutMs: 60_000 });
-  llm.queue({ text: 'A long answer that streams slowly, word by word, until the process is told to stop. '.repeat(3), chunkSize: 4, chunkDelayMs: 80 });
+  llm.queue({
+    text: 'A long answer that streams slowly, word by word, until the process is told to stop. '.repeat(3),
+    chunkSize: 4,
+    chunkDelayMs: 80,
+  });
   const q = emu.userSays({ channelId: general.id, userId: alice.id, content: mention(emu.botUser.id, 'tell me a long story') });
   const partial = await emu.waitForBotMessage(general.id, (m) => m.replyTo === q.id, { timeoutMs: 30_000 });
   child.kill('SIGTERM');

@@ -7,13 +7,25 @@ import { PROJECT_ROOT } from './harness.js';
 import { startDiscordEmulator } from '../emulator/index.js';
 import { startFakeLlm } from '../llm-server/index.js';
 
-interface Run { code: number | null; stdout: string; stderr: string }
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
 
 /** Runs `npm start` as an operator would, with `input` on stdin. */
-function npmStart(env: Record<string, string>, input: string | null, opts: { killAfter?: (out: string) => boolean } = {}): Promise<Run> & { pid: number } {
+function npmStart(
+  env: Record<string, string>,
+  input: string | null,
+  opts: { killAfter?: (out: string) => boolean } = {},
+): Promise<Run> & { pid: number } {
   const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(DISCORD_|OPENAI_|EOS_)/.test(k)));
   // The build is checked once in beforeAll; EOS_BUILD_CHECK=off keeps a file edited meanwhile from rebuilding here.
-  const child = spawn('npm', ['start', '--silent'], { cwd: PROJECT_ROOT, env: { ...clean, EOS_BUILD_CHECK: 'off', ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = spawn('npm', ['start', '--silent'], {
+    cwd: PROJECT_ROOT,
+    env: { ...clean, EOS_BUILD_CHECK: 'off', ...env },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d) => {
@@ -44,13 +56,18 @@ describe('npm start', () => {
     expect(run.stderr).toContain('DISCORD_TOKEN is not set');
     expect(run.stdout).toContain("Eos: Hi you! I'm Eos.");
     expect(run.stdout).toContain('Eos: Unknown command `!nope`');
-    expect(run.stdout).toContain("nothing in my training memory matches that yet");
+    expect(run.stdout).toContain('nothing in my training memory matches that yet');
   }, 30_000);
 
   test('console without an LLM answers from the training memory', async () => {
     const dir = await dataDir();
     await mkdir(path.join(dir, 'datasets', 'default'), { recursive: true });
-    const rec = { messages: [{ role: 'user', content: 'What is the boiling point of water?' }, { role: 'assistant', content: '100 °C at sea level.' }] };
+    const rec = {
+      messages: [
+        { role: 'user', content: 'What is the boiling point of water?' },
+        { role: 'assistant', content: '100 °C at sea level.' },
+      ],
+    };
     await writeFile(path.join(dir, 'datasets', 'default', 'positive.jsonl'), JSON.stringify(rec) + '\n');
     const run = await npmStart({ EOS_DATA_DIR: dir }, 'what is the boiling point of water\n');
     expect(run.code).toBe(0);
@@ -118,7 +135,7 @@ async function findBotPids(npmPid: number): Promise<number[]> {
     .filter((m): m is RegExpMatchArray => m !== null)
     .map((m) => ({ pid: Number(m[1]), ppid: Number(m[2]), args: m[3] ?? '' }));
   const tree = new Set([npmPid]);
-  for (let grew = true; grew; ) {
+  for (let grew = true; grew;) {
     grew = false;
     for (const r of rows) if (tree.has(r.ppid) && !tree.has(r.pid)) grew = Boolean(tree.add(r.pid));
   }

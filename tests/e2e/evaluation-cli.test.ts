@@ -27,7 +27,8 @@ beforeAll(async () => {
   dir = await mkdtemp(path.join(tmpdir(), 'eos-cli-eval-'));
   llm = await startFakeLlm();
   await mkdir(path.join(dir, 'datasets', 'default'), { recursive: true });
-  const last = (req: { messages: { role: string; content: unknown }[] }) => String([...req.messages].reverse().find((m) => m.role === 'user')?.content ?? '');
+  const last = (req: { messages: { role: string; content: unknown }[] }) =>
+    String([...req.messages].reverse().find((m) => m.role === 'user')?.content ?? '');
   llm.respondWith((req) => {
     const q = last(req);
     if (req.model === 'ft:new') return { text: q.includes('capital') ? 'Paris.' : 'No idea.' };
@@ -42,7 +43,13 @@ afterAll(async () => {
 describe('eos test --compare', () => {
   test('prints passed/total per model, fixed and broken cases, every case with latency and tokens; exit 1 when something broke', async () => {
     const suite = path.join(dir, 'suite.json');
-    await writeFile(suite, JSON.stringify([{ name: 'capital', input: 'capital of France?', expected: 'Paris' }, { name: 'math', input: '2+2?', expected: '4' }]));
+    await writeFile(
+      suite,
+      JSON.stringify([
+        { name: 'capital', input: 'capital of France?', expected: 'Paris' },
+        { name: 'math', input: '2+2?', expected: '4' },
+      ]),
+    );
     const r = await cli(['test', suite, '--compare', 'base-model', 'ft:new']);
     expect(r.err).toBe('');
     expect(r.code).toBe(1);
@@ -70,6 +77,11 @@ describe('eos test --compare', () => {
     const r = await cli(['test', suite, '--raw']);
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/1\/1 passed/);
-    expect(llm.chatRequests().slice(before).map((q) => q.messages)).toEqual([[{ role: 'user', content: '2+2?' }]]);
+    expect(
+      llm
+        .chatRequests()
+        .slice(before)
+        .map((q) => q.messages),
+    ).toEqual([[{ role: 'user', content: '2+2?' }]]);
   }, 60_000);
 });

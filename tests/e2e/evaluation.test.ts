@@ -18,7 +18,8 @@ afterAll(async () => {
 });
 
 type Attachment = { name: string; data: Buffer; contentType?: string };
-const say = (userId: string, content: string, attachments?: Attachment[]) => h.emu.userSays({ channelId: h.general.id, userId, content, attachments });
+const say = (userId: string, content: string, attachments?: Attachment[]) =>
+  h.emu.userSays({ channelId: h.general.id, userId, content, attachments });
 async function run(userId: string, content: string, match = (c: string) => c.length > 0, timeoutMs = 20_000) {
   const msg = say(userId, content);
   return h.emu.waitForBotMessage(h.general.id, (m) => m.replyTo === msg.id && match(m.content), { timeoutMs });
@@ -48,7 +49,9 @@ describe('!test measures what users get', () => {
     expect(r.content).toMatch(/^\*\*1\/2 passed\*\* · p50 \d+\.\d s · p95 \d+\.\d s · \d+ tokens \(\d+ in, \d+ out\)/);
     expect(r.content).toContain('chat prompt (system prompt and few-shot examples, as users get)');
     expect(r.content).toContain('`expected`: normalized match (equal to or contained in the answer');
-    expect(r.content).toMatch(/❌ #2 manners \(\d+\.\d s, \d+ tokens\): judge "The answer thanks the user\.": fail: No thanks or please anywhere\./);
+    expect(r.content).toMatch(
+      /❌ #2 manners \(\d+\.\d s, \d+ tokens\): judge "The answer thanks the user\.": fail: No thanks or please anywhere\./,
+    );
     const report = r.attachments.find((a) => a.filename === 'test-report.txt');
     expect(report).toBeDefined();
     const lines = report!.data.toString('utf8');

@@ -16,19 +16,33 @@ type Msg = Awaited<ReturnType<Harness['emu']['waitForBotMessage']>>;
 const buttons = (m: Msg) => (m.components as { components?: { custom_id: string }[] }[]).flatMap((r) => r.components ?? []);
 
 async function trainFromDiscord(h: Harness, expectModel: RegExp): Promise<string> {
-  const say = (userId: string, content: string, attachments?: { name: string; data: Buffer }[]) => h.emu.userSays({ channelId: h.general.id, userId, content, attachments });
+  const say = (userId: string, content: string, attachments?: { name: string; data: Buffer }[]) =>
+    h.emu.userSays({ channelId: h.general.id, userId, content, attachments });
   const replyTo = (id: string) => h.emu.waitForBotMessage(h.general.id, (m) => m.replyTo === id, { timeoutMs: 20_000 });
   const data = Buffer.from(jsonl(Array.from({ length: 20 }, (_, i) => chatRecord(i))));
   expect((await replyTo(say(h.alice.id, '!train positive', [{ name: 'ex.jsonl', data }]).id)).content).toMatch(/^Added 20 examples/);
   const report = await replyTo(say(h.owner.id, '!train start sft').id);
   expect(report.content).toContain('**Fine-tuning report**');
   const start = buttons(report)[0]!;
-  h.emu.interaction({ name: start.custom_id, type: 3, customId: start.custom_id, userId: h.owner.id, channelId: h.general.id, guildId: h.guild.id, targetMessageId: report.id });
+  h.emu.interaction({
+    name: start.custom_id,
+    type: 3,
+    customId: start.custom_id,
+    userId: h.owner.id,
+    channelId: h.general.id,
+    guildId: h.guild.id,
+    targetMessageId: report.id,
+  });
   const progress = await replyTo(report.id);
-  const done = await h.emu.waitFor(() => (/succeeded|failed/.test(progress.content) ? progress : undefined), { timeoutMs: 30_000, label: 'job ended' });
+  const done = await h.emu.waitFor(() => (/succeeded|failed/.test(progress.content) ? progress : undefined), {
+    timeoutMs: 30_000,
+    label: 'job ended',
+  });
   expect(done.content).toContain('succeeded');
   expect(done.content).toMatch(expectModel);
-  const chart = await h.emu.waitForBotMessage(h.general.id, (m) => m.attachments.some((a) => a.filename.endsWith('.png')), { timeoutMs: 20_000 });
+  const chart = await h.emu.waitForBotMessage(h.general.id, (m) => m.attachments.some((a) => a.filename.endsWith('.png')), {
+    timeoutMs: 20_000,
+  });
   const png = PNG.sync.read(chart.attachments[0]!.data);
   expect([png.width, png.height]).toEqual([800, 450]);
   return report.content;
@@ -41,7 +55,9 @@ describe('Together AI from Discord', () => {
     together = await startFakeTogether();
     h = await startHarness({
       env: { TOGETHER_API_KEY: together.apiKey },
-      behaviour: { training: { backend: 'together', followIntervalSec: 0.1, validationSplit: 0.2, together: { baseURL: together.baseURL } } },
+      behaviour: {
+        training: { backend: 'together', followIntervalSec: 0.1, validationSplit: 0.2, together: { baseURL: together.baseURL } },
+      },
     });
   }, 60_000);
   afterAll(async () => {

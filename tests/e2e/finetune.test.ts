@@ -38,11 +38,21 @@ function expectChart(data: Buffer): void {
 }
 
 function helpers(h: Harness) {
-  const say = (userId: string, content: string, attachments?: { name: string; data: Buffer }[]) => h.emu.userSays({ channelId: h.general.id, userId, content, attachments });
+  const say = (userId: string, content: string, attachments?: { name: string; data: Buffer }[]) =>
+    h.emu.userSays({ channelId: h.general.id, userId, content, attachments });
   const replyTo = (id: string, timeoutMs = 20_000) => h.emu.waitForBotMessage(h.general.id, (m) => m.replyTo === id, { timeoutMs });
-  const run = async (userId: string, content: string, attachments?: { name: string; data: Buffer }[]) => replyTo(say(userId, content, attachments).id);
+  const run = async (userId: string, content: string, attachments?: { name: string; data: Buffer }[]) =>
+    replyTo(say(userId, content, attachments).id);
   const click = (customId: string, userId: string, message: Msg) =>
-    h.emu.interaction({ name: customId, type: 3, customId, userId, channelId: h.general.id, guildId: h.guild.id, targetMessageId: message.id });
+    h.emu.interaction({
+      name: customId,
+      type: 3,
+      customId,
+      userId,
+      channelId: h.general.id,
+      guildId: h.guild.id,
+      targetMessageId: message.id,
+    });
   return { say, replyTo, run, click };
 }
 
@@ -51,7 +61,12 @@ const examples = (n: number) => Buffer.from(jsonl(Array.from({ length: n }, (_, 
 describe('fine-tuning on a paid backend (OpenAI-compatible)', () => {
   let h: Harness;
   beforeAll(async () => {
-    h = await startHarness({ behaviour: { conversation: { streamEditIntervalMs: 250 }, training: { followIntervalSec: 0.1, baseModel: 'fake-model', validationSplit: 0.2 } } });
+    h = await startHarness({
+      behaviour: {
+        conversation: { streamEditIntervalMs: 250 },
+        training: { followIntervalSec: 0.1, baseModel: 'fake-model', validationSplit: 0.2 },
+      },
+    });
   }, 60_000);
   afterAll(async () => {
     expect(h.emu.contractViolations).toEqual([]);
@@ -85,14 +100,19 @@ describe('fine-tuning on a paid backend (OpenAI-compatible)', () => {
     await h.emu.waitFor(() => (report.content.includes('Confirmed: job') ? report : undefined), { label: 'report confirmed' });
     expect(report.components).toEqual([]);
     const progress = await replyTo(report.id);
-    const done = await h.emu.waitFor(() => (progress.content.includes('succeeded') ? progress : undefined), { timeoutMs: 20_000, label: 'job succeeded' });
+    const done = await h.emu.waitFor(() => (progress.content.includes('succeeded') ? progress : undefined), {
+      timeoutMs: 20_000,
+      label: 'job succeeded',
+    });
     expect(done.edits.length).toBeGreaterThanOrEqual(2);
     expect(done.content).toContain('Make it the chat model with `train use`.');
     const jobId = /`(ftjob-[^`]+)`/.exec(done.content)![1]!;
     expect([...h.llm!.fineTuning.files.values()].map((f) => f.object.purpose)).toEqual(['fine-tune', 'fine-tune']); // training + validation
     expect(h.llm!.fineTuning.job(jobId)?.validation_file).toBeTruthy();
 
-    const chart = await h.emu.waitForBotMessage(h.general.id, (m) => m.attachments.some((a) => a.filename === `finetune-${jobId}.png`), { timeoutMs: 20_000 });
+    const chart = await h.emu.waitForBotMessage(h.general.id, (m) => m.attachments.some((a) => a.filename === `finetune-${jobId}.png`), {
+      timeoutMs: 20_000,
+    });
     expect(chart.replyTo).toBe(progress.id);
     expectChart(chart.attachments[0]!.data);
 
@@ -132,8 +152,14 @@ describe('fine-tuning on a paid backend (OpenAI-compatible)', () => {
     const { run, replyTo, say } = helpers(h);
     h.llm!.queue({ text: 'Ten.' });
     const q = say(h.alice.id, mention(h.emu.botUser.id, 'How many sides does a hexagon have?'));
-    const answer = await h.emu.waitForBotMessage(h.general.id, (m) => m.replyTo === q.id && m.content === 'Ten.' && m.components.length > 0);
-    expect((await replyTo(h.emu.userSays({ channelId: h.general.id, userId: h.alice.id, content: '!correct Six.', replyTo: answer.id }).id)).content).toMatch(/^Correction saved/);
+    const answer = await h.emu.waitForBotMessage(
+      h.general.id,
+      (m) => m.replyTo === q.id && m.content === 'Ten.' && m.components.length > 0,
+    );
+    expect(
+      (await replyTo(h.emu.userSays({ channelId: h.general.id, userId: h.alice.id, content: '!correct Six.', replyTo: answer.id }).id))
+        .content,
+    ).toMatch(/^Correction saved/);
     const report = await run(h.owner.id, '!train start dpo');
     expect(report.content).toContain('preference pairs: 1 usable');
     expect(report.content).toContain('**not enough data**: openai needs at least 10 training preference pairs');
@@ -166,7 +192,13 @@ describe('fine-tuning with a local trainer command', () => {
       fake,
       behaviour: {
         conversation: { streamEditIntervalMs: 250 },
-        training: { backend: 'local', baseModel: 'Qwen/Qwen2.5-0.5B-Instruct', followIntervalSec: 0.1, validationSplit: 0.25, local: { command: fakeTrainerCommand(control) } },
+        training: {
+          backend: 'local',
+          baseModel: 'Qwen/Qwen2.5-0.5B-Instruct',
+          followIntervalSec: 0.1,
+          validationSplit: 0.25,
+          local: { command: fakeTrainerCommand(control) },
+        },
       },
     });
   }, 60_000);
@@ -185,11 +217,16 @@ describe('fine-tuning with a local trainer command', () => {
     expect(report.content).toContain('cost: none (local trainer)');
     expect(buttons(report)).toEqual([]);
     const progress = await replyTo(report.id);
-    const done = await h.emu.waitFor(() => (progress.content.includes('succeeded') ? progress : undefined), { timeoutMs: 30_000, label: 'local job succeeded' });
+    const done = await h.emu.waitFor(() => (progress.content.includes('succeeded') ? progress : undefined), {
+      timeoutMs: 30_000,
+      label: 'local job succeeded',
+    });
     expect(done.content).toContain('`qwen-eos`');
     expect(done.content).toContain('Switched the chat model to `qwen-eos`.');
     expect(done.edits.some((e) => /step \d+\/5/.test(e))).toBe(true);
-    const chart = await h.emu.waitForBotMessage(h.general.id, (m) => m.attachments.some((a) => a.filename.endsWith('.png')), { timeoutMs: 20_000 });
+    const chart = await h.emu.waitForBotMessage(h.general.id, (m) => m.attachments.some((a) => a.filename.endsWith('.png')), {
+      timeoutMs: 20_000,
+    });
     expectChart(chart.attachments[0]!.data);
     h.llm!.queue({ text: 'Trained locally.' });
     const q = say(h.alice.id, mention(h.emu.botUser.id, 'hello'));

@@ -11,13 +11,19 @@ describe('gateway faults and restarts', () => {
   test('the gateway drops mid-reply: the bot resumes, the reply completes, a message sent meanwhile is answered once', async () => {
     const h = await startHarness({ behaviour: { conversation: { streamEditIntervalMs: 250 } } });
     harnesses.push(h);
-    h.llm!.queue({ text: 'A reply that keeps streaming while the gateway connection drops.', chunkDelayMs: 80, chunkSize: 5 }, { text: 'Answer after resume.' });
+    h.llm!.queue(
+      { text: 'A reply that keeps streaming while the gateway connection drops.', chunkDelayMs: 80, chunkSize: 5 },
+      { text: 'Answer after resume.' },
+    );
     const first = h.emu.userSays({ channelId: h.general.id, userId: h.alice.id, content: mention(h.emu.botUser.id, 'long answer please') });
     await h.emu.waitForBotMessage(h.general.id, (m) => m.replyTo === first.id);
     h.emu.dropGateway();
     const during = h.emu.userSays({ channelId: h.general.id, userId: h.bob.id, content: mention(h.emu.botUser.id, 'did you get this?') });
     await h.emu.waitFor(() => h.emu.resumes >= 1 && h.emu.connected(), { label: 'resumed' });
-    await h.emu.waitForBotMessage(h.general.id, (m) => m.replyTo === first.id && m.content === 'A reply that keeps streaming while the gateway connection drops.');
+    await h.emu.waitForBotMessage(
+      h.general.id,
+      (m) => m.replyTo === first.id && m.content === 'A reply that keeps streaming while the gateway connection drops.',
+    );
     await h.emu.waitForBotMessage(h.general.id, (m) => m.replyTo === during.id && m.content === 'Answer after resume.');
     await new Promise((r) => setTimeout(r, 500));
     expect(h.emu.botMessages(h.general.id).filter((m) => m.replyTo === during.id)).toHaveLength(1);

@@ -4,7 +4,14 @@ import path from 'node:path';
 import { Writable } from 'node:stream';
 import { loadConfig } from '../../src/config.js';
 import { startEos, type EosApp } from '../../src/app.js';
-import { startDiscordEmulator, type DiscordEmulator, type EmuChannel, type EmuGuild, type EmuUser, type EmuRole } from '../emulator/index.js';
+import {
+  startDiscordEmulator,
+  type DiscordEmulator,
+  type EmuChannel,
+  type EmuGuild,
+  type EmuUser,
+  type EmuRole,
+} from '../emulator/index.js';
 import { startFakeLlm, type FakeLlm } from '../llm-server/index.js';
 
 export const PROJECT_ROOT = path.resolve(import.meta.dirname, '../..');
@@ -65,7 +72,12 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
   };
   const config = loadConfig({ env, cwd: PROJECT_ROOT, envFile: false });
   const logs: string[] = [];
-  const sink = new Writable({ write(chunk, _enc, cb) { logs.push(String(chunk)); cb(); } });
+  const sink = new Writable({
+    write(chunk, _enc, cb) {
+      logs.push(String(chunk));
+      cb();
+    },
+  });
   const app = await startEos({ config, logDestination: sink, random: opts.random });
   await app.ready;
   let stopped = false;
@@ -75,7 +87,13 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     await app.stop();
   };
   return {
-    emu, llm, app, dataDir, logs, ...world, stopBot,
+    emu,
+    llm,
+    app,
+    dataDir,
+    logs,
+    ...world,
+    stopBot,
     async close() {
       await stopBot();
       if (!opts.emu) await emu.close();

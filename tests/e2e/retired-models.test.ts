@@ -17,7 +17,9 @@ import { goforward } from '../fixtures/audio.js';
 let h: Harness;
 
 beforeAll(async () => {
-  h = await startHarness({ env: { EOS_CHAT_MODEL: 'gpt-4o-mini', EOS_STT_PROVIDER: 'openai', EOS_STT_MODEL: 'whisper-1', EOS_TTS_PROVIDER: 'flite' } });
+  h = await startHarness({
+    env: { EOS_CHAT_MODEL: 'gpt-4o-mini', EOS_STT_PROVIDER: 'openai', EOS_STT_MODEL: 'whisper-1', EOS_TTS_PROVIDER: 'flite' },
+  });
 }, 120_000);
 
 afterAll(async () => {
@@ -42,7 +44,12 @@ describe('a retired or unknown chat model', () => {
   });
 
   test('404 model_not_found: the reply says the model is unavailable and names EOS_CHAT_MODEL', async () => {
-    h.llm!.respondWith(() => ({ status: 404, code: 'model_not_found', retryAfterMs: null, error: 'The model `gpt-4o-mini` does not exist or you do not have access to it.' }));
+    h.llm!.respondWith(() => ({
+      status: 404,
+      code: 'model_not_found',
+      retryAfterMs: null,
+      error: 'The model `gpt-4o-mini` does not exist or you do not have access to it.',
+    }));
     try {
       const r = await run(h.alice.id, mention(h.emu.botUser.id, 'hello?'));
       expect(r.content).toBe(APOLOGIES['model']);
@@ -74,11 +81,16 @@ describe('a retired or unknown speech-to-text model', () => {
   test('404 model_not_found on a voice message: the reply names EOS_STT_MODEL', async () => {
     h.llm!.audio.queueTranscripts({ status: 404, error: 'The model `whisper-1` does not exist or you do not have access to it.' });
     const ogg = await encodeOggOpus(convertPcm(goforward(), { sampleRate: 48_000, channels: 1 }));
-    const msg = h.emu.userSays({ channelId: h.general.id, userId: h.alice.id, content: '', attachments: [{ name: 'voice-message.ogg', data: ogg, contentType: 'audio/ogg' }], flags: 8192 });
+    const msg = h.emu.userSays({
+      channelId: h.general.id,
+      userId: h.alice.id,
+      content: '',
+      attachments: [{ name: 'voice-message.ogg', data: ogg, contentType: 'audio/ogg' }],
+      flags: 8192,
+    });
     const r = await h.emu.waitForBotMessage(h.general.id, (m) => m.replyTo === msg.id, { timeoutMs: 30_000 });
     expect(r.content).toBe(STT_MODEL_UNAVAILABLE);
     expect(r.content).toContain('EOS_STT_MODEL');
     expect(h.llm!.audio.transcriptions.at(-1)?.model).toBe('whisper-1');
   }, 60_000);
 });
-

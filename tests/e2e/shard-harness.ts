@@ -40,7 +40,12 @@ export interface ShardWorld {
 }
 
 /** `guildShards`: [slot, modulus] per guild (ids with (id >> 22) % modulus = slot); default guild i on shard i. */
-export async function startShardWorld(opts: { shards: number; guilds?: number; guildShards?: [number, number][]; conversation?: Record<string, unknown> }): Promise<ShardWorld> {
+export async function startShardWorld(opts: {
+  shards: number;
+  guilds?: number;
+  guildShards?: [number, number][];
+  conversation?: Record<string, unknown>;
+}): Promise<ShardWorld> {
   const emu = await startDiscordEmulator({ heartbeatIntervalMs: 1000, shards: opts.shards });
   const llm = await startFakeLlm();
   const dataDir = await mkdtemp(path.join(tmpdir(), 'eos-shards-'));
@@ -48,7 +53,8 @@ export async function startShardWorld(opts: { shards: number; guilds?: number; g
   const alice = emu.createUser({ username: 'alice', globalName: 'Alice' });
   const guilds: EmuGuild[] = [];
   const general: EmuChannel[] = [];
-  const slots = opts.guildShards ?? [...Array(opts.guilds ?? opts.shards).keys()].map((i): [number, number] => [i % opts.shards, opts.shards]);
+  const slots =
+    opts.guildShards ?? [...Array(opts.guilds ?? opts.shards).keys()].map((i): [number, number] => [i % opts.shards, opts.shards]);
   for (const [i, slot] of slots.entries()) {
     const g = emu.createGuild({ name: `Server ${i}`, ownerId: owner.id, shard: slot });
     emu.addMember(g.id, alice.id, {});
@@ -62,7 +68,13 @@ export async function startShardWorld(opts: { shards: number; guilds?: number; g
   };
   await writeFile(path.join(dataDir, 'eos.config.json'), JSON.stringify(behaviour));
   return {
-    emu, llm, dataDir, owner, alice, guilds, general,
+    emu,
+    llm,
+    dataDir,
+    owner,
+    alice,
+    guilds,
+    general,
     async close() {
       await emu.close();
       await llm.close();
@@ -109,7 +121,9 @@ export async function startSharded(w: ShardWorld, env: Record<string, string>, o
   proc.stderr?.on('data', (d) => (err += String(d)));
   const exited = new Promise<number | null>((resolve) => proc.on('exit', (code) => resolve(code)));
   return {
-    proc, journalDir, exited,
+    proc,
+    journalDir,
+    exited,
     stdout: () => out,
     stderr: () => err,
     async stop() {
@@ -119,7 +133,11 @@ export async function startSharded(w: ShardWorld, env: Record<string, string>, o
   };
 }
 
-export interface JournalEntry { role: string; pid: number; path: string }
+export interface JournalEntry {
+  role: string;
+  pid: number;
+  path: string;
+}
 
 export async function readJournal(dir: string): Promise<JournalEntry[]> {
   const out: JournalEntry[] = [];
@@ -148,7 +166,8 @@ export function ownershipProblems(entries: JournalEntry[], dataDir: string, coun
       const owner = `shard-${shardForGuild(m[1]!, count)}`;
       for (const r of roles) if (r !== owner) problems.push(`${rel} (guild of ${owner}) written by ${r}`);
     }
-    if (rel.startsWith(path.join('state', 'eos.json'))) for (const r of roles) if (!r.startsWith('manager')) problems.push(`${rel} written by ${r}`);
+    if (rel.startsWith(path.join('state', 'eos.json')))
+      for (const r of roles) if (!r.startsWith('manager')) problems.push(`${rel} written by ${r}`);
   }
   return problems;
 }
@@ -180,14 +199,25 @@ export async function until<T>(fn: () => Promise<T | undefined | null | false>, 
 }
 
 /** The manager's status file (shards/status-<host>.json), once it lists every shard as answering. */
-export async function shardStatus(dataDir: string, count: number): Promise<{ shards: { shard: number; ok: boolean; result?: { pid: number; guilds: number } }[] }> {
+export async function shardStatus(
+  dataDir: string,
+  count: number,
+): Promise<{ shards: { shard: number; ok: boolean; result?: { pid: number; guilds: number } }[] }> {
   const dir = path.join(dataDir, 'shards');
-  return until(async () => {
-    const f = (await readdir(dir).catch(() => [] as string[])).find((x) => x.startsWith('status-') && x.endsWith('.json'));
-    if (!f) return undefined;
-    const s = JSON.parse(await readFile(path.join(dir, f), 'utf8').catch(() => '{}')) as { shards?: { shard: number; ok: boolean; result?: { pid: number; guilds: number } }[] };
-    return s.shards && s.shards.length === count && s.shards.every((x) => x.ok) ? (s as { shards: NonNullable<typeof s.shards> }) : undefined;
-  }, 'a status file with every shard answering', 120_000);
+  return until(
+    async () => {
+      const f = (await readdir(dir).catch(() => [] as string[])).find((x) => x.startsWith('status-') && x.endsWith('.json'));
+      if (!f) return undefined;
+      const s = JSON.parse(await readFile(path.join(dir, f), 'utf8').catch(() => '{}')) as {
+        shards?: { shard: number; ok: boolean; result?: { pid: number; guilds: number } }[];
+      };
+      return s.shards && s.shards.length === count && s.shards.every((x) => x.ok)
+        ? (s as { shards: NonNullable<typeof s.shards> })
+        : undefined;
+    },
+    'a status file with every shard answering',
+    120_000,
+  );
 }
 
 /** Every .jsonl under dataDir (datasets wherever the layout puts them) concatenated: markers can be searched. */

@@ -30,14 +30,22 @@ afterAll(async () => {
 async function command(i: number, content: string, re: RegExp, userId = w.alice.id): Promise<string> {
   const channelId = w.general[i]!.id;
   const msg = w.emu.userSays({ channelId, userId, content });
-  return (await w.emu.waitFor(() => w.emu.botMessages(channelId).find((m) => m.replyTo === msg.id && re.test(m.content)), { label: `${content} -> ${re}`, timeoutMs: 30_000 })).content;
+  return (
+    await w.emu.waitFor(() => w.emu.botMessages(channelId).find((m) => m.replyTo === msg.id && re.test(m.content)), {
+      label: `${content} -> ${re}`,
+      timeoutMs: 30_000,
+    })
+  ).content;
 }
 
 describe('shards of one bot on two hosts', () => {
   test('each host answers the servers of its shard', async () => {
     for (const i of [0, 1]) {
       w.emu.userSays({ channelId: w.general[i]!.id, userId: w.alice.id, content: mention(w.emu.botUser.id, `host check ${i}`) });
-      await w.emu.waitFor(() => w.emu.botMessages(w.general[i]!.id).find((m) => m.content.includes(`host check ${i}`)), { label: `reply ${i}`, timeoutMs: 30_000 });
+      await w.emu.waitFor(() => w.emu.botMessages(w.general[i]!.id).find((m) => m.content.includes(`host check ${i}`)), {
+        label: `reply ${i}`,
+        timeoutMs: 30_000,
+      });
     }
     expect(w.emu.shardMisroutes).toEqual([]);
   }, 60_000);
@@ -63,7 +71,9 @@ describe('shards of one bot on two hosts', () => {
     expect(status).toHaveLength(2);
     const journal = [...(await readJournal(hostA.journalDir)), ...(await readJournal(hostB.journalDir))];
     const problems = ownershipProblems(journal, w.dataDir, 2);
-    expect(problems.filter((p) => p.startsWith('guilds/') || p.startsWith('state/eos.json') || p.startsWith('logs/') || p.startsWith('shards/'))).toEqual([]);
+    expect(
+      problems.filter((p) => p.startsWith('guilds/') || p.startsWith('state/eos.json') || p.startsWith('logs/') || p.startsWith('shards/')),
+    ).toEqual([]);
     const globalWriters = new Set(journal.filter((e) => path.relative(w.dataDir, e.path).startsWith('state/eos.json')).map((e) => e.role));
     expect([...globalWriters]).toEqual(['manager-0']);
   }, 60_000);

@@ -4,11 +4,25 @@
  * shard count, each guild's state file was written only by the shard owning it then.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { datasetText, ownershipProblems, readJournal, startShardWorld, startSharded, type EosRun, type ShardWorld, buildDist } from './shard-harness.js';
+import {
+  datasetText,
+  ownershipProblems,
+  readJournal,
+  startShardWorld,
+  startSharded,
+  type EosRun,
+  type ShardWorld,
+  buildDist,
+} from './shard-harness.js';
 import { shardForGuild } from '../../src/shard/ownership.js';
 
 // Guild ids with (id >> 22) % 6 = 0..3: under 2 shards on 0,1,0,1; under 3 shards on 0,1,2,0 (two of them move).
-const SLOTS: [number, number][] = [[0, 6], [1, 6], [2, 6], [3, 6]];
+const SLOTS: [number, number][] = [
+  [0, 6],
+  [1, 6],
+  [2, 6],
+  [3, 6],
+];
 const PREFIXES = ['$', '%', '&', '+'];
 
 let w: ShardWorld;
@@ -31,7 +45,8 @@ async function command(i: number, content: string, re: RegExp, userId = w.owner.
   const before = new Set(w.emu.botMessages(channelId).map((m) => m.id));
   w.emu.userSays({ channelId, userId, content });
   const m = await w.emu.waitFor(() => w.emu.botMessages(channelId).find((x) => !before.has(x.id) && re.test(x.content)), {
-    label: `${content} answered with ${re} in guild ${i}`, timeoutMs: 20_000,
+    label: `${content} answered with ${re} in guild ${i}`,
+    timeoutMs: 20_000,
   });
   return m.content;
 }
@@ -40,7 +55,8 @@ async function startWith(shards: string, count: number): Promise<EosRun> {
   const started = w.emu.identifies;
   const r = await startSharded(w, { EOS_SHARDS: shards });
   await w.emu.waitFor(() => w.emu.identifies >= started + count && [...Array(count).keys()].every((s) => w.emu.connected(s)), {
-    label: `${count} shards connected`, timeoutMs: 180_000,
+    label: `${count} shards connected`,
+    timeoutMs: 180_000,
   });
   return r;
 }
@@ -56,13 +72,23 @@ describe('reshard from 2 to 3 shards', () => {
     }
     await command(3, '+replyprefix [R]', /start with/, w.alice.id);
     expect(await run.stop()).toBe(0);
-    expect(ownershipProblems(await readJournal(run.journalDir), w.dataDir, 2).filter((p) => !p.startsWith('datasets/') && !p.startsWith('state/candidates') && !p.startsWith('state/privacy/') && !p.startsWith('cache/'))).toEqual([]);
+    expect(
+      ownershipProblems(await readJournal(run.journalDir), w.dataDir, 2).filter(
+        (p) =>
+          !p.startsWith('datasets/') && !p.startsWith('state/candidates') && !p.startsWith('state/privacy/') && !p.startsWith('cache/'),
+      ),
+    ).toEqual([]);
   }, 240_000);
 
   test('under 3 shards (auto: GET /gateway/bot now says 3): every guild keeps its prefix, temperature and records', async () => {
     w.emu.setShardCount(3);
     run = await startWith('auto', 3);
-    expect(w.emu.identifiedShards.slice(-3).map((s) => s.join('/')).sort()).toEqual(['0/3', '1/3', '2/3']);
+    expect(
+      w.emu.identifiedShards
+        .slice(-3)
+        .map((s) => s.join('/'))
+        .sort(),
+    ).toEqual(['0/3', '1/3', '2/3']);
     expect(w.guilds.map((g) => shardForGuild(g.id, 3))).toEqual([0, 1, 2, 0]);
     for (const [i, p] of PREFIXES.entries()) {
       expect(await command(i, `${p}temperature`, /Temperature|temperature/)).toContain(`0.${i + 1}`);

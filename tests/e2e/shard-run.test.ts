@@ -7,7 +7,18 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { datasetText, ownershipProblems, readJournal, shardStatus, startShardWorld, startSharded, until, type EosRun, type ShardWorld, buildDist } from './shard-harness.js';
+import {
+  datasetText,
+  ownershipProblems,
+  readJournal,
+  shardStatus,
+  startShardWorld,
+  startSharded,
+  until,
+  type EosRun,
+  type ShardWorld,
+  buildDist,
+} from './shard-harness.js';
 import { mention, PROJECT_ROOT } from './harness.js';
 import { guildStateFile } from '../../src/shard/ownership.js';
 import { cliShards } from '../../src/cli/shards.js';
@@ -25,7 +36,8 @@ beforeAll(async () => {
   w.llm.respondWith((req) => ({ text: `reply to: ${JSON.stringify(req.messages.at(-1)?.content ?? '').slice(0, 60)}` }));
   run = await startSharded(w, { EOS_SHARDS: '2' });
   await w.emu.waitFor(() => w.emu.identifiedShards.length >= 2 && w.emu.connected(0) && w.emu.connected(1), {
-    label: 'both shards identified', timeoutMs: 180_000,
+    label: 'both shards identified',
+    timeoutMs: 180_000,
   });
 }, 240_000);
 
@@ -40,7 +52,12 @@ const botSaysIn = (i: number, pred: (c: string) => boolean, label: string) =>
 
 describe('two shards, one process each', () => {
   test('each shard connects with its own shard id and only sees its guild', () => {
-    expect(w.emu.identifiedShards.slice(0, 2).map((s) => s.join('/')).sort()).toEqual(['0/2', '1/2']);
+    expect(
+      w.emu.identifiedShards
+        .slice(0, 2)
+        .map((s) => s.join('/'))
+        .sort(),
+    ).toEqual(['0/2', '1/2']);
     expect(w.emu.shardMisroutes).toEqual([]);
   });
 
@@ -56,7 +73,9 @@ describe('two shards, one process each', () => {
     await botSaysIn(1, (c) => c.includes('?'), 'prefix changed');
     say(1, '?ping', w.owner.id);
     await botSaysIn(1, (c) => /pong/i.test(c), 'pong with the new prefix');
-    const file = JSON.parse(await readFile(guildStateFile(w.dataDir, w.guilds[1]!.id), 'utf8')) as { guilds: Record<string, { prefix?: string }> };
+    const file = JSON.parse(await readFile(guildStateFile(w.dataDir, w.guilds[1]!.id), 'utf8')) as {
+      guilds: Record<string, { prefix?: string }>;
+    };
     expect(file.guilds[w.guilds[1]!.id]?.prefix).toBe('?');
     // Guild 0 (other shard) keeps the default prefix.
     say(0, '!ping', w.owner.id);
@@ -66,7 +85,9 @@ describe('two shards, one process each', () => {
   test('global settings: set on shard 1, written by the manager, seen by shard 0', async () => {
     say(1, '?replyprefix [A]');
     await botSaysIn(1, (c) => c.includes('[A]'), 'replyprefix confirmed');
-    const global = JSON.parse(await readFile(path.join(w.dataDir, 'state', 'eos.json'), 'utf8')) as { users: Record<string, { replyPrefix?: string }> };
+    const global = JSON.parse(await readFile(path.join(w.dataDir, 'state', 'eos.json'), 'utf8')) as {
+      users: Record<string, { replyPrefix?: string }>;
+    };
     expect(global.users[w.alice.id]?.replyPrefix).toBe('[A]');
     say(0, mention(w.emu.botUser.id, 'prefixed please'));
     await botSaysIn(0, (c) => c.startsWith('[A]') && c.includes('prefixed please'), 'reply with the global reply prefix on shard 0');
@@ -74,11 +95,21 @@ describe('two shards, one process each', () => {
 
   test('!shards answers the same from both shards and from a DM: every shard with its servers', async () => {
     const dm = w.emu.createDM(w.owner.id);
-    for (const [channel, i] of [[w.general[0]!.id, 0], [w.general[1]!.id, 1], [dm.id, 2]] as const) {
+    for (const [channel, i] of [
+      [w.general[0]!.id, 0],
+      [w.general[1]!.id, 1],
+      [dm.id, 2],
+    ] as const) {
       w.emu.userSays({ channelId: channel, userId: w.owner.id, content: i === 1 ? '?shards' : '!shards' });
     }
-    const answers = await Promise.all([w.general[0]!.id, w.general[1]!.id, dm.id].map((c) =>
-      w.emu.waitFor(() => w.emu.botMessages(c).find((m) => m.content.includes('shard 1/2')), { label: `!shards in ${c}`, timeoutMs: 20_000 })));
+    const answers = await Promise.all(
+      [w.general[0]!.id, w.general[1]!.id, dm.id].map((c) =>
+        w.emu.waitFor(() => w.emu.botMessages(c).find((m) => m.content.includes('shard 1/2')), {
+          label: `!shards in ${c}`,
+          timeoutMs: 20_000,
+        }),
+      ),
+    );
     for (const a of answers) {
       expect(a.content).toMatch(/shard 0\/2: ready, 1 servers/);
       expect(a.content).toMatch(/shard 1\/2: ready, 1 servers/);
@@ -110,14 +141,20 @@ describe('two shards, one process each', () => {
   test('feedback: a 👍 on a reply in the guild of shard 1 becomes a record', async () => {
     say(1, mention(w.emu.botUser.id, 'FEEDBACK-ME please'));
     const reply = await botSaysIn(1, (c) => c.includes('FEEDBACK-ME'), 'reply to rate');
-    await w.emu.waitFor(() => w.emu.messages(w.general[1]!.id).find((m) => m.id === reply.id && m.components.length > 0), { label: 'rating buttons', timeoutMs: 20_000 });
+    await w.emu.waitFor(() => w.emu.messages(w.general[1]!.id).find((m) => m.id === reply.id && m.components.length > 0), {
+      label: 'rating buttons',
+      timeoutMs: 20_000,
+    });
     w.emu.addReaction({ channelId: w.general[1]!.id, messageId: reply.id, userId: w.alice.id, emoji: '👍' });
     await until(async () => (await datasetText(w.dataDir)).includes('FEEDBACK-ME'), 'the 👍 record on disk');
   });
 
   test('a SIGKILLed shard is respawned, resumes answering, every acknowledged record is kept; SIGTERM stops all cleanly; no file has two writers', async () => {
     say(1, '?train User: BEFORE-KILL-Q\nAssistant: BEFORE-KILL-A', w.owner.id);
-    await w.emu.waitFor(() => w.emu.botMessages(w.general[1]!.id).filter((m) => /Added/.test(m.content)).length >= 2, { label: 'second !train acknowledged', timeoutMs: 20_000 });
+    await w.emu.waitFor(() => w.emu.botMessages(w.general[1]!.id).filter((m) => /Added/.test(m.content)).length >= 2, {
+      label: 'second !train acknowledged',
+      timeoutMs: 20_000,
+    });
     const status = await shardStatus(w.dataDir, 2);
     const pid1 = status.shards.find((s) => s.shard === 1)?.result?.pid;
     expect(pid1).toBeGreaterThan(0);
@@ -125,7 +162,10 @@ describe('two shards, one process each', () => {
     process.kill(pid1!, 'SIGKILL');
     await w.emu.waitFor(() => w.emu.identifies > before && w.emu.connected(1), { label: 'shard 1 identified again', timeoutMs: 60_000 });
     say(1, '?ping', w.owner.id);
-    await w.emu.waitFor(() => w.emu.botMessages(w.general[1]!.id).filter((m) => /pong/i.test(m.content)).length >= 2, { label: 'pong after respawn', timeoutMs: 20_000 });
+    await w.emu.waitFor(() => w.emu.botMessages(w.general[1]!.id).filter((m) => /pong/i.test(m.content)).length >= 2, {
+      label: 'pong after respawn',
+      timeoutMs: 20_000,
+    });
     for (const marker of ['SHARD0-A', 'SHARD1-A', 'BEFORE-KILL-A', 'FEEDBACK-ME']) expect(await datasetText(w.dataDir)).toContain(marker);
     const code = await run.stop();
     expect(code).toBe(0);

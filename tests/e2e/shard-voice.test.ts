@@ -23,7 +23,10 @@ beforeAll(async () => {
     EOS_TTS_PROVIDER: 'flite',
     EOS_STT_PROVIDER: 'openai',
   });
-  await w.emu.waitFor(() => [0, 1, 2].every((s) => w.emu.connected(s)) && w.emu.identifiedShards.length >= 3, { label: '3 shards connected', timeoutMs: 180_000 });
+  await w.emu.waitFor(() => [0, 1, 2].every((s) => w.emu.connected(s)) && w.emu.identifiedShards.length >= 3, {
+    label: '3 shards connected',
+    timeoutMs: 180_000,
+  });
 }, 240_000);
 
 afterAll(async () => {
@@ -34,7 +37,10 @@ afterAll(async () => {
 async function command(i: number, content: string, re: RegExp, userId = w.owner.id): Promise<string> {
   const channelId = w.general[i]!.id;
   const msg = w.emu.userSays({ channelId, userId, content });
-  const r = await w.emu.waitFor(() => w.emu.botMessages(channelId).find((m) => m.replyTo === msg.id && re.test(m.content)), { label: `${content} -> ${re}`, timeoutMs: 30_000 });
+  const r = await w.emu.waitFor(() => w.emu.botMessages(channelId).find((m) => m.replyTo === msg.id && re.test(m.content)), {
+    label: `${content} -> ${re}`,
+    timeoutMs: 30_000,
+  });
   return r.content;
 }
 
@@ -56,14 +62,25 @@ describe('three shards', () => {
 
   test('conversation and !archive all in the guild of shard 2', async () => {
     w.emu.userSays({ channelId: w.general[2]!.id, userId: w.alice.id, content: mention(w.emu.botUser.id, 'third shard here') });
-    await w.emu.waitFor(() => w.emu.botMessages(w.general[2]!.id).find((m) => m.content.includes('third shard here')), { label: 'reply on shard 2', timeoutMs: 20_000 });
+    await w.emu.waitFor(() => w.emu.botMessages(w.general[2]!.id).find((m) => m.content.includes('third shard here')), {
+      label: 'reply on shard 2',
+      timeoutMs: 20_000,
+    });
     await command(2, '!train User: ARCHIVE-ME-Q\nAssistant: ARCHIVE-ME-A', /Added/);
     const dm = w.emu.createDM(w.owner.id);
     const before = w.emu.botMessages().length;
     w.emu.userSays({ channelId: w.general[2]!.id, userId: w.owner.id, content: '!archive all' });
-    const zipped = await w.emu.waitFor(() => w.emu.botMessages().slice(before).find((m) => m.attachments.some((a) => a.filename.endsWith('.zip'))), {
-      label: 'an archive (zip) sent to the channel or to the owner', timeoutMs: 30_000,
-    });
+    const zipped = await w.emu.waitFor(
+      () =>
+        w.emu
+          .botMessages()
+          .slice(before)
+          .find((m) => m.attachments.some((a) => a.filename.endsWith('.zip'))),
+      {
+        label: 'an archive (zip) sent to the channel or to the owner',
+        timeoutMs: 30_000,
+      },
+    );
     expect([w.general[2]!.id, dm.id]).toContain(zipped.channelId);
   }, 60_000);
 

@@ -12,7 +12,12 @@ import path from 'node:path';
 const dir = process.env.EOS_WRITE_JOURNAL;
 if (dir) {
   // Several managers (hosts) on one data folder are told apart by the shard IDs they run.
-  const role = process.env.SHARDS !== undefined ? `shard-${process.env.SHARDS}` : process.env.EOS_SHARD_IDS ? `manager-${process.env.EOS_SHARD_IDS}` : 'manager';
+  const role =
+    process.env.SHARDS !== undefined
+      ? `shard-${process.env.SHARDS}`
+      : process.env.EOS_SHARD_IDS
+        ? `manager-${process.env.EOS_SHARD_IDS}`
+        : 'manager';
   const journal = path.join(dir, `${process.pid}.jsonl`);
   const append = fs.appendFileSync.bind(fs);
   const seen = new Set();
@@ -23,7 +28,10 @@ if (dir) {
     seen.add(file);
     append(journal, `${JSON.stringify({ role, pid: process.pid, path: file })}\n`);
   };
-  const writes = (flags) => typeof flags === 'number' ? (flags & (fs.constants.O_WRONLY | fs.constants.O_RDWR)) !== 0 : typeof flags === 'string' && /[wa+]/.test(flags);
+  const writes = (flags) =>
+    typeof flags === 'number'
+      ? (flags & (fs.constants.O_WRONLY | fs.constants.O_RDWR)) !== 0
+      : typeof flags === 'string' && /[wa+]/.test(flags);
   const wrap = (obj, name, pick) => {
     const orig = obj[name];
     if (typeof orig !== 'function') return;

@@ -17,7 +17,9 @@ let carol: EmuUser;
 let zed: EmuUser;
 
 beforeAll(async () => {
-  h = await startHarness({ behaviour: { perServerData: true, conversation: { streamEditIntervalMs: 250 }, training: { fewShot: 2, fineTuneByServerAdmins: true } } });
+  h = await startHarness({
+    behaviour: { perServerData: true, conversation: { streamEditIntervalMs: 250 }, training: { fewShot: 2, fineTuneByServerAdmins: true } },
+  });
   carol = h.emu.createUser({ username: 'carol', globalName: 'Carol' });
   h.emu.addMember(h.guild.id, carol.id, { roles: [h.adminRole.id] }); // A's Moderators (Manage Server)
   zed = h.emu.createUser({ username: 'zed', globalName: 'Zed' });
@@ -82,10 +84,21 @@ describe('each server owns its data', () => {
     await run(h.general.id, carol.id, '!train User: What is the A password?\nAssistant: A-ONLY-PASSWORD');
     const inA = await ask(h.general.id, h.alice.id, 'What is the A password?', 'A-ONLY-PASSWORD, as trained.');
     expect(inA.prompt).toContain('A-ONLY-PASSWORD');
-    const up = h.emu.interaction({ name: 'eos:fb:up', type: 3, customId: 'eos:fb:up', userId: zed.id, channelId: bGeneral.id, targetMessageId: inB.reply.id });
+    const up = h.emu.interaction({
+      name: 'eos:fb:up',
+      type: 3,
+      customId: 'eos:fb:up',
+      userId: zed.id,
+      channelId: bGeneral.id,
+      targetMessageId: inB.reply.id,
+    });
     await h.emu.waitFor(() => h.emu.interactionResponses.find((x) => x.interactionId === up.id));
-    await h.emu.waitFor(async () => (await read(guildFile(guildB.id, 'default', 'positive.jsonl'))).includes('I do not know.') || undefined, { label: "B's rating in B" });
-    for (const f of ['positive.jsonl', 'negative.jsonl']) expect(await read(guildFile(h.guild.id, 'a-set', f))).not.toContain('I do not know.');
+    await h.emu.waitFor(
+      async () => (await read(guildFile(guildB.id, 'default', 'positive.jsonl'))).includes('I do not know.') || undefined,
+      { label: "B's rating in B" },
+    );
+    for (const f of ['positive.jsonl', 'negative.jsonl'])
+      expect(await read(guildFile(h.guild.id, 'a-set', f))).not.toContain('I do not know.');
     expect(await read(path.join(h.dataDir, 'datasets', 'default', 'positive.jsonl'))).not.toContain('I do not know.');
   });
 });
@@ -103,16 +116,30 @@ describe("members' contributions wait for a server admin's review", () => {
     expect(before.prompt).not.toContain('MEMBER-FACT-ANSWER');
     // A correction as a reply, and one through the "Correct reply" modal.
     const reply = await ask(h.general.id, h.owner.id, 'Name a colour', 'Blue.');
-    const cmd = h.emu.userSays({ channelId: h.general.id, userId: h.alice.id, content: '!correct MEMBER-CORRECTION-RED', replyTo: reply.reply.id });
-    expect((await h.emu.waitForBotMessage(h.general.id, (m) => m.replyTo === cmd.id)).content).toMatch(/Waiting for a server admin's review/);
+    const cmd = h.emu.userSays({
+      channelId: h.general.id,
+      userId: h.alice.id,
+      content: '!correct MEMBER-CORRECTION-RED',
+      replyTo: reply.reply.id,
+    });
+    expect((await h.emu.waitForBotMessage(h.general.id, (m) => m.replyTo === cmd.id)).content).toMatch(
+      /Waiting for a server admin's review/,
+    );
     const other = await ask(h.general.id, h.owner.id, 'Name a fruit', 'Apple.');
     const modal = h.emu.interaction({
-      name: `eos:correct:${other.reply.id}`, type: 5, customId: `eos:correct:${other.reply.id}`, userId: h.alice.id, channelId: h.general.id,
+      name: `eos:correct:${other.reply.id}`,
+      type: 5,
+      customId: `eos:correct:${other.reply.id}`,
+      userId: h.alice.id,
+      channelId: h.general.id,
       components: [{ type: 1, components: [{ type: 4, custom_id: 'better', value: 'MEMBER-MODAL-PEAR' }] }],
     });
     await h.emu.waitFor(() => h.emu.interactionResponses.find((x) => x.interactionId === modal.id));
-    for (const f of ['positive.jsonl', 'negative.jsonl', 'preference.jsonl']) expect(await read(guildFile(h.guild.id, 'a-set', f))).not.toMatch(/MEMBER-(CORRECTION|MODAL)/);
-    await h.emu.waitFor(async () => (await read(pendingFile('a-set', 'preference.jsonl'))).includes('MEMBER-MODAL-PEAR') || undefined, { label: 'modal correction pending' });
+    for (const f of ['positive.jsonl', 'negative.jsonl', 'preference.jsonl'])
+      expect(await read(guildFile(h.guild.id, 'a-set', f))).not.toMatch(/MEMBER-(CORRECTION|MODAL)/);
+    await h.emu.waitFor(async () => (await read(pendingFile('a-set', 'preference.jsonl'))).includes('MEMBER-MODAL-PEAR') || undefined, {
+      label: 'modal correction pending',
+    });
 
     expect(await run(h.general.id, h.alice.id, '!review')).toBe('Only Eos admins can use this command.');
     expect(await run(bGeneral.id, zed.id, '!review')).toBe('Nothing waits for review.');
@@ -128,7 +155,8 @@ describe("members' contributions wait for a server admin's review", () => {
     expect(after.prompt).toContain('MEMBER-FACT-ANSWER');
     expect(await run(h.general.id, carol.id, '!review reject all')).toMatch(/^Rejected \d+ contribution\(s\)/);
     expect(await run(h.general.id, carol.id, '!review')).toBe('Nothing waits for review.');
-    for (const f of ['positive.jsonl', 'negative.jsonl', 'preference.jsonl']) expect(await read(guildFile(h.guild.id, 'a-set', f))).not.toMatch(/MEMBER-(CORRECTION|MODAL)/);
+    for (const f of ['positive.jsonl', 'negative.jsonl', 'preference.jsonl'])
+      expect(await read(guildFile(h.guild.id, 'a-set', f))).not.toMatch(/MEMBER-(CORRECTION|MODAL)/);
   });
 
   test('a server that trusts its members takes their contributions at once', async () => {
@@ -168,8 +196,18 @@ describe('migration of single-server data at start', () => {
     const legacy = path.join(h.dataDir, 'datasets', 'legacy');
     await mkdir(legacy, { recursive: true });
     const records = [
-      { messages: [{ role: 'user', content: 'old question one' }, { role: 'assistant', content: 'OLD-ANSWER-ONE' }] },
-      { messages: [{ role: 'user', content: 'old question two' }, { role: 'assistant', content: 'OLD-ANSWER-TWO' }] },
+      {
+        messages: [
+          { role: 'user', content: 'old question one' },
+          { role: 'assistant', content: 'OLD-ANSWER-ONE' },
+        ],
+      },
+      {
+        messages: [
+          { role: 'user', content: 'old question two' },
+          { role: 'assistant', content: 'OLD-ANSWER-TWO' },
+        ],
+      },
     ];
     const bytes = records.map((r) => JSON.stringify(r)).join('\n') + '\n';
     await writeFile(path.join(legacy, 'positive.jsonl'), bytes);
@@ -182,7 +220,12 @@ describe('migration of single-server data at start', () => {
     await mkdir(path.join(h.dataDir, 'conversations'), { recursive: true });
     await writeFile(path.join(h.dataDir, 'conversations', `${h.guild.id}_${h.general.id}.jsonl`), '');
 
-    h2 = await startHarness({ emu: h.emu, fake: h.llm!, dataDir: h.dataDir, behaviour: { perServerData: true, conversation: { streamEditIntervalMs: 250 } } });
+    h2 = await startHarness({
+      emu: h.emu,
+      fake: h.llm!,
+      dataDir: h.dataDir,
+      behaviour: { perServerData: true, conversation: { streamEditIntervalMs: 250 } },
+    });
     expect(await read(guildFile(h.guild.id, 'legacy', 'positive.jsonl'))).toBe(bytes);
     expect(await read(path.join(h.dataDir, 'datasets', 'legacy', 'positive.jsonl'))).toBe('');
     expect(h2.app.state.guild(h.guild.id)).toMatchObject({ activeDataset: 'legacy', trainKind: 'negative' });

@@ -40,11 +40,15 @@ afterAll(async () => {
 }, 60_000);
 
 const examples = (n: number, tag: string) =>
-  Buffer.from(jsonl(Array.from({ length: n }, (_, i) => {
-    const r = chatRecord(i);
-    r.messages[r.messages.length - 1]!.content += ` ${tag}`;
-    return r;
-  })));
+  Buffer.from(
+    jsonl(
+      Array.from({ length: n }, (_, i) => {
+        const r = chatRecord(i);
+        r.messages[r.messages.length - 1]!.content += ` ${tag}`;
+        return r;
+      }),
+    ),
+  );
 const buttons = (m: Msg) => (m.components as { components?: { custom_id: string }[] }[]).flatMap((row) => row.components ?? []);
 const jobIdOf = (text: string) => /`(ftjob-[^`]+)`/.exec(text)?.[1];
 
@@ -65,7 +69,8 @@ async function startJob(guildId: string, channelId: string, userId: string): Pro
 }
 
 const fakeStatus = (jobId: string) => h.llm!.fineTuning.job(jobId)?.status;
-const running = (jobId: string) => h.emu.waitFor(() => (fakeStatus(jobId) === 'running' ? true : undefined), { timeoutMs: 30_000, label: `${jobId} running` });
+const running = (jobId: string) =>
+  h.emu.waitFor(() => (fakeStatus(jobId) === 'running' ? true : undefined), { timeoutMs: 30_000, label: `${jobId} running` });
 
 let jobA = '';
 let jobB = '';
@@ -75,8 +80,12 @@ let progressB: Msg;
 describe('each server has its own fine-tuning job', () => {
   test('two servers run jobs at the same time; each sees, charts and cancels only its own', async () => {
     h.llm!.fineTuning.totalSteps = 1_000_000; // both stay running for the whole test
-    expect((await run(h.general.id, carol.id, '!train positive', [{ name: 'a.jsonl', data: examples(24, 'A-DATA') }])).content).toMatch(/^Added 24/);
-    expect((await run(bGeneral.id, zed.id, '!train positive', [{ name: 'b.jsonl', data: examples(24, 'B-DATA') }])).content).toMatch(/^Added 24/);
+    expect((await run(h.general.id, carol.id, '!train positive', [{ name: 'a.jsonl', data: examples(24, 'A-DATA') }])).content).toMatch(
+      /^Added 24/,
+    );
+    expect((await run(bGeneral.id, zed.id, '!train positive', [{ name: 'b.jsonl', data: examples(24, 'B-DATA') }])).content).toMatch(
+      /^Added 24/,
+    );
     ({ jobId: jobA, progress: progressA } = await startJob(h.guild.id, h.general.id, carol.id));
     ({ jobId: jobB, progress: progressB } = await startJob(guildB.id, bGeneral.id, zed.id));
     expect(jobA).toBeTruthy();
@@ -119,10 +128,16 @@ describe('each server has its own fine-tuning job', () => {
     expect(cancelled.content).toContain('was cancelled');
     expect(fakeStatus(jobA)).toBe('cancelled');
     expect(fakeStatus(jobB)).toBe('running');
-    await h.emu.waitFor(() => (progressA.content.includes('was cancelled') ? true : undefined), { timeoutMs: 30_000, label: 'A shown cancelled' });
+    await h.emu.waitFor(() => (progressA.content.includes('was cancelled') ? true : undefined), {
+      timeoutMs: 30_000,
+      label: 'A shown cancelled',
+    });
     expect((await run(bGeneral.id, zed.id, '!train status')).content).toContain(jobB);
     // ended (shown, chart posted): a later restart does not resume it
-    await h.emu.waitFor(() => (h2!.app.state.guild(h.guild.id).fineTuneMessage === undefined ? true : undefined), { timeoutMs: 30_000, label: 'A no longer followed' });
+    await h.emu.waitFor(() => (h2!.app.state.guild(h.guild.id).fineTuneMessage === undefined ? true : undefined), {
+      timeoutMs: 30_000,
+      label: 'A no longer followed',
+    });
     expect(h2.app.state.guild(guildB.id).fineTuneMessage).toBeDefined();
   }, 240_000);
 
@@ -135,7 +150,9 @@ describe('each server has its own fine-tuning job', () => {
     expect(h2!.app.state.guild(guildB.id).fineTuneModels).toEqual([model]);
     expect(h2!.app.state.guild(guildB.id).fineTuneJobs).toEqual([jobB, jobId]);
 
-    expect((await run(h.general.id, carol.id, `!train use ${model}`)).content).toMatch(/^A server's admins can use the models of this server's own/);
+    expect((await run(h.general.id, carol.id, `!train use ${model}`)).content).toMatch(
+      /^A server's admins can use the models of this server's own/,
+    );
     expect((await run(h.general.id, carol.id, '!train use made-up-model')).content).toMatch(/^A server's admins can use the models/);
     expect((await run(h.general.id, carol.id, `!train status ${jobId}`)).content).toBe('That is not a fine-tuning job of this server.');
     expect((await run(bGeneral.id, zed.id, '!train use')).content).toBe(`Chat model is now \`${model}\`. \`train use default\` goes back.`);

@@ -18,7 +18,9 @@ let aReplyId = '';
 const A_SECRET = 'A-SECRET-RECIPE';
 
 beforeAll(async () => {
-  h = await startHarness({ behaviour: { perServerData: true, conversation: { streamEditIntervalMs: 250 }, privacy: { recordByDefault: false } } });
+  h = await startHarness({
+    behaviour: { perServerData: true, conversation: { streamEditIntervalMs: 250 }, privacy: { recordByDefault: false } },
+  });
   // Server B: its owner Zed, and Yuri who holds B's Manage Server role. Neither is a bot owner.
   zed = h.emu.createUser({ username: 'zed', globalName: 'Zed' });
   yuri = h.emu.createUser({ username: 'yuri', globalName: 'Yuri' });
@@ -50,7 +52,11 @@ async function runIn(channelId: string, userId: string, content: string) {
 
 async function snapshotA() {
   await h.app.state.flush();
-  const list = async (dir: string) => (await readdir(path.join(h.dataDir, dir), { recursive: true }).catch(() => [] as string[])).map(String).filter((n) => !/\.tmp-|cache/.test(n)).sort();
+  const list = async (dir: string) =>
+    (await readdir(path.join(h.dataDir, dir), { recursive: true }).catch(() => [] as string[]))
+      .map(String)
+      .filter((n) => !/\.tmp-|cache/.test(n))
+      .sort();
   const state = h.app.state.data() as unknown as Record<string, Record<string, unknown>>;
   const files: Record<string, string> = {};
   // A's own data (guilds/<A>/…) and the bot owners' top-level datasets.
@@ -132,14 +138,28 @@ describe('server B admins against server A', () => {
   });
 
   const SLASH = (): [string, { name: string; type: number; value: string }[], boolean][] => [
-    ['puppet', [{ name: 'channel', type: 7, value: h.general.id }, { name: 'text', type: 3, value: 'slash from B' }], true],
+    [
+      'puppet',
+      [
+        { name: 'channel', type: 7, value: h.general.id },
+        { name: 'text', type: 3, value: 'slash from B' },
+      ],
+      true,
+    ],
     ['getfile', [{ name: 'path', type: 3, value: 'datasets/default/positive.jsonl' }], false],
     ['getfile', [{ name: 'path', type: 3, value: `../${h.guild.id}/datasets/default/positive.jsonl` }], false],
     ['archive', [{ name: 'name', type: 3, value: 'all' }], false],
     ['select_dataset', [{ name: 'name', type: 3, value: 'default' }], false],
     ['train', [{ name: 'text', type: 3, value: 'start' }], true],
     ['train', [{ name: 'text', type: 3, value: 'use some-model' }], true],
-    ['correct', [{ name: 'answer', type: 3, value: 'B again' }, { name: 'message_id', type: 3, value: aReplyId }], true],
+    [
+      'correct',
+      [
+        { name: 'answer', type: 3, value: 'B again' },
+        { name: 'message_id', type: 3, value: aReplyId },
+      ],
+      true,
+    ],
   ];
   test('the same by slash command: refused or B-only, ephemeral, nothing of A changes', async () => {
     for (const [name, options, refused] of SLASH()) {
@@ -163,14 +183,19 @@ describe('server B admins against server A', () => {
     expect(h.app.state.guild(h.guild.id).prefix).toBeUndefined();
     expect(h.app.state.channel(h.general.id).temperature).toBeUndefined();
     // The audit line is appended right after the command's reply: wait for it before asking.
-    await h.emu.waitFor(async () => (await readFile(path.join(h.dataDir, 'audit', `${guildB.id}.jsonl`), 'utf8').catch(() => '')).includes('recording') || undefined);
+    await h.emu.waitFor(
+      async () =>
+        (await readFile(path.join(h.dataDir, 'audit', `${guildB.id}.jsonl`), 'utf8').catch(() => '')).includes('recording') || undefined,
+    );
     const audit = await runIn(bGeneral.id, zed.id, '?audit');
     expect(audit.content).toMatch(/\*\*Zed\*\* \([0-9a-f]{8}\): recording mode=on/);
     expect(audit.content).not.toMatch(/puppet|archive|Olivia/);
     expect(audit.content).not.toContain(zed.id);
     // Alice is in A; in B she is a stranger: forget in B removes nothing of A.
     h.emu.addMember(guildB.id, h.alice.id, {});
-    expect((await runIn(bGeneral.id, h.alice.id, '?forget me')).content).toBe('I found nothing you contributed in this server that is still stored.');
+    expect((await runIn(bGeneral.id, h.alice.id, '?forget me')).content).toBe(
+      'I found nothing you contributed in this server that is still stored.',
+    );
     const after = await snapshotA();
     expect(after.files).toEqual(before.files);
     expect(after.guildA).toEqual(before.guildA);

@@ -6,7 +6,9 @@ import { startHarness, mention, PROJECT_ROOT, type Harness } from './harness.js'
 
 let h: Harness;
 beforeAll(async () => {
-  h = await startHarness({ behaviour: { conversation: { streamEditIntervalMs: 250 }, training: { followIntervalSec: 0.1, baseModel: 'fake-model' } } });
+  h = await startHarness({
+    behaviour: { conversation: { streamEditIntervalMs: 250 }, training: { followIntervalSec: 0.1, baseModel: 'fake-model' } },
+  });
 });
 afterAll(async () => {
   expect(h.emu.contractViolations).toEqual([]);
@@ -15,17 +17,21 @@ afterAll(async () => {
 });
 
 type Attachment = { name: string; data: Buffer; contentType?: string };
-const say = (userId: string, content: string, attachments?: Attachment[]) => h.emu.userSays({ channelId: h.general.id, userId, content, attachments });
+const say = (userId: string, content: string, attachments?: Attachment[]) =>
+  h.emu.userSays({ channelId: h.general.id, userId, content, attachments });
 const replyTo = (id: string) => h.emu.waitForBotMessage(h.general.id, (m) => m.replyTo === id);
 async function run(userId: string, content: string, attachments?: Attachment[]) {
-  return (await replyTo(say(userId, content, attachments).id));
+  return await replyTo(say(userId, content, attachments).id);
 }
 const countLines = async (p: string) => (await readFile(p, 'utf8').catch(() => '')).split('\n').filter(Boolean).length;
 const ds = (name: string, file: string) => path.join(h.dataDir, 'datasets', name, file);
 
 describe('!train', () => {
   test('inline User:/Assistant: text goes to positive by default', async () => {
-    const r = await run(h.alice.id, '!train\nUser: What is Eos?\nAssistant: A Discord bot that learns.\n\nUser: Who made you?\nAssistant: My operators.');
+    const r = await run(
+      h.alice.id,
+      '!train\nUser: What is Eos?\nAssistant: A Discord bot that learns.\n\nUser: Who made you?\nAssistant: My operators.',
+    );
     expect(r.content).toMatch(/^Added 2 examples? to \*\*default\*\* \(positive\)/);
     expect(await countLines(ds('default', 'positive.jsonl'))).toBe(2);
   });
@@ -39,9 +45,30 @@ describe('!train', () => {
   });
 
   test('bad records are rejected with their line numbers; good ones kept', async () => {
-    const good = JSON.stringify({ messages: [{ role: 'user', content: 'hi' }, { role: 'assistant', content: 'hello' }] });
-    const good2 = JSON.stringify({ messages: [{ role: 'user', content: 'hi again' }, { role: 'assistant', content: 'hello again' }] });
-    const lines = [good, '{not json', JSON.stringify({ messages: [{ role: 'user', content: 'no answer' }] }), JSON.stringify({ messages: [{ role: 'wizard', content: 'x' }, { role: 'assistant', content: 'y' }] }), good2];
+    const good = JSON.stringify({
+      messages: [
+        { role: 'user', content: 'hi' },
+        { role: 'assistant', content: 'hello' },
+      ],
+    });
+    const good2 = JSON.stringify({
+      messages: [
+        { role: 'user', content: 'hi again' },
+        { role: 'assistant', content: 'hello again' },
+      ],
+    });
+    const lines = [
+      good,
+      '{not json',
+      JSON.stringify({ messages: [{ role: 'user', content: 'no answer' }] }),
+      JSON.stringify({
+        messages: [
+          { role: 'wizard', content: 'x' },
+          { role: 'assistant', content: 'y' },
+        ],
+      }),
+      good2,
+    ];
     const r = await run(h.alice.id, '!train negative', [{ name: 'mixed.jsonl', data: Buffer.from(lines.join('\n')) }]);
     expect(r.content).toMatch(/Added 2 examples to \*\*default\*\* \(negative\); rejected 3/);
     expect(r.content).toMatch(/line 2/);
@@ -80,10 +107,18 @@ describe('!test', () => {
     const suite = JSON.stringify([
       { input: 'What is 2+2?', assert: [{ type: 'contains', value: '4' }] },
       { name: 'capital', input: 'Capital of Italy?', assert: [{ type: 'icontains', value: 'rome' }] },
-      { input: 'What is 2+2?', assert: [{ type: 'not-contains', value: '5' }, { type: 'regex', value: '\\d' }] },
+      {
+        input: 'What is 2+2?',
+        assert: [
+          { type: 'not-contains', value: '5' },
+          { type: 'regex', value: '\\d' },
+        ],
+      },
     ]);
     const msg = say(h.bob.id, `!test ${suite}`);
-    const r = await h.emu.waitForBotMessage(h.general.id, (m) => m.replyTo === msg.id && m.content.includes('passed'), { timeoutMs: 15_000 });
+    const r = await h.emu.waitForBotMessage(h.general.id, (m) => m.replyTo === msg.id && m.content.includes('passed'), {
+      timeoutMs: 15_000,
+    });
     expect(r.content).toMatch(/\*\*2\/3 passed\*\*/);
     expect(r.content).toMatch(/capital/);
     const stored = await readdir(path.join(h.dataDir, 'evaluations'));
@@ -109,7 +144,9 @@ describe('datasets, archives and files', () => {
     let r = await run(h.alice.id, '!select_dataset experiments negative');
     expect(r.content).toBe('Only Eos admins can use this command.');
     r = await run(h.owner.id, '!select_dataset experiments negative');
-    expect(r.content).toMatch(/^\*\*experiments\*\* is now the active dataset \(new\); `train <text>` adds negative examples. The previous dataset \*\*default\*\* was archived first./);
+    expect(r.content).toMatch(
+      /^\*\*experiments\*\* is now the active dataset \(new\); `train <text>` adds negative examples. The previous dataset \*\*default\*\* was archived first./,
+    );
     expect((await readdir(path.join(h.dataDir, 'archives'))).some((f) => /^default-\d{8}-\d{6}\.zip$/.test(f))).toBe(true);
     r = await run(h.alice.id, '!train User: ping\nAssistant: pong');
     expect(r.content).toMatch(/\*\*experiments\*\* \(negative\)/);
@@ -128,7 +165,12 @@ describe('datasets, archives and files', () => {
     const dm = h.emu.createDM(userId);
     const seen = h.emu.botMessages(dm.id).length;
     expect((await run(userId, content)).content).toBe('📬 Sent to you by DM.');
-    return h.emu.waitFor(() => h.emu.botMessages(dm.id).slice(seen).find((m) => m.attachments.length > 0));
+    return h.emu.waitFor(() =>
+      h.emu
+        .botMessages(dm.id)
+        .slice(seen)
+        .find((m) => m.attachments.length > 0),
+    );
   };
 
   test('!archive uploads a zip holding the dataset files', async () => {

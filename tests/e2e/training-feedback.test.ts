@@ -17,7 +17,10 @@ type Rec = { messages: { role: string; content: string }[] };
 const file = (name: string) => path.join(h.dataDir, 'datasets', 'default', name);
 async function lines<T = Rec>(name: string): Promise<T[]> {
   const text = await readFile(file(name), 'utf8').catch(() => '');
-  return text.split('\n').filter(Boolean).map((l) => JSON.parse(l) as T);
+  return text
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as T);
 }
 const say = (userId: string, content: string, replyTo?: string) => h.emu.userSays({ channelId: h.general.id, userId, content, replyTo });
 const replyTo = (id: string, text?: string) =>
@@ -29,12 +32,22 @@ async function ask(question: string, answer: string) {
   return h.emu.waitFor(() => (r.components.length > 0 ? r : undefined), { label: 'feedback buttons' });
 }
 const interactionReply = (id: string) =>
-  h.emu.waitFor(() => h.emu.interactionResponses.find((x) => x.interactionId === id)).then((x) => x.data as { content?: string; flags?: number });
+  h.emu
+    .waitFor(() => h.emu.interactionResponses.find((x) => x.interactionId === id))
+    .then((x) => x.data as { content?: string; flags?: number });
 
 describe('feedback turns replies into training data', () => {
   test('👍 button: the reply and its context go to positive, once', async () => {
     const r = await ask('What is the capital of France?', 'Paris.');
-    const click = h.emu.interaction({ name: 'eos:fb:up', type: 3, customId: 'eos:fb:up', userId: h.bob.id, channelId: h.general.id, guildId: h.guild.id, targetMessageId: r.id });
+    const click = h.emu.interaction({
+      name: 'eos:fb:up',
+      type: 3,
+      customId: 'eos:fb:up',
+      userId: h.bob.id,
+      channelId: h.general.id,
+      guildId: h.guild.id,
+      targetMessageId: r.id,
+    });
     const ack = await interactionReply(click.id);
     expect(ack.content).toBe('Thanks! Saved as a positive example in **default**.');
     expect(ack.flags).toBe(64);
@@ -44,7 +57,15 @@ describe('feedback turns replies into training data', () => {
     expect(msgs[0]!.role).toBe('system');
     expect(msgs.at(-2)).toEqual({ role: 'user', content: 'Ali: What is the capital of France?' });
     expect(msgs.at(-1)).toEqual({ role: 'assistant', content: 'Paris.', weight: 1 });
-    const again = h.emu.interaction({ name: 'eos:fb:up', type: 3, customId: 'eos:fb:up', userId: h.bob.id, channelId: h.general.id, guildId: h.guild.id, targetMessageId: r.id });
+    const again = h.emu.interaction({
+      name: 'eos:fb:up',
+      type: 3,
+      customId: 'eos:fb:up',
+      userId: h.bob.id,
+      channelId: h.general.id,
+      guildId: h.guild.id,
+      targetMessageId: r.id,
+    });
     expect((await interactionReply(again.id)).content).toMatch(/already rated/);
     expect(await lines('positive.jsonl')).toHaveLength(1);
   });
@@ -94,12 +115,24 @@ describe('feedback turns replies into training data', () => {
 
   test('"Correct reply" context menu opens a modal whose answer is saved', async () => {
     const r = await ask('What is 10 / 4?', '2.');
-    const menu = h.emu.interaction({ name: 'Correct reply', type: 2, userId: h.alice.id, channelId: h.general.id, guildId: h.guild.id, targetMessageId: r.id });
+    const menu = h.emu.interaction({
+      name: 'Correct reply',
+      type: 2,
+      userId: h.alice.id,
+      channelId: h.general.id,
+      guildId: h.guild.id,
+      targetMessageId: r.id,
+    });
     const modal = await h.emu.waitFor(() => h.emu.interactionResponses.find((x) => x.interactionId === menu.id));
     expect(modal.type).toBe(9);
     const customId = (modal.data as { custom_id: string }).custom_id;
     const submit = h.emu.interaction({
-      name: customId, type: 5, customId, userId: h.alice.id, channelId: h.general.id, guildId: h.guild.id,
+      name: customId,
+      type: 5,
+      customId,
+      userId: h.alice.id,
+      channelId: h.general.id,
+      guildId: h.guild.id,
       components: [{ type: 1, components: [{ type: 4, custom_id: 'better', value: '2.5' }] }],
     });
     expect((await interactionReply(submit.id)).content).toMatch(/^Correction saved in \*\*default\*\*/);
@@ -118,7 +151,10 @@ describe('feedback turns replies into training data', () => {
     const convDir = path.join(h.dataDir, 'conversations');
     const names = await readdir(convDir);
     expect(names).toContain(`${h.guild.id}_${h.general.id}.jsonl`);
-    const conv = (await readFile(path.join(convDir, `${h.guild.id}_${h.general.id}.jsonl`), 'utf8')).split('\n').filter(Boolean).map((l) => JSON.parse(l));
+    const conv = (await readFile(path.join(convDir, `${h.guild.id}_${h.general.id}.jsonl`), 'utf8'))
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l));
     expect(conv.some((l) => l.role === 'user' && l.content === 'What is the capital of France?' && l.name === 'Ali')).toBe(true);
     expect(conv.some((l) => l.role === 'assistant' && l.content === 'Paris.')).toBe(true);
     for (const l of conv) expect(Object.keys(l).sort()).toEqual(expect.arrayContaining(['content', 'role', 'timestamp']));

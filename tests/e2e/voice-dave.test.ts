@@ -56,7 +56,11 @@ describe('voice under DAVE end to end', () => {
     enter(h.alice.id); // VOICE_STATE_UPDATE precedes the !join MESSAGE_CREATE on the same gateway socket
     expect(await command('!join')).toMatch(/^Joined/);
     await h.emu.voice.waitForDave(h.guild.id);
-    expect(h.emu.voice.dave.group(h.guild.id).transitions.at(-1)).toMatchObject({ transitionId: 0, userId: h.emu.botUser.id, committer: h.alice.id });
+    expect(h.emu.voice.dave.group(h.guild.id).transitions.at(-1)).toMatchObject({
+      transitionId: 0,
+      userId: h.emu.botUser.id,
+      committer: h.alice.id,
+    });
     await heard(h.alice, 'Ali');
 
     enter(h.bob.id);
@@ -77,7 +81,11 @@ describe('voice under DAVE end to end', () => {
     await h.emu.voice.waitForDave(h.guild.id);
     enter(h.alice.id);
     await h.emu.voice.waitForDave(h.guild.id);
-    expect(h.emu.voice.dave.group(h.guild.id).transitions.at(-1)).toMatchObject({ transitionId: 0, userId: h.alice.id, committer: h.emu.botUser.id });
+    expect(h.emu.voice.dave.group(h.guild.id).transitions.at(-1)).toMatchObject({
+      transitionId: 0,
+      userId: h.alice.id,
+      committer: h.emu.botUser.id,
+    });
     await heard(h.alice, 'Ali');
     expect(h.emu.voice.connection(h.guild.id)).not.toBeNull();
   }, 60_000);

@@ -70,7 +70,10 @@ describe('voice channels end to end (real speech over RTP, real engines)', () =>
     expect(chat.messages.at(-1)).toEqual({ role: 'user', content: `Ali: ${GOFORWARD_TEXT}` });
     const posted = await botSays((c) => c.startsWith('🔊 Okay. Moving forward'));
     await h.emu.waitFor(() => posted.components.length > 0 || undefined, { label: 'feedback buttons on the spoken reply' });
-    await h.emu.waitFor(() => h.emu.voice.received(h.guild.id).frames.length > 50 || undefined, { timeoutMs: 15_000, label: 'reply audio' });
+    await h.emu.waitFor(() => h.emu.voice.received(h.guild.id).frames.length > 50 || undefined, {
+      timeoutMs: 15_000,
+      label: 'reply audio',
+    });
     await new Promise((r) => setTimeout(r, 1500));
     const pcm = h.emu.voice.decodeReceived(h.guild.id);
     expect(pcmRms(pcm)).toBeGreaterThan(0.01);
@@ -106,7 +109,10 @@ describe('voice channels end to end (real speech over RTP, real engines)', () =>
     h.llm!.respondWith(() => ({ text: 'This is a very long answer. '.repeat(12) }));
     h.emu.voice.clearReceived(h.guild.id);
     await h.emu.voice.speak({ guildId: h.guild.id, userId: h.alice.id, pcm: asDiscordAudio(goforward()), pace: 'realtime' });
-    await h.emu.waitFor(() => h.emu.voice.received(h.guild.id).frames.length > 25 || undefined, { timeoutMs: 20_000, label: 'long reply starts' });
+    await h.emu.waitFor(() => h.emu.voice.received(h.guild.id).frames.length > 25 || undefined, {
+      timeoutMs: 20_000,
+      label: 'long reply starts',
+    });
     const firstFrameAt = h.emu.voice.received(h.guild.id).frames[0]!.at;
     h.llm!.respondWith(() => ({ text: 'Yes?' }));
     await h.emu.voice.speak({ guildId: h.guild.id, userId: h.bob.id, pcm: asDiscordAudio(stopRightThere), pace: 'realtime' });
@@ -141,14 +147,18 @@ describe('voice messages', () => {
     const heard = await h.emu.waitForBotMessage(h.general.id, (m) => m.replyTo === msg.id && m.content.startsWith('🎙️'));
     expect(heard.content).toBe(`🎙️ “${GOFORWARD_TEXT}”`);
     await h.emu.waitForBotMessage(h.general.id, (m) => m.replyTo === msg.id && m.content === 'Heading forward.');
-    const voiceReply = await h.emu.waitForBotMessage(h.general.id, (m) => m.replyTo === msg.id && (m.flags & 8192) !== 0, { timeoutMs: 15_000 });
+    const voiceReply = await h.emu.waitForBotMessage(h.general.id, (m) => m.replyTo === msg.id && (m.flags & 8192) !== 0, {
+      timeoutMs: 15_000,
+    });
     expect(voiceReply.attachments).toHaveLength(1);
     expect(voiceReply.attachments[0]!.filename).toMatch(/\.ogg$/);
     expect(voiceReply.attachments[0]!.waveform).toBeTruthy();
   }, 30_000);
 
   test('an audio file that is not audio gets a short reply', async () => {
-    const msg = say(h.alice.id, '', { attachments: [{ name: 'noise.mp3', data: Buffer.from('definitely not an mp3'), contentType: 'audio/mpeg' }] });
+    const msg = say(h.alice.id, '', {
+      attachments: [{ name: 'noise.mp3', data: Buffer.from('definitely not an mp3'), contentType: 'audio/mpeg' }],
+    });
     const r = await h.emu.waitForBotMessage(h.general.id, (m) => m.replyTo === msg.id);
     expect(r.content).toBe("Sorry, I couldn't transcribe that audio.");
   });

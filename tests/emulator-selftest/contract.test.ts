@@ -38,7 +38,11 @@ describe('contract checks', () => {
     const form = new FormData();
     form.append('payload_json', JSON.stringify({ content: 'x', embeds: 'not-a-list' }));
     form.append('files[0]', new Blob([new Uint8Array([1, 2])]), 'a.bin');
-    await fetch(`${emu.restBase}/v10/channels/${general.id}/messages`, { method: 'POST', body: form, headers: { authorization: `Bot ${emu.token}` } });
+    await fetch(`${emu.restBase}/v10/channels/${general.id}/messages`, {
+      method: 'POST',
+      body: form,
+      headers: { authorization: `Bot ${emu.token}` },
+    });
     expect(emu.contractViolations.join('\n')).toMatch(/request: \/embeds must be array/);
   });
 
@@ -64,7 +68,9 @@ describe('contract checks', () => {
 
   test('literal path segments win over parameters (@me, @original)', () => {
     expect(contract.findOperation('GET', '/users/@me')?.template).toBe('/users/@me');
-    expect(contract.findOperation('PATCH', '/webhooks/1/tok/messages/@original')?.template).toBe('/webhooks/{webhook_id}/{webhook_token}/messages/@original');
+    expect(contract.findOperation('PATCH', '/webhooks/1/tok/messages/@original')?.template).toBe(
+      '/webhooks/{webhook_id}/{webhook_token}/messages/@original',
+    );
   });
 
   test('contractCheck: false records nothing', async () => {

@@ -26,10 +26,15 @@ function onInteraction(handler: (i: Interaction) => Promise<unknown>): void {
 
 describe('interactions', () => {
   test('commands registered with PUT are stored, global and per guild', async () => {
-    const ask = new SlashCommandBuilder().setName('ask').setDescription('Ask the bot').addStringOption((o) => o.setName('q').setDescription('question').setRequired(true));
+    const ask = new SlashCommandBuilder()
+      .setName('ask')
+      .setDescription('Ask the bot')
+      .addStringOption((o) => o.setName('q').setDescription('question').setRequired(true));
     await w.client!.application.commands.set([ask.toJSON()]);
     await w.client!.application.commands.set([{ name: 'local', description: 'guild only' }], w.guild.id);
-    expect(w.emu.commands.global).toEqual([expect.objectContaining({ name: 'ask', options: [expect.objectContaining({ name: 'q', type: 3 })] })]);
+    expect(w.emu.commands.global).toEqual([
+      expect.objectContaining({ name: 'ask', options: [expect.objectContaining({ name: 'q', type: 3 })] }),
+    ]);
     expect(w.emu.commands.guild[w.guild.id]).toEqual([expect.objectContaining({ name: 'local', guild_id: w.guild.id })]);
     expect(w.emu.contractViolations).toEqual([]);
   });
@@ -40,11 +45,23 @@ describe('interactions', () => {
       if (!i.isChatInputCommand()) return;
       await i.reply(`you asked: ${i.options.getString('q')} (${i.member?.user.id})`);
     });
-    const itx = w.emu.interaction({ name: 'ask', userId: w.alice.id, channelId: w.general.id, options: [{ name: 'q', type: 3, value: 'why?' }] });
+    const itx = w.emu.interaction({
+      name: 'ask',
+      userId: w.alice.id,
+      channelId: w.general.id,
+      options: [{ name: 'q', type: 3, value: 'why?' }],
+    });
     const reply = await w.emu.waitForBotMessage(w.general.id);
     expect(reply.content).toBe(`you asked: why? (${w.alice.id})`);
     expect(reply).toMatchObject({ interactionId: itx.id, type: 20, webhookId: w.emu.applicationId });
-    expect(w.emu.interactionResponses).toEqual([expect.objectContaining({ interactionId: itx.id, kind: 'callback', type: 4, data: expect.objectContaining({ content: reply.content }) })]);
+    expect(w.emu.interactionResponses).toEqual([
+      expect.objectContaining({
+        interactionId: itx.id,
+        kind: 'callback',
+        type: 4,
+        data: expect.objectContaining({ content: reply.content }),
+      }),
+    ]);
     const callback = w.emu.requests.find((r) => r.route.endsWith('/callback'));
     expect(callback?.hasAuth).toBe(false);
     expect(w.emu.contractViolations).toEqual([]);
@@ -62,20 +79,28 @@ describe('interactions', () => {
     const [original, secret] = w.emu.botMessages(w.general.id);
     expect(original).toMatchObject({ content: 'done thinking', edits: [], flags: 0 });
     expect(secret).toMatchObject({ content: 'secret', flags: MessageFlags.Ephemeral });
-    expect(w.emu.interactionResponses.map((r) => [r.kind, r.type])).toEqual([['callback', 5], ['edit', 0], ['followup', 0]]);
+    expect(w.emu.interactionResponses.map((r) => [r.kind, r.type])).toEqual([
+      ['callback', 5],
+      ['edit', 0],
+      ['followup', 0],
+    ]);
     const echoed = w.emu.gatewayEvents.filter((e) => e.t === 'MESSAGE_CREATE').map((e) => (e.d as { content: string }).content);
     expect(echoed).not.toContain('secret');
     expect(w.emu.contractViolations).toEqual([]);
   });
 
   test('a button click: update() edits the message carrying the component', async () => {
-    const row = new ActionRowBuilder<ButtonBuilder>().addComponents(new ButtonBuilder().setCustomId('more').setLabel('More').setStyle(ButtonStyle.Primary));
+    const row = new ActionRowBuilder<ButtonBuilder>().addComponents(
+      new ButtonBuilder().setCustomId('more').setLabel('More').setStyle(ButtonStyle.Primary),
+    );
     const sent = await (w.client!.channels.cache.get(w.general.id) as TextChannel).send({ content: 'page 1', components: [row] });
     onInteraction(async (i) => {
       if (i.isButton() && i.customId === 'more') await i.update({ content: 'page 2', components: [] });
     });
     w.emu.interaction({ name: 'more', type: 3, customId: 'more', userId: w.alice.id, channelId: w.general.id, targetMessageId: sent.id });
-    const edited = await w.emu.waitFor(() => w.emu.messages(w.general.id).find((m) => m.content === 'page 2'), { label: 'updated message' });
+    const edited = await w.emu.waitFor(() => w.emu.messages(w.general.id).find((m) => m.content === 'page 2'), {
+      label: 'updated message',
+    });
     expect(edited).toMatchObject({ id: sent.id, edits: ['page 1'], components: [] });
     expect(w.emu.contractViolations).toEqual([]);
   });

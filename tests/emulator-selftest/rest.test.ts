@@ -10,7 +10,12 @@ beforeEach(async () => {
   w = await startTextWorld({
     contract,
     login: {
-      intents: [GatewayIntentBits.Guilds, GatewayIntentBits.GuildMessages, GatewayIntentBits.MessageContent, GatewayIntentBits.DirectMessages],
+      intents: [
+        GatewayIntentBits.Guilds,
+        GatewayIntentBits.GuildMessages,
+        GatewayIntentBits.MessageContent,
+        GatewayIntentBits.DirectMessages,
+      ],
       partials: [Partials.Channel],
     },
   });
@@ -77,7 +82,12 @@ describe('REST', () => {
 
   test('a user attachment is delivered to the bot and downloadable', async () => {
     const incoming = nextMessage(w.client!, 'with file');
-    w.emu.userSays({ channelId: w.general.id, userId: w.alice.id, content: 'with file', attachments: [{ name: 'a.ogg', data: Buffer.from([1, 2, 3]), contentType: 'audio/ogg' }] });
+    w.emu.userSays({
+      channelId: w.general.id,
+      userId: w.alice.id,
+      content: 'with file',
+      attachments: [{ name: 'a.ogg', data: Buffer.from([1, 2, 3]), contentType: 'audio/ogg' }],
+    });
     const att = (await incoming).attachments.first();
     expect(att?.contentType).toBe('audio/ogg');
     const res = await fetch(att?.url ?? '');
@@ -102,7 +112,9 @@ describe('REST', () => {
   });
 
   test('Discord limits: content over 2000 characters is rejected with 50035', async () => {
-    const err = await channel().send('x'.repeat(2001)).catch((e: unknown) => e);
+    const err = await channel()
+      .send('x'.repeat(2001))
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(DiscordAPIError);
     expect((err as DiscordAPIError).code).toBe(50035);
     expect(w.emu.botMessages()).toHaveLength(0);
@@ -148,7 +160,9 @@ describe('REST', () => {
     w.emu.setPermissions(w.general.guildId ?? '', 1n << 10n); // @everyone: VIEW_CHANNEL only
     const botRole = w.client!.guilds.cache.get(w.general.guildId ?? '')?.members.me?.roles.cache.find((r) => r.managed);
     w.emu.setPermissions(botRole?.id ?? '', 0n);
-    const err = await channel().send('denied').catch((e: unknown) => e);
+    const err = await channel()
+      .send('denied')
+      .catch((e: unknown) => e);
     expect((err as DiscordAPIError).code).toBe(50013);
     w.emu.setPermissions(botRole?.id ?? '', (1n << 10n) | (1n << 11n));
     await channel().send('allowed');

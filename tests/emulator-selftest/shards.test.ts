@@ -10,7 +10,12 @@ import { createDiscordContract, startDiscordEmulator, type DiscordEmulator, type
 import { shardOfGuild } from '../emulator/gateway-shards.js';
 
 const contract = createDiscordContract();
-const intents = [GatewayIntentBits.Guilds, GatewayIntentBits.GuildMessages, GatewayIntentBits.MessageContent, GatewayIntentBits.DirectMessages];
+const intents = [
+  GatewayIntentBits.Guilds,
+  GatewayIntentBits.GuildMessages,
+  GatewayIntentBits.MessageContent,
+  GatewayIntentBits.DirectMessages,
+];
 
 let emu: DiscordEmulator;
 let clients: Client[];
@@ -38,7 +43,9 @@ async function loginShard(shard: number, count: number): Promise<{ client: Clien
 
 /** Opens a raw gateway socket, identifies with `shard`, and resolves with the close code (or 0 when READY came). */
 async function rawIdentify(shard: unknown): Promise<number> {
-  const info = (await (await fetch(`${emu.restBase}/v10/gateway/bot`, { headers: { Authorization: `Bot ${emu.token}` } })).json()) as { url: string };
+  const info = (await (await fetch(`${emu.restBase}/v10/gateway/bot`, { headers: { Authorization: `Bot ${emu.token}` } })).json()) as {
+    url: string;
+  };
   const ws = new WebSocket(`${info.url}?v=10&encoding=json`);
   return new Promise<number>((resolve, reject) => {
     ws.on('error', reject);
@@ -57,7 +64,11 @@ async function rawIdentify(shard: unknown): Promise<number> {
 describe('gateway sharding', () => {
   test('GET /gateway/bot reports the configured shard count, and setShardCount changes it', async () => {
     const get = async () =>
-      ((await (await fetch(`${emu.restBase}/v10/gateway/bot`, { headers: { Authorization: `Bot ${emu.token}` } })).json()) as { shards: number }).shards;
+      (
+        (await (await fetch(`${emu.restBase}/v10/gateway/bot`, { headers: { Authorization: `Bot ${emu.token}` } })).json()) as {
+          shards: number;
+        }
+      ).shards;
     expect(await get()).toBe(2);
     emu.setShardCount(4);
     expect(await get()).toBe(4);
@@ -74,7 +85,12 @@ describe('gateway sharding', () => {
   });
 
   test('createGuild({shard}) picks ids of that shard', () => {
-    for (const [id, count] of [[0, 2], [1, 2], [2, 3], [3, 4]] as const) {
+    for (const [id, count] of [
+      [0, 2],
+      [1, 2],
+      [2, 3],
+      [3, 4],
+    ] as const) {
       const g = emu.createGuild({ name: `g${id}`, shard: [id, count] });
       expect(shardOfGuild(g.id, count)).toBe(id);
     }
@@ -82,7 +98,11 @@ describe('gateway sharding', () => {
 
   test('each guild reaches only its shard (READY, GUILD_CREATE, messages); DMs reach shard 0 only', async () => {
     const alice = emu.createUser({ username: 'alice' });
-    const guilds: EmuGuild[] = [emu.createGuild({ name: 'A', shard: [0, 2] }), emu.createGuild({ name: 'B', shard: [1, 2] }), emu.createGuild({ name: 'C', shard: [0, 2] })];
+    const guilds: EmuGuild[] = [
+      emu.createGuild({ name: 'A', shard: [0, 2] }),
+      emu.createGuild({ name: 'B', shard: [1, 2] }),
+      emu.createGuild({ name: 'C', shard: [0, 2] }),
+    ];
     const channels = guilds.map((g) => {
       emu.addMember(g.id, alice.id);
       return emu.createChannel({ guildId: g.id, name: 'general' });
@@ -91,7 +111,10 @@ describe('gateway sharding', () => {
     const s1 = await loginShard(1, 2);
     expect([...s0.client.guilds.cache.keys()].sort()).toEqual([guilds[0]!.id, guilds[2]!.id].sort());
     expect([...s1.client.guilds.cache.keys()]).toEqual([guilds[1]!.id]);
-    expect(emu.identifiedShards).toEqual([[0, 2], [1, 2]]);
+    expect(emu.identifiedShards).toEqual([
+      [0, 2],
+      [1, 2],
+    ]);
 
     channels.forEach((c, i) => emu.userSays({ channelId: c.id, userId: alice.id, content: `hello ${i}` }));
     const dm = emu.createDM(alice.id);

@@ -5,7 +5,15 @@
 import { Readable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import davey from '@snazzah/davey';
-import { AudioPlayerStatus, createAudioPlayer, createAudioResource, EndBehaviorType, entersState, StreamType, type VoiceConnection } from '@discordjs/voice';
+import {
+  AudioPlayerStatus,
+  createAudioPlayer,
+  createAudioResource,
+  EndBehaviorType,
+  entersState,
+  StreamType,
+  type VoiceConnection,
+} from '@discordjs/voice';
 import { GatewayIntentBits } from 'discord.js';
 import { decodeOpusFrames, pcmVoicedMs, startDiscordEmulator, tonePcm } from '../emulator/index.js';
 import { loginClient } from '../emulator/discordjs.js';
@@ -57,7 +65,9 @@ describe('DAVE end to end in the emulator', () => {
     joins(w.alice.id);
     await w.emu.voice.waitForDave(w.guild.id);
     const g = w.emu.voice.dave.group(w.guild.id);
-    expect(g.transitions).toEqual([expect.objectContaining({ transitionId: 0, kind: 'add', userId: w.alice.id, committer: w.emu.botUser.id, epoch: 1 })]);
+    expect(g.transitions).toEqual([
+      expect.objectContaining({ transitionId: 0, kind: 'add', userId: w.alice.id, committer: w.emu.botUser.id, epoch: 1 }),
+    ]);
     expect(g.members.sort()).toEqual([w.alice.id, w.emu.botUser.id].sort());
     const code = await w.emu.waitFor(() => libraryDave(conn)?.voicePrivacyCode, { label: "the bot's privacy code" });
     expect(code).toMatch(/^\d{30}$/);
@@ -79,7 +89,10 @@ describe('DAVE end to end in the emulator', () => {
     await w.emu.voice.waitForDave(w.guild.id);
     let g = w.emu.voice.dave.group(w.guild.id);
     expect(g.epoch).toBe(2);
-    expect(g.transitions.map((t) => [t.kind, t.transitionId > 0])).toEqual([['add', false], ['add', true]]);
+    expect(g.transitions.map((t) => [t.kind, t.transitionId > 0])).toEqual([
+      ['add', false],
+      ['add', true],
+    ]);
     expect(inOps(23).length).toBeGreaterThanOrEqual(1);
     expect(outOps(22).map((e) => e.d)).toContainEqual({ transition_id: g.transitions[1]!.transitionId });
     expect(await botHears(conn, w.bob.id)).toBeGreaterThanOrEqual(360);
@@ -143,7 +156,9 @@ describe('DAVE options and violations', () => {
       const vc = emu.createChannel({ guildId: guild.id, name: 'vc', type: 2 });
       const client = await loginClient(emu, { intents: [GatewayIntentBits.Guilds, GatewayIntentBits.GuildVoiceStates] }, 5000);
       const conn = await joinVoice(client, { guildId: guild.id, channelId: vc.id });
-      expect((emu.voice.events.find((e) => e.dir === 'out' && e.op === 4)?.d as { dave_protocol_version: number }).dave_protocol_version).toBe(0);
+      expect(
+        (emu.voice.events.find((e) => e.dir === 'out' && e.op === 4)?.d as { dave_protocol_version: number }).dave_protocol_version,
+      ).toBe(0);
       expect(emu.voice.events.some((e) => e.binary)).toBe(false);
       conn.destroy();
       await client.destroy();
@@ -152,7 +167,13 @@ describe('DAVE options and violations', () => {
     }
     const { joinVoiceChannel, VoiceConnectionStatus } = await import('@discordjs/voice');
     const guild = w.client.guilds.cache.get(w.guild.id)!;
-    const conn = joinVoiceChannel({ guildId: w.guild.id, channelId: w.voice.id, adapterCreator: guild.voiceAdapterCreator, selfDeaf: false, daveEncryption: false });
+    const conn = joinVoiceChannel({
+      guildId: w.guild.id,
+      channelId: w.voice.id,
+      adapterCreator: guild.voiceAdapterCreator,
+      selfDeaf: false,
+      daveEncryption: false,
+    });
     await w.emu.waitFor(() => w.emu.voice.violations.length > 0 || undefined, { label: '4017 for a bot without DAVE' });
     expect(w.emu.voice.violations.splice(0)).toEqual(['voice IDENTIFY without max_dave_protocol_version >= 1 while DAVE is required']);
     conn.destroy();

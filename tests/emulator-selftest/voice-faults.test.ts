@@ -69,9 +69,9 @@ describe('voice faults and membership', () => {
     await w.emu.waitFor(() => member()?.channelId === null, { label: 'alice left voice (discord.js)' });
     expect(outOps(13).at(-1)?.d).toEqual({ user_id: w.alice.id });
     await w.emu.waitFor(() => conn.receiver.ssrcMap.get(w.alice.id) === undefined, { label: 'ssrc forgotten' });
-    await expect(
-      w.emu.voice.speak({ guildId: w.guild.id, userId: w.alice.id, pcm: tonePcm({ hz: 440, ms: 40 }) }),
-    ).rejects.toThrow(/not in the bot's voice channel/);
+    await expect(w.emu.voice.speak({ guildId: w.guild.id, userId: w.alice.id, pcm: tonePcm({ hz: 440, ms: 40 }) })).rejects.toThrow(
+      /not in the bot's voice channel/,
+    );
   });
 
   test('a user already in the channel is announced with op 11 when the bot connects; moving re-identifies', async () => {

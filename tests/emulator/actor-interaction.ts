@@ -40,7 +40,8 @@ function resolvedFor(ctx: EmuContext, options: InteractionParams['options'], gui
     const user = o.type === 6 ? ctx.state.users.get(id) : undefined;
     if (user) users[id] = userObject(user);
     const member = user && guildId ? ctx.state.member(guildId, id) : undefined;
-    if (member && guildId) members[id] = { ...memberObject(ctx.state, member, false), permissions: memberPermissions(ctx.state, guildId, id) };
+    if (member && guildId)
+      members[id] = { ...memberObject(ctx.state, member, false), permissions: memberPermissions(ctx.state, guildId, id) };
     const channel = o.type === 7 ? ctx.state.channels.get(id) : undefined;
     if (channel) channels[id] = { ...channelObject(ctx.state, channel), permissions: '0' };
     const role = o.type === 8 ? ctx.state.roles.get(id) : undefined;
@@ -112,7 +113,12 @@ export function triggerInteraction(ctx: EmuContext, p: InteractionParams): EmuIn
     channel_id: channel.id,
     channel: channelObject(ctx.state, channel),
     ...(guildId && member
-      ? { guild_id: guildId, guild: { id: guildId, locale: 'en-US', features: [] }, guild_locale: 'en-US', member: { ...memberObject(ctx.state, member), permissions: memberPermissions(ctx.state, guildId, user.id) } }
+      ? {
+          guild_id: guildId,
+          guild: { id: guildId, locale: 'en-US', features: [] },
+          guild_locale: 'en-US',
+          member: { ...memberObject(ctx.state, member), permissions: memberPermissions(ctx.state, guildId, user.id) },
+        }
       : { user: userObject(user) }),
     ...(target ? { message: messageObject(ctx.state, target, false) } : {}),
     app_permissions: guildId ? memberPermissions(ctx.state, guildId, ctx.state.botUser.id) : '0',

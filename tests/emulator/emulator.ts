@@ -47,12 +47,22 @@ export class Emulator implements DiscordEmulator {
       heartbeatIntervalMs: opts.heartbeatIntervalMs ?? 41_250,
       wsBase: () => httpBase().replace(/^http/, 'ws'),
       onVoiceStateUpdate: (d, session) =>
-        handleBotVoiceState(this.ctx, d, session, (p) => this.voice.onBotJoin(p), (p) => this.voice.onBotLeave(p)),
+        handleBotVoiceState(
+          this.ctx,
+          d,
+          session,
+          (p) => this.voice.onBotJoin(p),
+          (p) => this.voice.onBotLeave(p),
+        ),
       checkDispatch: (t, d) => contract && this.state.rec.contractViolations.push(...checkDispatch(contract, t, d)),
       requiredShards: () => this.requiredShards,
     });
     this.ctx = {
-      state: this.state, gateway: this.gateway, token: this.token, httpBase, interactionTimeoutMs: opts.interactionTimeoutMs ?? 3000,
+      state: this.state,
+      gateway: this.gateway,
+      token: this.token,
+      httpBase,
+      interactionTimeoutMs: opts.interactionTimeoutMs ?? 3000,
       shardCount: () => this.shardCount,
     };
     const router = new Router();
@@ -142,20 +152,48 @@ export class Emulator implements DiscordEmulator {
     return this.waitFor(() => this.botMessages(channelId).find(predicate), { label: `a bot message in channel ${channelId}`, ...opts });
   }
 
-  get requests() { return this.state.rec.requests; }
-  get gatewayEvents() { return this.state.rec.gatewayEvents; }
-  get typing() { return this.state.rec.typing; }
-  get reactions() { return this.state.rec.reactions; }
-  get presences() { return this.state.rec.presences; }
-  get voiceStateUpdates() { return this.state.rec.voiceStateUpdates; }
-  get commands() { return this.state.rec.commands; }
-  get interactionResponses() { return this.state.rec.interactionResponses; }
-  get contractViolations() { return this.state.rec.contractViolations; }
-  get withheldDispatches() { return this.gateway.withheld; }
-  get identifies() { return this.gateway.identifies; }
-  get resumes() { return this.gateway.resumes; }
-  get identifiedShards() { return this.gateway.identifiedShards; }
-  get shardMisroutes() { return this.gateway.shardMisroutes; }
+  get requests() {
+    return this.state.rec.requests;
+  }
+  get gatewayEvents() {
+    return this.state.rec.gatewayEvents;
+  }
+  get typing() {
+    return this.state.rec.typing;
+  }
+  get reactions() {
+    return this.state.rec.reactions;
+  }
+  get presences() {
+    return this.state.rec.presences;
+  }
+  get voiceStateUpdates() {
+    return this.state.rec.voiceStateUpdates;
+  }
+  get commands() {
+    return this.state.rec.commands;
+  }
+  get interactionResponses() {
+    return this.state.rec.interactionResponses;
+  }
+  get contractViolations() {
+    return this.state.rec.contractViolations;
+  }
+  get withheldDispatches() {
+    return this.gateway.withheld;
+  }
+  get identifies() {
+    return this.gateway.identifies;
+  }
+  get resumes() {
+    return this.gateway.resumes;
+  }
+  get identifiedShards() {
+    return this.gateway.identifiedShards;
+  }
+  get shardMisroutes() {
+    return this.gateway.shardMisroutes;
+  }
 
   setShardCount(recommended: number, required = 1): void {
     this.shardCount = recommended;

@@ -25,7 +25,11 @@ export class GatewaySession extends ResumableSession<GatewayPayload> {
     readonly intents: number,
     log: GatewayEvent[],
   ) {
-    super(MAX_BUFFER, (p) => p.s, (ws, p) => sendPayload(ws, p, log));
+    super(
+      MAX_BUFFER,
+      (p) => p.s,
+      (ws, p) => sendPayload(ws, p, log),
+    );
   }
 
   /** Assigns the next sequence number, keeps the payload for replay, and sends it if the bot is connected. */

@@ -201,7 +201,10 @@ export class Gateway {
     this.identifiedShards.push(check.shard);
     const resumeUrl = `${this.opts.wsBase()}${RESUME_PATH}`;
     const guilds = [...this.state.guilds.values()].filter((g) => shardReceives(check.shard, g.id));
-    session.dispatch('READY', readyPayload(this.state, { sessionId: session.id, resumeUrl, shard: [...check.shard], guildIds: guilds.map((g) => g.id) }));
+    session.dispatch(
+      'READY',
+      readyPayload(this.state, { sessionId: session.id, resumeUrl, shard: [...check.shard], guildIds: guilds.map((g) => g.id) }),
+    );
     for (const guild of guilds) this.dispatchTo(session, 'GUILD_CREATE', guildCreatePayload(this.state, guild));
   }
 

@@ -65,7 +65,11 @@ function interactionParts(state: EmuState, m: EmuMessage): Json {
   const owners = interaction.guildId ? { '0': interaction.guildId } : { '1': interaction.userId };
   const base = { id: interaction.id, type: interaction.type, user, authorizing_integration_owners: owners };
   const byType: Record<number, Json> = {
-    2: { name: interaction.name, command_type: interaction.messageId ? 3 : 1, ...(interaction.messageId ? { target_message_id: interaction.messageId } : {}) },
+    2: {
+      name: interaction.name,
+      command_type: interaction.messageId ? 3 : 1,
+      ...(interaction.messageId ? { target_message_id: interaction.messageId } : {}),
+    },
     3: { interacted_message_id: interaction.messageId },
     5: { triggering_interaction_metadata: { ...base, type: 2 } },
   };

@@ -81,7 +81,10 @@ export class EmuState {
   /** The (human) owner of the bot's application, as GET /applications/@me reports it. */
   readonly appOwner: EmuUser;
 
-  constructor(botUsername: string, readonly botPermissions: bigint) {
+  constructor(
+    botUsername: string,
+    readonly botPermissions: bigint,
+  ) {
     this.appOwner = this.addUser({ username: 'app-owner' });
     this.botUser = this.addUser({ username: botUsername, bot: true });
     this.applicationId = this.botUser.id;

@@ -95,7 +95,12 @@ export class FakeAudioSink implements AudioSink {
   constructor(public timeScale = 1) {}
 
   play(pcm: Pcm): Promise<void> {
-    const entry: FakeAudioSink['plays'][number] = { at: performance.now(), ms: durationMs(pcm), sampleRate: pcm.sampleRate, channels: pcm.channels };
+    const entry: FakeAudioSink['plays'][number] = {
+      at: performance.now(),
+      ms: durationMs(pcm),
+      sampleRate: pcm.sampleRate,
+      channels: pcm.channels,
+    };
     this.plays.push(entry);
     return new Promise((resolve) => {
       const timer = setTimeout(() => finish(false), entry.ms * this.timeScale);

@@ -59,7 +59,7 @@ export async function readDataset(datasetsRoot: string, name = 'default'): Promi
     }
   }
   const manifest = await readFile(path.join(datasetsRoot, name, 'manifest.json'), 'utf8').catch(() => null);
-  const manifestCounts = manifest === null ? null : ((JSON.parse(manifest) as { counts: Record<string, number> }).counts);
+  const manifestCounts = manifest === null ? null : (JSON.parse(manifest) as { counts: Record<string, number> }).counts;
   return { firsts, broken, manifestCounts };
 }
 

@@ -64,7 +64,10 @@ describe('gateway drops mid-conversation', () => {
     // Let late duplicates (a replayed MESSAGE_CREATE handled twice) show up before counting.
     await new Promise((r) => setTimeout(r, 1000));
     const counts = ledger.replyCounts();
-    expect(Object.values(counts).every((c) => c === 1), JSON.stringify(counts)).toBe(true);
+    expect(
+      Object.values(counts).every((c) => c === 1),
+      JSON.stringify(counts),
+    ).toBe(true);
     expect(Object.keys(counts)).toHaveLength(faults().length * 6);
     expect(h.llm!.chatRequests()).toHaveLength(ledger.sent.length);
     expect(h.emu.identifies).toBe(1);

@@ -49,9 +49,16 @@ async function expectAcknowledgedRecordsIntact(dataDir: string, acked: { positiv
   expect(after.broken).toEqual([]);
   for (const kind of ['positive', 'negative'] as const) {
     const onDisk = new Set(after.firsts[kind]);
-    expect(acked[kind].filter((q) => !onDisk.has(q)), `acknowledged ${kind} records missing`).toEqual([]);
+    expect(
+      acked[kind].filter((q) => !onDisk.has(q)),
+      `acknowledged ${kind} records missing`,
+    ).toEqual([]);
   }
-  const counts = { positive: after.firsts.positive.length, negative: after.firsts.negative.length, preference: after.firsts.preference.length };
+  const counts = {
+    positive: after.firsts.positive.length,
+    negative: after.firsts.negative.length,
+    preference: after.firsts.preference.length,
+  };
   expect(after.manifestCounts).toEqual(counts);
   expect(listing).toContain(`**default** (active): ${counts.positive} positive, ${counts.negative} negative`);
 }
@@ -85,7 +92,13 @@ describe('SIGKILL during dataset writes through the real bot', () => {
     // (perServerData off, so members' !train is written at once to datasets/) and no rate limit on the trainers.
     const configFile = path.join(dataDir, 'eos.config.json');
     await writeFile(configFile, JSON.stringify({ perServerData: false, conversation: { userRateLimit: { count: 0 } } }));
-    const bot: BotProcess = spawnBot({ DISCORD_TOKEN: emu.token, DISCORD_API_URL: emu.restBase, EOS_DATA_DIR: dataDir, EOS_LOG_LEVEL: 'warn', EOS_CONFIG: configFile });
+    const bot: BotProcess = spawnBot({
+      DISCORD_TOKEN: emu.token,
+      DISCORD_API_URL: emu.restBase,
+      EOS_DATA_DIR: dataDir,
+      EOS_LOG_LEVEL: 'warn',
+      EOS_CONFIG: configFile,
+    });
     cleanups.push(() => ensureDead(bot));
     await emu.waitFor(() => emu.connected() && emu.commands.global.length > 0, { timeoutMs: 25_000, label: 'bot connected' });
 
@@ -109,7 +122,11 @@ describe('SIGKILL during dataset writes through the real bot', () => {
       if (sent.size - acked().messages < 150) {
         for (let k = 0; k < 12; k++, n++) {
           const t = trainMessage(n);
-          const msg = emu.userSays({ channelId: channels[n % channels.length]!.id, userId: users[n % users.length]!.id, content: t.content });
+          const msg = emu.userSays({
+            channelId: channels[n % channels.length]!.id,
+            userId: users[n % users.length]!.id,
+            content: t.content,
+          });
           sent.set(msg.id, t);
         }
       }
@@ -131,12 +148,21 @@ describe('SIGKILL during dataset writes through the real bot', () => {
     cleanups.push(() => ensureDead(bot));
     const lines = Array.from({ length: 4000 }, (_, i) => {
       const kind = i % 4 === 0 ? 'negative ' : '';
-      const rec = { messages: [{ role: 'user', content: `console question ${i}` }, { role: 'assistant', content: `answer ${i} ${'y'.repeat((i * 37) % 900)}` }] };
+      const rec = {
+        messages: [
+          { role: 'user', content: `console question ${i}` },
+          { role: 'assistant', content: `answer ${i} ${'y'.repeat((i * 37) % 900)}` },
+        ],
+      };
       return `!train ${kind}${JSON.stringify(rec)}\n`;
     });
     bot.child.stdin!.on('error', () => undefined);
     bot.child.stdin!.write(lines.join(''));
-    const acks = () => bot.stdout().split('\n').filter((l) => l.startsWith('Eos: Added')).length;
+    const acks = () =>
+      bot
+        .stdout()
+        .split('\n')
+        .filter((l) => l.startsWith('Eos: Added')).length;
     const started = Date.now();
     while (acks() < 150) {
       if (bot.child.exitCode !== null || Date.now() - started > 25_000) throw new Error(`no acknowledgements: ${bot.stderr()}`);
@@ -144,7 +170,11 @@ describe('SIGKILL during dataset writes through the real bot', () => {
     }
     bot.child.kill('SIGKILL');
     expect((await bot.exited).signal).toBe('SIGKILL');
-    const complete = bot.stdout().slice(0, bot.stdout().lastIndexOf('\n') + 1).split('\n').filter((l) => l.trim());
+    const complete = bot
+      .stdout()
+      .slice(0, bot.stdout().lastIndexOf('\n') + 1)
+      .split('\n')
+      .filter((l) => l.trim());
     const acked = { positive: [] as string[], negative: [] as string[] };
     // Lines are handled one at a time, in order: the k-th reply acknowledges the k-th line.
     for (const [k, reply] of complete.entries()) {

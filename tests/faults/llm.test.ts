@@ -47,7 +47,9 @@ async function faulty(fault: Reply, opts: { last: (content: string) => boolean }
   const s = ledger.say(h.general.id, h.alice.id);
   faults.set(s.n, fault);
   ledger.sent.pop();
-  const last = await h.emu.waitForBotMessage(h.general.id, (m) => m.replyTo === s.msg.id && opts.last(m.content), { timeoutMs: BOUND_MS + 5000 });
+  const last = await h.emu.waitForBotMessage(h.general.id, (m) => m.replyTo === s.msg.id && opts.last(m.content), {
+    timeoutMs: BOUND_MS + 5000,
+  });
   const ms = last.createdAt - started;
   await new Promise((r) => setTimeout(r, 300));
   return { s, ms, texts: ledger.repliesTo(s).map((m) => m.content) };

@@ -50,10 +50,14 @@ export class ReplyLedger {
   /** Waits until every sent message has its final reply text. */
   async allAnswered(timeoutMs = 20_000): Promise<void> {
     const answered = (s: Sent) => this.repliesTo(s).some((m) => m.content === answerFor(s.n));
-    await this.emu.waitFor(() => this.sent.every(answered), { timeoutMs, label: 'every final reply' }).catch((err: Error) => {
-      const missing = this.sent.filter((s) => !answered(s)).map((s) => `q${s.n}: ${JSON.stringify(this.repliesTo(s).map((m) => m.content))}`);
-      throw new Error(`${err.message}\nunanswered: ${missing.join('; ')}`);
-    });
+    await this.emu
+      .waitFor(() => this.sent.every(answered), { timeoutMs, label: 'every final reply' })
+      .catch((err: Error) => {
+        const missing = this.sent
+          .filter((s) => !answered(s))
+          .map((s) => `q${s.n}: ${JSON.stringify(this.repliesTo(s).map((m) => m.content))}`);
+        throw new Error(`${err.message}\nunanswered: ${missing.join('; ')}`);
+      });
   }
 
   /** q-number → number of bot messages replying to it, for every sent message. */

@@ -28,7 +28,10 @@ afterAll(async () => {
 
 /** The bot's requests on a route since request index `from`, as "status" strings. */
 function statuses(from: number, r: { method: string; route: string }): number[] {
-  return h.emu.requests.slice(from).filter((q: RecordedRequest) => q.method === r.method && q.route === r.route).map((q) => q.status);
+  return h.emu.requests
+    .slice(from)
+    .filter((q: RecordedRequest) => q.method === r.method && q.route === r.route)
+    .map((q) => q.status);
 }
 
 /** Sends a tagged message and waits for its complete reply, feedback buttons included (the last edit). */

@@ -32,8 +32,14 @@ describe.each(['SIGINT', 'SIGTERM'] as const)('%s', (signal) => {
     cleanups.push(() => rm(dataDir, { recursive: true, force: true }));
     const bot: BotProcess = spawnBot({
       // Alice is the owner: her !train is written at once (a member's waits for review) and not rate limited.
-      DISCORD_TOKEN: emu.token, DISCORD_API_URL: emu.restBase, EOS_DATA_DIR: dataDir, EOS_LOG_LEVEL: 'info', EOS_OWNER_IDS: alice.id,
-      EOS_STT_PROVIDER: 'offline', EOS_TTS_PROVIDER: 'flite', NODE_EXTRA_CA_CERTS: emu.voice.caCertFile,
+      DISCORD_TOKEN: emu.token,
+      DISCORD_API_URL: emu.restBase,
+      EOS_DATA_DIR: dataDir,
+      EOS_LOG_LEVEL: 'info',
+      EOS_OWNER_IDS: alice.id,
+      EOS_STT_PROVIDER: 'offline',
+      EOS_TTS_PROVIDER: 'flite',
+      NODE_EXTRA_CA_CERTS: emu.voice.caCertFile,
     });
     cleanups.push(() => ensureDead(bot));
     await emu.waitFor(() => emu.connected() && emu.commands.global.length > 0, { timeoutMs: 25_000, label: 'bot connected' });
@@ -53,14 +59,18 @@ describe.each(['SIGINT', 'SIGTERM'] as const)('%s', (signal) => {
       if (sent.size - answered() >= 100) return;
       for (let j = 0; j < 10; j++, n++) {
         const q = `shutdown question ${n}`;
-        const msg = emu.userSays({ channelId: text.id, userId: alice.id, content: `!train User: ${q}\nAssistant: answer ${n} ${'z'.repeat((n % 20) * 50)}` });
+        const msg = emu.userSays({
+          channelId: text.id,
+          userId: alice.id,
+          content: `!train User: ${q}\nAssistant: answer ${n} ${'z'.repeat((n % 20) * 50)}`,
+        });
         sent.set(msg.id, q);
       }
     }, 5);
     cleanups.push(() => clearInterval(pump));
     // Per-server data (the product default): the server's datasets live under guilds/<id>/.
     const root = path.join(dataDir, 'guilds', guild.id, 'datasets');
-    for (const started = Date.now(); (await readDataset(root)).firsts.positive.length < WRITTEN_BEFORE_SIGNAL; ) {
+    for (const started = Date.now(); (await readDataset(root)).firsts.positive.length < WRITTEN_BEFORE_SIGNAL;) {
       if (Date.now() - started > 15_000) throw new Error('records are not being written');
       await new Promise((r) => setTimeout(r, 10));
     }
@@ -79,7 +89,10 @@ describe.each(['SIGINT', 'SIGTERM'] as const)('%s', (signal) => {
     const onDisk = await readDataset(root);
     expect(onDisk.broken).toEqual([]);
     expect(onDisk.manifestCounts).toEqual({ positive: onDisk.firsts.positive.length, negative: 0, preference: 0 });
-    const acked = emu.botMessages(text.id).filter((m) => m.replyTo && sent.has(m.replyTo)).map((m) => sent.get(m.replyTo!)!);
+    const acked = emu
+      .botMessages(text.id)
+      .filter((m) => m.replyTo && sent.has(m.replyTo))
+      .map((m) => sent.get(m.replyTo!)!);
     const written = new Set(onDisk.firsts.positive);
     expect(acked.filter((q) => !written.has(q))).toEqual([]);
     expect(bot.stderr()).toContain('shutting down');

@@ -47,7 +47,8 @@ afterAll(async () => {
   await h?.close();
 });
 
-const aliceSpeaks = () => h.emu.voice.speak({ guildId: h.guild.id, userId: h.alice.id, pcm: asDiscordAudio(goforward()), pace: 'realtime' });
+const aliceSpeaks = () =>
+  h.emu.voice.speak({ guildId: h.guild.id, userId: h.alice.id, pcm: asDiscordAudio(goforward()), pace: 'realtime' });
 const posted = (content: string) => h.emu.waitForBotMessage(h.general.id, (m) => m.content === content, { timeoutMs: 20_000 });
 const failures = (stage: string) => h.logs.filter((l) => l.includes('voice stage failed') && l.includes(stage)).length;
 
@@ -58,19 +59,28 @@ async function turnIsAnsweredAndSpoken(answer: string): Promise<void> {
   await aliceSpeaks();
   await posted(`🎙️ **Ali**: ${GOFORWARD_TEXT}`);
   await posted(`🔊 ${answer}`);
-  await h.emu.waitFor(() => h.emu.voice.received(h.guild.id).frames.length > 50 || undefined, { timeoutMs: 15_000, label: 'the answer is spoken' });
-  await h.emu.waitFor(() => pcmVoicedMs(h.emu.voice.decodeReceived(h.guild.id)) > 300 || undefined, { timeoutMs: 10_000, label: 'audible speech' });
+  await h.emu.waitFor(() => h.emu.voice.received(h.guild.id).frames.length > 50 || undefined, {
+    timeoutMs: 15_000,
+    label: 'the answer is spoken',
+  });
+  await h.emu.waitFor(() => pcmVoicedMs(h.emu.voice.decodeReceived(h.guild.id)) > 300 || undefined, {
+    timeoutMs: 10_000,
+    label: 'audible speech',
+  });
 }
 
 /** Resolves once no audio frame has arrived from the bot for 500 ms. */
 async function playbackEnded(): Promise<void> {
   let count = -1;
   let since = Date.now();
-  await h.emu.waitFor(() => {
-    const now = h.emu.voice.received(h.guild.id).frames.length;
-    if (now !== count) [count, since] = [now, Date.now()];
-    return Date.now() - since >= 500 || undefined;
-  }, { timeoutMs: 20_000, label: 'playback ended', intervalMs: 50 });
+  await h.emu.waitFor(
+    () => {
+      const now = h.emu.voice.received(h.guild.id).frames.length;
+      if (now !== count) [count, since] = [now, Date.now()];
+      return Date.now() - since >= 500 || undefined;
+    },
+    { timeoutMs: 20_000, label: 'playback ended', intervalMs: 50 },
+  );
 }
 
 describe('voice session survives speech engine failures', () => {
@@ -117,16 +127,38 @@ async function transcribedSince(since: number, fault: string): Promise<number> {
   await aliceSpeaks();
   const heard = `🎙️ **Ali**: ${GOFORWARD_TEXT}`;
   try {
-    await h.emu.waitForBotMessage(h.general.id, (m) => !before.has(m.id) && m.content === heard, { timeoutMs: RECOVERY_BOUND_MS - (Date.now() - since) });
+    await h.emu.waitForBotMessage(h.general.id, (m) => !before.has(m.id) && m.content === heard, {
+      timeoutMs: RECOVERY_BOUND_MS - (Date.now() - since),
+    });
   } catch (err) {
-    const voiceLogs = h.logs.filter((l) => /voice/.test(l)).slice(-15).map((l) => l.slice(0, 300));
-    const ops = h.emu.voice.events.filter((e) => ![3, 5, 6].includes(e.op)).slice(-25).map((e) => `${e.at % 100_000} ${e.dir} ${e.op}`);
-    const posted = h.emu.botMessages(h.general.id).filter((m) => !before.has(m.id)).map((m) => m.content.slice(0, 80));
+    const voiceLogs = h.logs
+      .filter((l) => /voice/.test(l))
+      .slice(-15)
+      .map((l) => l.slice(0, 300));
+    const ops = h.emu.voice.events
+      .filter((e) => ![3, 5, 6].includes(e.op))
+      .slice(-25)
+      .map((e) => `${e.at % 100_000} ${e.dir} ${e.op}`);
+    const posted = h.emu
+      .botMessages(h.general.id)
+      .filter((m) => !before.has(m.id))
+      .map((m) => m.content.slice(0, 80));
     const c = getVoiceConnection(h.guild.id, h.emu.botUser.id);
     const dave = c ? libraryDave(c) : undefined;
     const stats = (dave?.session as { getDecryptionStats?: (u: string) => unknown } | undefined)?.getDecryptionStats?.(h.alice.id);
-    const recv = c ? { subs: [...c.receiver.subscriptions.keys()].length, speaking: c.receiver.speaking.users.size, ready: dave?.session?.ready, re: dave?.reinitializing, stats } : null;
-    throw new Error(`${(err as Error).message}\nposted since: ${JSON.stringify(posted)}; transcription requests: ${h.llm!.audio.transcriptions.length}; receiver: ${JSON.stringify(recv)}\nvoice logs:\n${voiceLogs.join('\n')}\nDAVE: ${JSON.stringify(h.emu.voice.dave.group(h.guild.id)).slice(0, 600)}\nops: ${ops.join(', ')}`, { cause: err });
+    const recv = c
+      ? {
+          subs: [...c.receiver.subscriptions.keys()].length,
+          speaking: c.receiver.speaking.users.size,
+          ready: dave?.session?.ready,
+          re: dave?.reinitializing,
+          stats,
+        }
+      : null;
+    throw new Error(
+      `${(err as Error).message}\nposted since: ${JSON.stringify(posted)}; transcription requests: ${h.llm!.audio.transcriptions.length}; receiver: ${JSON.stringify(recv)}\nvoice logs:\n${voiceLogs.join('\n')}\nDAVE: ${JSON.stringify(h.emu.voice.dave.group(h.guild.id)).slice(0, 600)}\nops: ${ops.join(', ')}`,
+      { cause: err },
+    );
   }
   const ms = Date.now() - since;
   console.log(`recovery: ${fault}: next utterance transcribed ${ms} ms after the fault (the utterance itself lasts 2.8 s)`);
@@ -141,7 +173,9 @@ describe('voice session survives DAVE faults', () => {
     await playbackEnded();
     const since = Date.now();
     h.emu.voice.dave.proposeUnannouncedUser(h.guild.id);
-    await h.emu.waitFor(() => recoveries('protocol-error').some((l) => l.includes('UnexpectedUser')) || undefined, { label: 'protocol error logged' });
+    await h.emu.waitFor(() => recoveries('protocol-error').some((l) => l.includes('UnexpectedUser')) || undefined, {
+      label: 'protocol error logged',
+    });
     expect(await transcribedSince(since, 'unannounced-user proposal')).toBeLessThan(RECOVERY_BOUND_MS);
   }, 40_000);
 
@@ -189,7 +223,10 @@ describe('voice session survives DAVE faults', () => {
     const since = Date.now();
     h.emu.voice.dave.corruptAudio(h.guild.id, h.alice.id, 80);
     await aliceSpeaks();
-    await h.emu.waitFor(() => recoveries('library-reinit').length > 0 || undefined, { label: 'library re-initialised DAVE', timeoutMs: 15_000 });
+    await h.emu.waitFor(() => recoveries('library-reinit').length > 0 || undefined, {
+      label: 'library re-initialised DAVE',
+      timeoutMs: 15_000,
+    });
     await h.emu.voice.waitForDave(h.guild.id);
     expect(await transcribedSince(since, 'undecryptable audio, numbered transition')).toBeLessThan(RECOVERY_BOUND_MS + 3000);
   }, 60_000);
@@ -202,7 +239,13 @@ describe('voice session survives DAVE faults', () => {
     const [errors, invalid] = [recoveries('protocol-error').length, op31()];
     const since = Date.now();
     h.emu.voice.userJoinsVoice({ guildId: h.guild.id, channelId: lounge.id, userId: h.bob.id, announceDelayMs: 300 });
-    await h.emu.waitFor(() => recoveries('protocol-error').slice(errors).some((l) => l.includes('UnexpectedUser')) || undefined, { label: 'the early Add caught' });
+    await h.emu.waitFor(
+      () =>
+        recoveries('protocol-error')
+          .slice(errors)
+          .some((l) => l.includes('UnexpectedUser')) || undefined,
+      { label: 'the early Add caught' },
+    );
     await h.emu.waitFor(() => op31() > invalid || undefined, { label: "op 31: Eos could not apply the others' commit" });
     await h.emu.voice.waitForDave(h.guild.id);
     expect(h.emu.voice.dave.group(h.guild.id).members.sort()).toEqual([h.alice.id, h.bob.id, h.emu.botUser.id].sort());

@@ -38,8 +38,29 @@ describe('line charts', () => {
 
   test('the generic line chart (eval history): category labels, fixed y range, custom size, text drawn with a font', async () => {
     const spec = {
-      title: 'Pass rate per run', xLabels: ['12-01', '12-03', '12-05'], yMin: 0, yMax: 1, width: 640, height: 360,
-      series: [{ name: 'gpt-4.1-mini', points: [[0, 0.5], [1, 0.6], [2, 0.8]] as [number, number][] }, { name: 'ft:eos', points: [[1, 0.7], [2, 0.9]] as [number, number][] }],
+      title: 'Pass rate per run',
+      xLabels: ['12-01', '12-03', '12-05'],
+      yMin: 0,
+      yMax: 1,
+      width: 640,
+      height: 360,
+      series: [
+        {
+          name: 'gpt-4.1-mini',
+          points: [
+            [0, 0.5],
+            [1, 0.6],
+            [2, 0.8],
+          ] as [number, number][],
+        },
+        {
+          name: 'ft:eos',
+          points: [
+            [1, 0.7],
+            [2, 0.9],
+          ] as [number, number][],
+        },
+      ],
     };
     const svg = lineChartSvg(spec);
     expect(svg).toContain('Pass rate per run');

@@ -31,7 +31,16 @@ export function fineTuneConformance(name: string, start: () => Promise<Conforman
     let datasetDir: string;
     let workDir: string;
     const service = (baseModel = world.baseModel) =>
-      new FineTuneService({ backend: world.backend, baseModel, epochs: 2, validationSplit: 0.3, pricePerMillionTokens: null, minExamples: 1, contextTokens: null, workDir });
+      new FineTuneService({
+        backend: world.backend,
+        baseModel,
+        epochs: 2,
+        validationSplit: 0.3,
+        pricePerMillionTokens: null,
+        minExamples: 1,
+        contextTokens: null,
+        workDir,
+      });
 
     beforeAll(async () => {
       datasetDir = await makeDataset({
@@ -96,14 +105,18 @@ export function fineTuneConformance(name: string, start: () => Promise<Conforman
       const s = service();
       const started = await s.start(await s.prepare(datasetDir, 'sft'));
       const ctl = new AbortController();
-      await s.follow(started.id, {
-        intervalMs: 5, signal: ctl.signal,
-        onUpdate: async (j) => void (j.status === 'running' && ctl.abort()),
-      }).catch((err: unknown) => {
-        if (!ctl.signal.aborted) throw err;
-      });
+      await s
+        .follow(started.id, {
+          intervalMs: 5,
+          signal: ctl.signal,
+          onUpdate: async (j) => void (j.status === 'running' && ctl.abort()),
+        })
+        .catch((err: unknown) => {
+          if (!ctl.signal.aborted) throw err;
+        });
       const cancelled = await s.cancel(started.id);
-      const settled = cancelled.status === 'cancelled' ? cancelled : await s.follow(started.id, { intervalMs: 5, onUpdate: async () => undefined });
+      const settled =
+        cancelled.status === 'cancelled' ? cancelled : await s.follow(started.id, { intervalMs: 5, onUpdate: async () => undefined });
       expect(settled.status).toBe('cancelled');
       const again = await s.cancel(started.id).catch((e: unknown) => e);
       expect(again).toBeInstanceOf(FineTuneError);
@@ -112,7 +125,9 @@ export function fineTuneConformance(name: string, start: () => Promise<Conforman
 
     test('an unknown job is a not-found FineTuneError, not retryable', async () => {
       for (const id of ['ft-00000000-0000-0000-0000-000000000000', 'local-nope-1', 'not a job id!']) {
-        const err = await service().status(id).catch((e: unknown) => e);
+        const err = await service()
+          .status(id)
+          .catch((e: unknown) => e);
         expect(err, id).toBeInstanceOf(FineTuneError);
         expect((err as FineTuneError).retryable, id).toBe(false);
       }

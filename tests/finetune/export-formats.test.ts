@@ -17,8 +17,11 @@ describe('open dataset formats', () => {
   test('TRL conversational: messages with role and content only', () => {
     expect(chatToFormat(chat, 'trl')).toEqual({
       messages: [
-        { role: 'system', content: 'You are Eos.' }, { role: 'user', content: 'hi' }, { role: 'assistant', content: 'earlier reply' },
-        { role: 'user', content: 'and now?' }, { role: 'assistant', content: 'approved reply' },
+        { role: 'system', content: 'You are Eos.' },
+        { role: 'user', content: 'hi' },
+        { role: 'assistant', content: 'earlier reply' },
+        { role: 'user', content: 'and now?' },
+        { role: 'assistant', content: 'approved reply' },
       ],
     });
   });
@@ -32,16 +35,27 @@ describe('open dataset formats', () => {
   test('ShareGPT conversations use from/value with human and gpt', () => {
     expect(chatToFormat(chat, 'sharegpt')).toEqual({
       conversations: [
-        { from: 'system', value: 'You are Eos.' }, { from: 'human', value: 'hi' }, { from: 'gpt', value: 'earlier reply' },
-        { from: 'human', value: 'and now?' }, { from: 'gpt', value: 'approved reply' },
+        { from: 'system', value: 'You are Eos.' },
+        { from: 'human', value: 'hi' },
+        { from: 'gpt', value: 'earlier reply' },
+        { from: 'human', value: 'and now?' },
+        { from: 'gpt', value: 'approved reply' },
       ],
     });
   });
 
   test('preference pairs: TRL prompt/chosen/rejected and ShareGPT chosen/rejected', () => {
     const p = preferenceRecord(1);
-    expect(preferenceToFormat(p, 'trl')).toEqual({ prompt: [{ role: 'user', content: 'prompt 1' }], chosen: [{ role: 'assistant', content: 'good 1' }], rejected: [{ role: 'assistant', content: 'bad 1' }] });
-    expect(preferenceToFormat(p, 'sharegpt')).toEqual({ conversations: [{ from: 'human', value: 'prompt 1' }], chosen: { from: 'gpt', value: 'good 1' }, rejected: { from: 'gpt', value: 'bad 1' } });
+    expect(preferenceToFormat(p, 'trl')).toEqual({
+      prompt: [{ role: 'user', content: 'prompt 1' }],
+      chosen: [{ role: 'assistant', content: 'good 1' }],
+      rejected: [{ role: 'assistant', content: 'bad 1' }],
+    });
+    expect(preferenceToFormat(p, 'sharegpt')).toEqual({
+      conversations: [{ from: 'human', value: 'prompt 1' }],
+      chosen: { from: 'gpt', value: 'good 1' },
+      rejected: { from: 'gpt', value: 'bad 1' },
+    });
     expect(preferenceToFormat(p, 'openai')).toBe(p);
   });
 });

@@ -10,7 +10,9 @@
 import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
 
-const args = Object.fromEntries(process.argv.slice(2).reduce((acc, a, i, all) => (a.startsWith('--') ? [...acc, [a.slice(2), all[i + 1] ?? '']] : acc), []));
+const args = Object.fromEntries(
+  process.argv.slice(2).reduce((acc, a, i, all) => (a.startsWith('--') ? [...acc, [a.slice(2), all[i + 1] ?? '']] : acc), []),
+);
 const control = args.control && existsSync(args.control) ? JSON.parse(readFileSync(args.control, 'utf8')) : {};
 const steps = control.steps ?? 4;
 const delay = control.delayMs ?? 10;
@@ -20,9 +22,14 @@ function check(file, what) {
   const lines = readFileSync(file, 'utf8').split('\n').filter(Boolean);
   lines.forEach((line, i) => {
     const r = JSON.parse(line);
-    const ok = args.method === 'dpo' ? Array.isArray(r.prompt) && Array.isArray(r.chosen) && Array.isArray(r.rejected) : Array.isArray(r.prompt) && Array.isArray(r.completion);
+    const ok =
+      args.method === 'dpo'
+        ? Array.isArray(r.prompt) && Array.isArray(r.chosen) && Array.isArray(r.rejected)
+        : Array.isArray(r.prompt) && Array.isArray(r.completion);
     if (!ok) {
-      console.error(`ValueError: ${what} line ${i + 1} is not in the TRL conversational ${args.method === 'dpo' ? 'preference' : 'prompt-completion'} format`);
+      console.error(
+        `ValueError: ${what} line ${i + 1} is not in the TRL conversational ${args.method === 'dpo' ? 'preference' : 'prompt-completion'} format`,
+      );
       process.exit(2);
     }
   });
@@ -44,7 +51,8 @@ for (let s = 1; s <= steps; s++) {
     process.exit(1);
   }
   console.log(`\n{'loss': ${(2 / (1 + s)).toFixed(4)}, 'grad_norm': 1.5, 'learning_rate': 1e-05, 'epoch': ${(s / steps).toFixed(2)}}`);
-  if (v > 0 && s % 2 === 0) console.log(`{'eval_loss': ${(2.2 / (1 + s)).toFixed(4)}, 'eval_runtime': 0.5, 'epoch': ${(s / steps).toFixed(2)}}`);
+  if (v > 0 && s % 2 === 0)
+    console.log(`{'eval_loss': ${(2.2 / (1 + s)).toFixed(4)}, 'eval_runtime': 0.5, 'epoch': ${(s / steps).toFixed(2)}}`);
 }
 console.log("{'train_runtime': 1.0, 'train_samples_per_second': 4.0, 'train_loss': 0.9, 'epoch': 1.0}");
 writeFileSync(path.join(args.out, 'adapter_config.json'), JSON.stringify({ base_model_name_or_path: args.model }));

@@ -37,5 +37,20 @@ const TRAINER = path.join(import.meta.dirname, 'fake-trainer.mjs');
 
 /** The operator's trainer command, as written in eos.config.json (training.local.command), running the fake trainer. */
 export function fakeTrainerCommand(control: string): string[] {
-  return [process.execPath, TRAINER, '--train', '{train_file}', '--valid', '{validation_file}', '--out', '{output_dir}', '--model', '{base_model}', '--method', '{method}', '--control', control];
+  return [
+    process.execPath,
+    TRAINER,
+    '--train',
+    '{train_file}',
+    '--valid',
+    '{validation_file}',
+    '--out',
+    '{output_dir}',
+    '--model',
+    '{base_model}',
+    '--method',
+    '{method}',
+    '--control',
+    control,
+  ];
 }

@@ -15,7 +15,13 @@ async function world(opts: Partial<LocalTrainerOptions> = {}) {
   const dir = await mkdtemp(path.join(tmpdir(), 'eos-local-ft-'));
   const control = path.join(dir, 'control.json');
   await writeFile(control, JSON.stringify({ steps: 4, delayMs: 5 }));
-  const backend = new LocalTrainerBackend({ command: fakeTrainerCommand(control), workDir: path.join(dir, 'jobs'), servedModel: 'eos-{job_id}', format: 'trl-completion', ...opts });
+  const backend = new LocalTrainerBackend({
+    command: fakeTrainerCommand(control),
+    workDir: path.join(dir, 'jobs'),
+    servedModel: 'eos-{job_id}',
+    format: 'trl-completion',
+    ...opts,
+  });
   return { dir, control, backend };
 }
 
@@ -45,7 +51,16 @@ describe('local trainer specifics', () => {
     await rm(path.dirname(path.dirname(datasetDir)), { recursive: true, force: true });
   });
   const service = (backend: LocalTrainerBackend, workDir: string, baseModel = 'Qwen/Qwen2.5-0.5B-Instruct') =>
-    new FineTuneService({ backend, baseModel, epochs: 1, validationSplit: 0, pricePerMillionTokens: null, minExamples: null, contextTokens: null, workDir });
+    new FineTuneService({
+      backend,
+      baseModel,
+      epochs: 1,
+      validationSplit: 0,
+      pricePerMillionTokens: null,
+      minExamples: null,
+      contextTokens: null,
+      workDir,
+    });
 
   test('the trainer reads TRL prompt-completion files; the served name comes from EOS_SERVED_MODEL when printed; output is kept', async () => {
     const w = await world();
@@ -65,10 +80,17 @@ describe('local trainer specifics', () => {
 
   test('no command configured, or a command that does not exist: a reply naming training.local.command', async () => {
     const w = await world({ command: [] });
-    const err = await service(w.backend, w.dir).start(await service(w.backend, w.dir).prepare(datasetDir, 'sft')).catch((e: unknown) => e);
+    const err = await service(w.backend, w.dir)
+      .start(await service(w.backend, w.dir).prepare(datasetDir, 'sft'))
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(FineTuneError);
     expect((err as Error).message).toContain('training.local.command');
-    const missing = new LocalTrainerBackend({ command: ['/nonexistent/train.sh'], workDir: path.join(w.dir, 'jobs'), servedModel: 'x', format: 'trl' });
+    const missing = new LocalTrainerBackend({
+      command: ['/nonexistent/train.sh'],
+      workDir: path.join(w.dir, 'jobs'),
+      servedModel: 'x',
+      format: 'trl',
+    });
     const s = service(missing, w.dir);
     const job = await s.start(await s.prepare(datasetDir, 'sft'));
     const final = await s.follow(job.id, { intervalMs: 5, onUpdate: async () => undefined });
@@ -86,7 +108,12 @@ describe('local trainer specifics', () => {
     const saved = await readFile(file, 'utf8');
     await w.backend.close(); // the trainer is stopped, as when Eos goes down
     await writeFile(file, saved); // job.json as it was while running, with the old pid
-    const after = new LocalTrainerBackend({ command: fakeTrainerCommand(w.control), workDir: path.join(w.dir, 'jobs'), servedModel: 'x', format: 'trl' });
+    const after = new LocalTrainerBackend({
+      command: fakeTrainerCommand(w.control),
+      workDir: path.join(w.dir, 'jobs'),
+      servedModel: 'x',
+      format: 'trl',
+    });
     const view = await after.status(job.id);
     expect(view.status).toBe('failed');
     expect(view.error).toMatch(/Eos restarted while the trainer ran; its output is in .*output\.log/);
@@ -98,7 +125,17 @@ describe('local job state', () => {
   test('saves of one job land whole and in call order (a trainer may end while its first save is being written)', async () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'eos-local-jobs-'));
     const store = new LocalJobStore(dir);
-    const job: LocalJob = { id: 'local-x-1', status: 'running', model: 'm', servedModel: 's', error: null, exitCode: null, pid: 1, createdAt: '', finishedAt: null };
+    const job: LocalJob = {
+      id: 'local-x-1',
+      status: 'running',
+      model: 'm',
+      servedModel: 's',
+      error: null,
+      exitCode: null,
+      pid: 1,
+      createdAt: '',
+      finishedAt: null,
+    };
     await mkdir(store.dir(job.id), { recursive: true });
     const saves = Array.from({ length: 20 }, (_, i) => store.save({ ...job, status: i === 19 ? 'failed' : 'running', exitCode: i }));
     await Promise.all(saves);
@@ -127,7 +164,9 @@ describe('trainer output parsing', () => {
   });
 
   test('JSON lines with step and total_steps, plain "step n/m" text, and the served model line', () => {
-    const p = parseTrainerOutput('{"step": 5, "total_steps": 50, "loss": 0.7, "eval_loss": 0.9}\nStep 6/50 done\nEOS_SERVED_MODEL=llama-eos\n');
+    const p = parseTrainerOutput(
+      '{"step": 5, "total_steps": 50, "loss": 0.7, "eval_loss": 0.9}\nStep 6/50 done\nEOS_SERVED_MODEL=llama-eos\n',
+    );
     expect(p).toMatchObject({ step: 6, totalSteps: 50, servedModel: 'llama-eos' });
     expect(p.metrics).toEqual([{ step: 5, trainLoss: 0.7, validLoss: 0.9 }]);
   });

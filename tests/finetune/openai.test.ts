@@ -28,7 +28,13 @@ fineTuneConformance('Azure OpenAI v1 (api-key header, api-version)', async () =>
   const fake = await startFakeLlm({ spec, models: [BASE] });
   const azure = await startAzureProxy(fake, { apiVersion: 'preview' });
   return {
-    backend: new OpenAiFineTuneBackend({ apiKey: azure.apiKey, baseURL: azure.baseURL, authHeader: 'api-key', apiVersion: 'preview', maxRetries: 0 }),
+    backend: new OpenAiFineTuneBackend({
+      apiKey: azure.apiKey,
+      baseURL: azure.baseURL,
+      authHeader: 'api-key',
+      apiVersion: 'preview',
+      maxRetries: 0,
+    }),
     baseModel: BASE,
     failNext: (m) => fake.fineTuning.failNext(m),
     longJobs: () => void (fake.fineTuning.totalSteps = 100_000),
@@ -56,7 +62,13 @@ describe('OpenAI adapter specifics', () => {
     const dir = await makeDataset({ 'positive.jsonl': jsonl(Array.from({ length: 30 }, (_, i) => chatRecord(i))) });
     const service = new FineTuneService({
       backend: new OpenAiFineTuneBackend({ apiKey: fake.apiKey, baseURL: fake.baseURL, maxRetries: 0 }),
-      baseModel: '', epochs: 3, validationSplit: 0.2, pricePerMillionTokens: null, minExamples: null, contextTokens: null, workDir: `${dir}/../work`,
+      baseModel: '',
+      epochs: 3,
+      validationSplit: 0.2,
+      pricePerMillionTokens: null,
+      minExamples: null,
+      contextTokens: null,
+      workDir: `${dir}/../work`,
     });
     const prepared = await service.prepare(dir, 'sft');
     expect(prepared.report.baseModel).toBe(BASE); // the backend default, not a retired model
@@ -66,7 +78,10 @@ describe('OpenAI adapter specifics', () => {
     const files = [...fake.fineTuning.files.values()];
     expect(files.map((f) => f.object.purpose)).toEqual(['fine-tune', 'fine-tune']);
     expect(body).toEqual({
-      model: BASE, training_file: files[0]!.object.id, validation_file: files[1]!.object.id, suffix: 'eos',
+      model: BASE,
+      training_file: files[0]!.object.id,
+      validation_file: files[1]!.object.id,
+      suffix: 'eos',
       method: { type: 'supervised', supervised: { hyperparameters: { n_epochs: 3 } } },
     });
     const lines = (i: number) => files[i]!.content.toString('utf8').trim().split('\n').length;
@@ -102,9 +117,20 @@ describe('Azure-style gateway', () => {
   });
 
   test('a Bearer-only client is refused by Azure; the api-key client gets through', async () => {
-    const bearer = new OpenAiFineTuneBackend({ apiKey: azure.apiKey, baseURL: azure.baseURL, maxRetries: 0, apiVersion: '2025-04-01-preview' });
+    const bearer = new OpenAiFineTuneBackend({
+      apiKey: azure.apiKey,
+      baseURL: azure.baseURL,
+      maxRetries: 0,
+      apiVersion: '2025-04-01-preview',
+    });
     expect(await bearer.events('ftjob-x').catch((e: unknown) => e)).toMatchObject({ kind: 'auth' });
-    const keyed = new OpenAiFineTuneBackend({ apiKey: azure.apiKey, baseURL: azure.baseURL, authHeader: 'api-key', apiVersion: '2025-04-01-preview', maxRetries: 0 });
+    const keyed = new OpenAiFineTuneBackend({
+      apiKey: azure.apiKey,
+      baseURL: azure.baseURL,
+      authHeader: 'api-key',
+      apiVersion: '2025-04-01-preview',
+      maxRetries: 0,
+    });
     expect(await keyed.status('ftjob-x').catch((e: unknown) => e)).toMatchObject({ kind: 'not_found' });
     expect(azure.forwarded).toBe(1);
   });

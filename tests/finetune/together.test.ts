@@ -40,7 +40,13 @@ describe('Together adapter specifics', () => {
     const dir = await makeDataset({ 'preference.jsonl': jsonl(Array.from({ length: 3 }, (_, i) => preferenceRecord(i))) });
     const service = new FineTuneService({
       backend: new TogetherFineTuneBackend({ apiKey: fake.apiKey, baseURL: fake.baseURL, maxRetries: 0 }),
-      baseModel: '', epochs: 2, validationSplit: 0, pricePerMillionTokens: null, minExamples: null, contextTokens: null, workDir: `${dir}/../work`,
+      baseModel: '',
+      epochs: 2,
+      validationSplit: 0,
+      pricePerMillionTokens: null,
+      minExamples: null,
+      contextTokens: null,
+      workDir: `${dir}/../work`,
     });
     const prepared = await service.prepare(dir, 'dpo');
     expect(prepared.report.baseModel).toBe(BASE);
@@ -58,7 +64,12 @@ describe('Together adapter specifics', () => {
   });
 
   test('the fake checks requests against the published schema (a request off the reference is flagged)', async () => {
-    const post = (body: unknown) => fetch(`${fake.baseURL}/fine-tunes`, { method: 'POST', headers: { authorization: `Bearer ${fake.apiKey}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const post = (body: unknown) =>
+      fetch(`${fake.baseURL}/fine-tunes`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${fake.apiKey}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
     await post({ model: BASE, training_file: 'file-x', n_epochs: 'three', training_method: { method: 'ppo' } });
     expect(fake.contractViolations.join('\n')).toMatch(/POST \/fine-tunes request: .*n_epochs must be integer/);
     expect(fake.contractViolations.join('\n')).toMatch(/training_method/);

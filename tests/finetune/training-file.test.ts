@@ -17,12 +17,23 @@ async function dataset(files: Record<string, string>): Promise<{ dir: string; ou
 }
 
 const base = { validationSplit: 0, contextTokens: 4096, format: 'openai' as const };
-const lines = async (f: string | null) => (f ? (await readFile(f, 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as unknown) : []);
+const lines = async (f: string | null) =>
+  f
+    ? (await readFile(f, 'utf8'))
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as unknown)
+    : [];
 
 describe('buildTrainingFiles', () => {
   test('sft takes positive.jsonl, skips invalid lines, leaves out duplicates and over-long examples, counts tokens', async () => {
     const good = [chatRecord(1), chatRecord(2)];
-    const long = { messages: [{ role: 'user', content: 'word '.repeat(5000) }, { role: 'assistant', content: 'ok' }] };
+    const long = {
+      messages: [
+        { role: 'user', content: 'word '.repeat(5000) },
+        { role: 'assistant', content: 'ok' },
+      ],
+    };
     const noAssistant = { messages: [{ role: 'user', content: 'hi' }] };
     const content = `${jsonl([...good, chatRecord(1), long])}${JSON.stringify(noAssistant)}\n{"messages": [ torn`;
     const { dir, out } = await dataset({ 'positive.jsonl': content });
@@ -50,7 +61,11 @@ describe('buildTrainingFiles', () => {
   test('dpo takes preference.jsonl; the local trainer gets TRL conversational preference records', async () => {
     const { dir, out } = await dataset({ 'preference.jsonl': jsonl([preferenceRecord(1), preferenceRecord(2)]) });
     const r = await buildTrainingFiles({ datasetDir: dir, method: 'dpo', outDir: out, ...base, format: 'trl' });
-    expect(await lines(r.training)).toContainEqual({ prompt: [{ role: 'user', content: 'prompt 1' }], chosen: [{ role: 'assistant', content: 'good 1' }], rejected: [{ role: 'assistant', content: 'bad 1' }] });
+    expect(await lines(r.training)).toContainEqual({
+      prompt: [{ role: 'user', content: 'prompt 1' }],
+      chosen: [{ role: 'assistant', content: 'good 1' }],
+      rejected: [{ role: 'assistant', content: 'bad 1' }],
+    });
   });
 
   test('a missing or empty dataset leaves no file and cannot start', async () => {
@@ -64,13 +79,27 @@ describe('buildTrainingFiles', () => {
 describe('the dataset report', () => {
   const backend = (paid: boolean, kind: 'openai' | 'local' = 'openai'): FineTuneBackend => ({
     info: { kind, label: kind, paid, minExamples: 10, contextTokens: 4096, fileFormat: 'openai', switchOnSuccess: false },
-    create: () => Promise.reject(new Error('not called')), status: () => Promise.reject(new Error('x')), cancel: () => Promise.reject(new Error('x')),
-    events: async () => [], metrics: async () => [],
+    create: () => Promise.reject(new Error('not called')),
+    status: () => Promise.reject(new Error('x')),
+    cancel: () => Promise.reject(new Error('x')),
+    events: async () => [],
+    metrics: async () => [],
   });
 
   test('shows examples, tokens, cost per epoch, duplicates, over-context, the split and the minimum', async () => {
-    const { dir, out } = await dataset({ 'positive.jsonl': jsonl([...Array.from({ length: 12 }, (_, i) => chatRecord(i)), chatRecord(3)]) });
-    const s = new FineTuneService({ backend: backend(true), baseModel: 'gpt-4.1-mini-2025-04-14', epochs: 3, validationSplit: 0, pricePerMillionTokens: null, minExamples: null, contextTokens: null, workDir: out });
+    const { dir, out } = await dataset({
+      'positive.jsonl': jsonl([...Array.from({ length: 12 }, (_, i) => chatRecord(i)), chatRecord(3)]),
+    });
+    const s = new FineTuneService({
+      backend: backend(true),
+      baseModel: 'gpt-4.1-mini-2025-04-14',
+      epochs: 3,
+      validationSplit: 0,
+      pricePerMillionTokens: null,
+      minExamples: null,
+      contextTokens: null,
+      workDir: out,
+    });
     const { report } = await s.prepare(dir, 'sft');
     expect(report).toMatchObject({ examples: 13, duplicates: 1, train: 12, enough: true, pricePerMillion: 5 });
     expect(report.costPerEpoch).toBeCloseTo((report.trainingTokens / 1e6) * 5, 10);
@@ -85,7 +114,16 @@ describe('the dataset report', () => {
 
   test('too few examples: the report says so and start refuses before spending', async () => {
     const { dir, out } = await dataset({ 'positive.jsonl': jsonl([chatRecord(1), chatRecord(2)]) });
-    const s = new FineTuneService({ backend: backend(true), baseModel: 'gpt-4.1-2025-04-14', epochs: 1, validationSplit: 0, pricePerMillionTokens: null, minExamples: null, contextTokens: null, workDir: out });
+    const s = new FineTuneService({
+      backend: backend(true),
+      baseModel: 'gpt-4.1-2025-04-14',
+      epochs: 1,
+      validationSplit: 0,
+      pricePerMillionTokens: null,
+      minExamples: null,
+      contextTokens: null,
+      workDir: out,
+    });
     const prepared = await s.prepare(dir, 'sft');
     expect(formatDatasetReport(prepared.report)).toContain('**not enough data**: openai needs at least 10 training examples, this has 2.');
     await expect(s.start(prepared)).rejects.toThrow(/Not enough data/);
@@ -94,9 +132,24 @@ describe('the dataset report', () => {
   test('retired or missing base models are refused with the setting to change', async () => {
     const { dir, out } = await dataset({ 'positive.jsonl': jsonl([chatRecord(1)]) });
     const make = (baseModel: string, kind: 'openai' | 'local' = 'openai') =>
-      new FineTuneService({ backend: backend(kind === 'openai', kind), baseModel, epochs: 1, validationSplit: 0, pricePerMillionTokens: null, minExamples: null, contextTokens: null, workDir: out });
-    for (const [model, kind] of [['gpt-4o-mini-2024-07-18', 'openai'], ['whisper-1', 'openai'], ['', 'local']] as const) {
-      const err = await make(model, kind).prepare(dir, 'sft').catch((e: unknown) => e);
+      new FineTuneService({
+        backend: backend(kind === 'openai', kind),
+        baseModel,
+        epochs: 1,
+        validationSplit: 0,
+        pricePerMillionTokens: null,
+        minExamples: null,
+        contextTokens: null,
+        workDir: out,
+      });
+    for (const [model, kind] of [
+      ['gpt-4o-mini-2024-07-18', 'openai'],
+      ['whisper-1', 'openai'],
+      ['', 'local'],
+    ] as const) {
+      const err = await make(model, kind)
+        .prepare(dir, 'sft')
+        .catch((e: unknown) => e);
       expect(err, model).toBeInstanceOf(FineTuneError);
       expect((err as FineTuneError).message, model).toContain('training.baseModel');
     }

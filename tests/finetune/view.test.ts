@@ -4,9 +4,22 @@ import { formatJob, stepOf, toJobView } from '../../src/finetune/index.js';
 
 function job(over: Partial<FineTuningJob>): FineTuningJob {
   return {
-    id: 'ftjob-1', object: 'fine_tuning.job', created_at: 1, error: null, fine_tuned_model: null, finished_at: null,
-    hyperparameters: {}, model: 'base', organization_id: 'org', result_files: [], seed: 1, status: 'running',
-    trained_tokens: null, training_file: 'file-1', validation_file: null, ...over,
+    id: 'ftjob-1',
+    object: 'fine_tuning.job',
+    created_at: 1,
+    error: null,
+    fine_tuned_model: null,
+    finished_at: null,
+    hyperparameters: {},
+    model: 'base',
+    organization_id: 'org',
+    result_files: [],
+    seed: 1,
+    status: 'running',
+    trained_tokens: null,
+    training_file: 'file-1',
+    validation_file: null,
+    ...over,
   } as FineTuningJob;
 }
 
@@ -17,7 +30,13 @@ test('stepOf reads data.step/total_steps, else "Step n/m" in the message', () =>
 });
 
 test('progress is the latest step while running, the status otherwise', () => {
-  const step = (n: number) => ({ id: `e${n}`, createdAt: new Date(0), level: 'info' as const, message: '', step: { step: n, totalSteps: 9 } });
+  const step = (n: number) => ({
+    id: `e${n}`,
+    createdAt: new Date(0),
+    level: 'info' as const,
+    message: '',
+    step: { step: n, totalSteps: 9 },
+  });
   expect(toJobView(job({}), [step(3), step(2)]).progress).toBe('step 3/9');
   expect(toJobView(job({}), []).progress).toBe('running');
   expect(toJobView(job({ status: 'validating_files' }), [step(1)]).progress).toBe('validating files');

@@ -47,7 +47,8 @@ const CASES: { label: string; name: string; data: Buffer; expect: RegExp }[] = [
 type Snapshot = Record<string, number>;
 async function snapshot(): Promise<Snapshot> {
   const out: Snapshot = {};
-  const list = async (dir: string) => (await readdir(path.join(h.dataDir, dir), { recursive: true }).catch(() => [] as string[])).map(String);
+  const list = async (dir: string) =>
+    (await readdir(path.join(h.dataDir, dir), { recursive: true }).catch(() => [] as string[])).map(String);
   for (const f of await list('datasets')) {
     const full = path.join(h.dataDir, 'datasets', f);
     if (f.endsWith('.jsonl')) out[`datasets/${f}`] = (await readFile(full, 'utf8')).split('\n').filter(Boolean).length;
@@ -64,21 +65,25 @@ async function run(content: string, file: { name: string; data: Buffer }) {
 }
 
 describe.each(['!train', '!test'])('%s with a malformed attachment', (command) => {
-  test.each(CASES)('$label: one short, clear reply; nothing stored', async (c) => {
-    const before = await snapshot();
-    const llmBefore = h.llm!.chatRequests().length;
-    const { first, all } = await run(command, c);
-    expect(all, `${command} ${c.label}: replies ${JSON.stringify(all.map((m) => m.content))}`).toHaveLength(1);
-    expect(first.content.length, first.content).toBeLessThanOrEqual(1000);
-    // clear: no raw bytes of the upload echoed back (control characters, replacement characters)
-    expect(first.content, `${command} ${c.label}`).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f\ufffd]/);
-    expect(first.content).not.toMatch(/Something went wrong|Running \d+ test/);
-    expect(first.content, `${command} ${c.label}`).toMatch(c.expect);
-    expect(first.attachments).toHaveLength(0);
-    await h.app.state.flush();
-    expect(await snapshot()).toEqual(before);
-    expect(h.llm!.chatRequests().length).toBe(llmBefore);
-  }, 30_000);
+  test.each(CASES)(
+    '$label: one short, clear reply; nothing stored',
+    async (c) => {
+      const before = await snapshot();
+      const llmBefore = h.llm!.chatRequests().length;
+      const { first, all } = await run(command, c);
+      expect(all, `${command} ${c.label}: replies ${JSON.stringify(all.map((m) => m.content))}`).toHaveLength(1);
+      expect(first.content.length, first.content).toBeLessThanOrEqual(1000);
+      // clear: no raw bytes of the upload echoed back (control characters, replacement characters)
+      expect(first.content, `${command} ${c.label}`).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f\ufffd]/);
+      expect(first.content).not.toMatch(/Something went wrong|Running \d+ test/);
+      expect(first.content, `${command} ${c.label}`).toMatch(c.expect);
+      expect(first.attachments).toHaveLength(0);
+      await h.app.state.flush();
+      expect(await snapshot()).toEqual(before);
+      expect(h.llm!.chatRequests().length).toBe(llmBefore);
+    },
+    30_000,
+  );
 });
 
 test('the bot still answers afterwards', async () => {

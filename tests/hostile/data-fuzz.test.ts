@@ -39,11 +39,13 @@ const digits = (n: number) => Array.from({ length: n }, (_, i) => (i === 0 ? int
 function pii(): string {
   const kind = int(r, 0, 6);
   const value = [
-    () => `${pick(r, ['ann', 'bob.smith', 'x_y+tag', 'ülrich'])}${int(r, 0, 9999)}@${pick(r, ['example.com', 'mail.example.org', 'uni.example.co.uk'])}`,
+    () =>
+      `${pick(r, ['ann', 'bob.smith', 'x_y+tag', 'ülrich'])}${int(r, 0, 9999)}@${pick(r, ['example.com', 'mail.example.org', 'uni.example.co.uk'])}`,
     () => `+${int(r, 1, 99)} ${digits(3)} ${digits(3)} ${digits(4)}`,
     () => `(${digits(3)}) ${digits(3)}-${digits(4)}`,
     () => digits(int(r, 17, 20)),
-    () => `sk-${pick(r, ['', 'proj-'])}${Array.from({ length: 32 }, () => pick(r, [...'abcdefghijklmnopqrstuvwxyzABCDEFGHIJ0123456789'])).join('')}`,
+    () =>
+      `sk-${pick(r, ['', 'proj-'])}${Array.from({ length: 32 }, () => pick(r, [...'abcdefghijklmnopqrstuvwxyzABCDEFGHIJ0123456789'])).join('')}`,
     () => `ghp_${Array.from({ length: 36 }, () => pick(r, [...'abcdefXYZ0123456789'])).join('')}`,
     () => `${digits(3)}-${digits(3)}-${digits(4)}`,
   ][kind]!();
@@ -52,11 +54,31 @@ function pii(): string {
 }
 
 const PIECES: (() => string)[] = [
-  () => `<@${digits(18)}>`, () => `<@!${digits(19)}>`, () => `<@&${digits(18)}>`, () => `<#${digits(18)}>`,
-  () => `@${digits(int(r, 15, 25))}`, () => '@everyone', () => '\u0000', () => '\u200b\u200b', () => '<think>', () => '</think>',
-  () => '<think>hidden plan</think>', () => '```', () => '\u202e', () => '\r\n', () => '   ', () => '"}\n{"messages":', () => '\\',
-  () => 'x'.repeat(int(r, 1, 3000)), () => 'ünïcödé 🙂👍🏽', () => 'User:', () => 'Assistant:', () => String.fromCharCode(int(r, 0xd800, 0xdfff)),
-  pii, pii, pii,
+  () => `<@${digits(18)}>`,
+  () => `<@!${digits(19)}>`,
+  () => `<@&${digits(18)}>`,
+  () => `<#${digits(18)}>`,
+  () => `@${digits(int(r, 15, 25))}`,
+  () => '@everyone',
+  () => '\u0000',
+  () => '\u200b\u200b',
+  () => '<think>',
+  () => '</think>',
+  () => '<think>hidden plan</think>',
+  () => '```',
+  () => '\u202e',
+  () => '\r\n',
+  () => '   ',
+  () => '"}\n{"messages":',
+  () => '\\',
+  () => 'x'.repeat(int(r, 1, 3000)),
+  () => 'ünïcödé 🙂👍🏽',
+  () => 'User:',
+  () => 'Assistant:',
+  () => String.fromCharCode(int(r, 0xd800, 0xdfff)),
+  pii,
+  pii,
+  pii,
 ];
 /** A hostile string: 1-6 pieces mixed with words. */
 function hostile(): string {
@@ -67,7 +89,9 @@ function hostile(): string {
 }
 
 function context(): { role: 'system' | 'user' | 'assistant'; content: string; name?: string }[] {
-  const turns: { role: 'system' | 'user' | 'assistant'; content: string; name?: string }[] = [{ role: 'system', content: `You are Eos. ${hostile()}` }];
+  const turns: { role: 'system' | 'user' | 'assistant'; content: string; name?: string }[] = [
+    { role: 'system', content: `You are Eos. ${hostile()}` },
+  ];
   for (let i = int(r, 0, 4); i > 0; i--) {
     turns.push({ role: 'user', content: hostile(), name: pick(r, ['Ann', digits(18), `<@${digits(18)}>`, '']) || undefined });
     // Earlier answers users rejected stay in the live history as context.
@@ -80,7 +104,10 @@ function context(): { role: 'system' | 'user' | 'assistant'; content: string; na
 function fakeCtx(): CommandContext {
   return {
     services: { datasets: svc.datasets } as unknown as CommandContext['services'],
-    attachments: [], prefix: '!', channelId: '300000000000000001', message: undefined,
+    attachments: [],
+    prefix: '!',
+    channelId: '300000000000000001',
+    message: undefined,
     log: pino({ level: 'silent' }),
     reply: async () => ({ id: 'r', channelId: '300000000000000001' }),
   } as unknown as CommandContext;
@@ -146,7 +173,11 @@ async function files(dir: string): Promise<string[]> {
   return out;
 }
 
-const parse = async (file: string) => (await readFile(file, 'utf8').catch(() => '')).split('\n').filter(Boolean).map((l) => JSON.parse(l) as unknown);
+const parse = async (file: string) =>
+  (await readFile(file, 'utf8').catch(() => ''))
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as unknown);
 
 test(`${ROUNDS} hostile rounds: no crash, every line valid, no personal data, no rejected answer trained (seed ${SEED})`, async () => {
   for (let i = 0; i < ROUNDS; i++) await round();
@@ -157,19 +188,33 @@ test(`${ROUNDS} hostile rounds: no crash, every line valid, no personal data, no
   const negative = await parse(path.join(dir, 'negative.jsonl'));
   const preference = await parse(path.join(dir, 'preference.jsonl'));
   const invalid = [
-    ...positive.map((x) => checkChatRecord(x)), ...negative.map((x) => checkChatRecord(x)), ...preference.map((x) => checkPreferenceRecord(x)),
+    ...positive.map((x) => checkChatRecord(x)),
+    ...negative.map((x) => checkChatRecord(x)),
+    ...preference.map((x) => checkPreferenceRecord(x)),
   ].filter((p) => p.length > 0);
   expect(invalid).toEqual([]);
-  const trainedRejected = positive.flatMap((rec) => rec.messages.filter((m) => m.role === 'assistant' && m.weight !== 0 && rejected.has(m.content)));
+  const trainedRejected = positive.flatMap((rec) =>
+    rec.messages.filter((m) => m.role === 'assistant' && m.weight !== 0 && rejected.has(m.content)),
+  );
   expect(trainedRejected.map((m) => m.content.slice(0, 80))).toEqual([]);
-  const texts = await Promise.all((await files(dataDir)).map(async (f) => ({ f: path.relative(dataDir, f), text: await readFile(f, 'utf8') })));
-  const leaks = [...injected].flatMap((s) => texts.filter((t) => t.text.includes(s)).map((t) => {
-    const at = t.text.indexOf(s);
-    return `${t.f}: ${JSON.stringify(t.text.slice(Math.max(0, at - 30), at + s.length + 30))}`;
-  }));
+  const texts = await Promise.all(
+    (await files(dataDir)).map(async (f) => ({ f: path.relative(dataDir, f), text: await readFile(f, 'utf8') })),
+  );
+  const leaks = [...injected].flatMap((s) =>
+    texts
+      .filter((t) => t.text.includes(s))
+      .map((t) => {
+        const at = t.text.indexOf(s);
+        return `${t.f}: ${JSON.stringify(t.text.slice(Math.max(0, at - 30), at + s.length + 30))}`;
+      }),
+  );
   expect(leaks).toEqual([]);
-  const datasetText = (await Promise.all(['positive', 'negative', 'preference'].map((f) => readFile(path.join(dir, `${f}.jsonl`), 'utf8').catch(() => '')))).join('');
+  const datasetText = (
+    await Promise.all(['positive', 'negative', 'preference'].map((f) => readFile(path.join(dir, `${f}.jsonl`), 'utf8').catch(() => '')))
+  ).join('');
   expect(datasetText.match(/<@[!&]?\d+>|@\d{15,}|\b\d{15,25}\b|\\u0000/g) ?? []).toEqual([]);
-  console.log(`data-fuzz seed ${SEED}: ${ROUNDS} rounds, ${counts.strings} hostile strings, ${injected.size} PII values; captures ${counts.captures}, 👍 ${counts.up}, 👎 ${counts.down}, corrections ${counts.corrections}, !feedback ${counts.feedback}, !train ${counts.trains}, user errors ${counts.userErrors}; written: ${positive.length} positive, ${negative.length} negative, ${preference.length} preference`);
+  console.log(
+    `data-fuzz seed ${SEED}: ${ROUNDS} rounds, ${counts.strings} hostile strings, ${injected.size} PII values; captures ${counts.captures}, 👍 ${counts.up}, 👎 ${counts.down}, corrections ${counts.corrections}, !feedback ${counts.feedback}, !train ${counts.trains}, user errors ${counts.userErrors}; written: ${positive.length} positive, ${negative.length} negative, ${preference.length} preference`,
+  );
   expect(positive.length + negative.length + preference.length).toBeGreaterThan(ROUNDS / 4);
 }, 120_000);

@@ -6,10 +6,15 @@ type Body = Record<string, unknown>;
 
 /** Bot requests that create or edit a message (channel messages, interaction callbacks and webhooks). */
 export function messageRequests(emu: DiscordEmulator, from = 0): RecordedRequest[] {
-  return emu.requests.slice(from).filter((r) =>
-    (r.method === 'POST' && r.route === '/channels/{channel_id}/messages') ||
-    (r.method === 'PATCH' && r.route === '/channels/{channel_id}/messages/{message_id}') ||
-    r.route.startsWith('/interactions/') || r.route.startsWith('/webhooks/'));
+  return emu.requests
+    .slice(from)
+    .filter(
+      (r) =>
+        (r.method === 'POST' && r.route === '/channels/{channel_id}/messages') ||
+        (r.method === 'PATCH' && r.route === '/channels/{channel_id}/messages/{message_id}') ||
+        r.route.startsWith('/interactions/') ||
+        r.route.startsWith('/webhooks/'),
+    );
 }
 
 /** The message payload of a request: JSON body, multipart payload_json, or an interaction callback's data. */

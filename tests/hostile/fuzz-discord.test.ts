@@ -22,8 +22,24 @@ let channels: EmuChannel[];
 let roles: string[];
 
 beforeAll(async () => {
-  h = await startHarness({ random: r, behaviour: { conversation: { streamEditIntervalMs: 250, reactionProbability: 0.05, replyTimeoutMs: 10_000, userRateLimit: { count: 6, perSeconds: 60 } } } });
-  users = [h.alice, h.bob, ...Array.from({ length: 10 }, (_, i) => h.emu.createUser({ username: `fuzz${i}`, globalName: pick(r, ['@everyone', '<@&1>', '‮evil', `Fuzz ${i}`]) }))];
+  h = await startHarness({
+    random: r,
+    behaviour: {
+      conversation: {
+        streamEditIntervalMs: 250,
+        reactionProbability: 0.05,
+        replyTimeoutMs: 10_000,
+        userRateLimit: { count: 6, perSeconds: 60 },
+      },
+    },
+  });
+  users = [
+    h.alice,
+    h.bob,
+    ...Array.from({ length: 10 }, (_, i) =>
+      h.emu.createUser({ username: `fuzz${i}`, globalName: pick(r, ['@everyone', '<@&1>', '‮evil', `Fuzz ${i}`]) }),
+    ),
+  ];
   for (const u of users.slice(2)) h.emu.addMember(h.guild.id, u.id, r() < 0.3 ? { nick: '@here' } : {});
   const otherBot = h.emu.createUser({ username: 'otherbot', bot: true });
   h.emu.addMember(h.guild.id, otherBot.id);

@@ -5,7 +5,19 @@
  */
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { IncomingMessage, OutgoingMessage } from '../../src/chat/types.js';
-import { describeInput, fuzzCount, fuzzSeed, hostileInput, int, pick, pingHazards, prng, trackRejections, type HostileInput, type Ids } from './gen.js';
+import {
+  describeInput,
+  fuzzCount,
+  fuzzSeed,
+  hostileInput,
+  int,
+  pick,
+  pingHazards,
+  prng,
+  trackRejections,
+  type HostileInput,
+  type Ids,
+} from './gen.js';
 import { startInProcess, type InProcess } from './inproc.js';
 import { incoming } from '../fakes/surface.js';
 import { createCommandIndex } from '../../src/commands/index.js';
@@ -26,7 +38,10 @@ const rejections = trackRejections();
 let w: InProcess;
 
 beforeAll(async () => {
-  w = await startInProcess(r, { roleId: ids.roles[0]!, behaviour: { conversation: { reactionProbability: 0.05, replyProbability: 0.05, backfill: 0 } } });
+  w = await startInProcess(r, {
+    roleId: ids.roles[0]!,
+    behaviour: { conversation: { reactionProbability: 0.05, replyProbability: 0.05, backfill: 0 } },
+  });
 });
 afterAll(async () => {
   rejections.stop();
@@ -36,22 +51,48 @@ afterAll(async () => {
 let seq = 0;
 function message(input: HostileInput): IncomingMessage {
   const who = r();
-  const author = who < 0.1 ? { id: 'owner', username: 'owner', displayName: 'Olivia', bot: false }
-    : who < 0.13 ? { id: 'otherbot', username: 'robot', displayName: 'Robot', bot: true }
-    : { id: pick(r, ids.users), username: 'user', displayName: pick(r, ['Ann', '@everyone', '<@&1>', '‮evil', 'a'.repeat(100)]), bot: false };
+  const author =
+    who < 0.1
+      ? { id: 'owner', username: 'owner', displayName: 'Olivia', bot: false }
+      : who < 0.13
+        ? { id: 'otherbot', username: 'robot', displayName: 'Robot', bot: true }
+        : {
+            id: pick(r, ids.users),
+            username: 'user',
+            displayName: pick(r, ['Ann', '@everyone', '<@&1>', '‮evil', 'a'.repeat(100)]),
+            bot: false,
+          };
   const isDM = r() < 0.1;
   const clean = input.content
-    .replace(/<@!?(\d+)>/g, '@someone').replace(/<@&\d+>/g, '@role').replace(/<#\d+>/g, '#channel')
+    .replace(/<@!?(\d+)>/g, '@someone')
+    .replace(/<@&\d+>/g, '@role')
+    .replace(/<#\d+>/g, '#channel')
     .replace(/@(everyone|here)/g, '@\u200b$1');
   return {
-    id: `hostile-${++seq}`, channelId: isDM ? 'dm-1' : pick(r, ids.channels), guildId: isDM ? null : 'g1', guildName: 'Guild ‮', channelName: 'general',
-    isDM, author, roleIds: r() < 0.2 ? [pick(r, ids.roles)] : [], authorIsGuildAdmin: r() < 0.05,
-    content: input.content, cleanContent: clean, mentionsBot: input.content.includes(`<@${ids.bot}>`) || r() < 0.15,
-    replyToId: r() < 0.1 ? `m${int(r, 1, 50)}` : undefined, replyToBot: r() < 0.1, attachments: [], authorVoiceChannelId: null, createdAt: new Date(w.clock.t),
+    id: `hostile-${++seq}`,
+    channelId: isDM ? 'dm-1' : pick(r, ids.channels),
+    guildId: isDM ? null : 'g1',
+    guildName: 'Guild ‮',
+    channelName: 'general',
+    isDM,
+    author,
+    roleIds: r() < 0.2 ? [pick(r, ids.roles)] : [],
+    authorIsGuildAdmin: r() < 0.05,
+    content: input.content,
+    cleanContent: clean,
+    mentionsBot: input.content.includes(`<@${ids.bot}>`) || r() < 0.15,
+    replyToId: r() < 0.1 ? `m${int(r, 1, 50)}` : undefined,
+    replyToBot: r() < 0.1,
+    attachments: [],
+    authorVoiceChannelId: null,
+    createdAt: new Date(w.clock.t),
   };
 }
 
-const shown = (m: OutgoingMessage) => [m.content ?? '', ...(m.embeds ?? []).flatMap((e) => [e.title ?? '', e.description ?? '', ...(e.fields ?? []).flatMap((f) => [f.name, f.value])])];
+const shown = (m: OutgoingMessage) => [
+  m.content ?? '',
+  ...(m.embeds ?? []).flatMap((e) => [e.title ?? '', e.description ?? '', ...(e.fields ?? []).flatMap((f) => [f.name, f.value])]),
+];
 const settle = () => new Promise((resolve) => setImmediate(resolve));
 
 /**
@@ -68,21 +109,41 @@ function echoed(hazards: string[], msg: IncomingMessage, prefix = '!'): boolean 
 function check(out: OutgoingMessage, where: string, problems: string[], msg: IncomingMessage, puppet: boolean): void {
   const content = out.content ?? '';
   if (content.length > 2000) problems.push(`${where}: message of ${content.length} chars`);
-  for (const e of out.embeds ?? []) for (const f of e.fields ?? []) if (f.value.length > 1024) problems.push(`${where}: embed field of ${f.value.length} chars`);
+  for (const e of out.embeds ?? [])
+    for (const f of e.fields ?? []) if (f.value.length > 1024) problems.push(`${where}: embed field of ${f.value.length} chars`);
   if (/^Something went wrong/.test(content)) problems.push(`${where}: generic crash reply: ${content}`);
   const hazards = shown(out).flatMap(pingHazards);
-  if (hazards.length > 0 && !puppet && !echoed(hazards, msg)) problems.push(`${where}: reply content carries ${[...new Set(hazards)].join(', ')}: ${JSON.stringify(content.slice(0, 160))}`);
+  if (hazards.length > 0 && !puppet && !echoed(hazards, msg))
+    problems.push(`${where}: reply content carries ${[...new Set(hazards)].join(', ')}: ${JSON.stringify(content.slice(0, 160))}`);
 }
 
-const LONG_ARGS = ['x'.repeat(5000), '@everyone '.repeat(300), '<@&200000000000000001> '.repeat(200), '`'.repeat(3000), '\u0000'.repeat(3000), 'é\u0301'.repeat(2000)];
-const SUBFORMS = ['train use', 'train status', 'train start', 'train cancel', 'train positive', 'correct 123456789012345678', 'replyprefix'];
+const LONG_ARGS = [
+  'x'.repeat(5000),
+  '@everyone '.repeat(300),
+  '<@&200000000000000001> '.repeat(200),
+  '`'.repeat(3000),
+  '\u0000'.repeat(3000),
+  'é\u0301'.repeat(2000),
+];
+const SUBFORMS = [
+  'train use',
+  'train status',
+  'train start',
+  'train cancel',
+  'train positive',
+  'correct 123456789012345678',
+  'replyprefix',
+];
 
 test('every command with a very long argument, by a member and by the owner: short replies only', async () => {
   const problems: string[] = [];
   const names = [...new Set([...COMMAND_NAMES, ...SUBFORMS])];
   for (const name of names) {
     for (const [a, arg] of LONG_ARGS.entries()) {
-      for (const author of [{ id: ids.users[1]!, username: 'm', displayName: 'Member', bot: false }, { id: 'owner', username: 'o', displayName: 'Olivia', bot: false }]) {
+      for (const author of [
+        { id: ids.users[1]!, username: 'm', displayName: 'Member', bot: false },
+        { id: 'owner', username: 'o', displayName: 'Olivia', bot: false },
+      ]) {
         const content = `!${name} ${arg}`;
         const msg = incoming({ id: `sweep-${++seq}`, content, author, guildId: 'g1', channelId: ids.channels[1]! }); // draws nothing from the fuzz PRNG
         const before = w.surface.sent.length;
@@ -92,7 +153,10 @@ test('every command with a very long argument, by a member and by the owner: sho
         if (sent.length > MAX_MESSAGES_PER_INPUT) problems.push(`!${name} [${a}] by ${author.id}: ${sent.length} messages`);
         for (const out of sent) {
           const len = out.msg.content?.length ?? 0;
-          if (len > 2000) problems.push(`!${name} [arg ${a}] by ${author.id === 'owner' ? 'owner' : 'member'}: reply of ${len} chars: ${JSON.stringify(out.msg.content!.slice(0, 60))}…`);
+          if (len > 2000)
+            problems.push(
+              `!${name} [arg ${a}] by ${author.id === 'owner' ? 'owner' : 'member'}: reply of ${len} chars: ${JSON.stringify(out.msg.content!.slice(0, 60))}…`,
+            );
           if (/^Something went wrong/.test(out.msg.content ?? '')) problems.push(`!${name} [${a}]: generic crash reply`);
         }
         if (w.router.prefixFor('g1') !== '!') await w.state.setGuild('g1', { prefix: undefined });
@@ -127,12 +191,21 @@ test(`${INPUTS} hostile messages: no crash, bounded replies, no pings, still ans
     if (problems.length >= 25) break;
   }
   await new Promise((resolve) => setTimeout(resolve, 50));
-  const errors = w.logs.slice(logsFrom).map((l) => JSON.parse(l) as { level: number; msg: string; err?: { message?: string } }).filter((l) => l.level >= 50);
+  const errors = w.logs
+    .slice(logsFrom)
+    .map((l) => JSON.parse(l) as { level: number; msg: string; err?: { message?: string } })
+    .filter((l) => l.level >= 50);
   for (const e of errors.slice(0, 10)) problems.push(`error logged: ${e.msg}: ${e.err?.message ?? ''}`);
   expect(problems, `seed ${SEED} (replay: EOS_FUZZ_SEED=${SEED})\n${problems.slice(0, 25).join('\n')}`).toEqual([]);
   expect(rejections.list.map(String), `seed ${SEED}: unhandled rejections`).toEqual([]);
 
-  const hi = { ...message({ kind: 'normal', content: '!hi' }), author: { id: ids.users[0]!, username: 'ann', displayName: 'Ann', bot: false }, isDM: false, channelId: ids.channels[0]!, guildId: 'g1' };
+  const hi = {
+    ...message({ kind: 'normal', content: '!hi' }),
+    author: { id: ids.users[0]!, username: 'ann', displayName: 'Ann', bot: false },
+    isDM: false,
+    channelId: ids.channels[0]!,
+    guildId: 'g1',
+  };
   const n = w.surface.sent.length;
   await w.router.handleMessage(hi);
   expect(w.surface.sent.slice(n).map((s) => s.msg.content)).toEqual([expect.stringMatching(/^Hi Ann! I'm Eos/)]);

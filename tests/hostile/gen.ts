@@ -39,9 +39,54 @@ export interface HostileInput {
 
 const RTL = ['\u202e', '\u202b', '\u200f', 'مرحبا بالعالم', 'שלום עולם', '\u202egnp.exe', '\u2067isolate\u2069'];
 const EMOJI = ['👨‍👩‍👧‍👦', '🏳️‍🌈', '👩🏽‍💻', '🧑‍🤝‍🧑', '❤️‍🔥', '🇺🇳', '👍🏿', '1️⃣', '🫠'];
-const ODD = ['\ud800', '\udfff', '\ud83d', '\ufeff', '\u200b', '\u2060', '\uffff', '\ufffd', '\u0085', '\u2028', '\u2029', '\u0000', '\u001b[31m', '\r\n', '\t'];
+const ODD = [
+  '\ud800',
+  '\udfff',
+  '\ud83d',
+  '\ufeff',
+  '\u200b',
+  '\u2060',
+  '\uffff',
+  '\ufffd',
+  '\u0085',
+  '\u2028',
+  '\u2029',
+  '\u0000',
+  '\u001b[31m',
+  '\r\n',
+  '\t',
+];
 const COMBINING = Array.from({ length: 0x36f - 0x300 + 1 }, (_, i) => String.fromCharCode(0x300 + i));
-const WORDS = ['eos', 'hello', 'train', 'User:', 'Assistant:', '```', '`', '||spoiler||', '**bold**', '> quote', '# head', 'http://127.0.0.1/', '{}', '[]', '"', "'", '\\', '../', '%2e%2e/', '${x}', '{user_name}', '{bot_name}', '<script>', 'null', 'NaN', '-0', '1e309', '0x1F'];
+const WORDS = [
+  'eos',
+  'hello',
+  'train',
+  'User:',
+  'Assistant:',
+  '```',
+  '`',
+  '||spoiler||',
+  '**bold**',
+  '> quote',
+  '# head',
+  'http://127.0.0.1/',
+  '{}',
+  '[]',
+  '"',
+  "'",
+  '\\',
+  '../',
+  '%2e%2e/',
+  '${x}',
+  '{user_name}',
+  '{bot_name}',
+  '<script>',
+  'null',
+  'NaN',
+  '-0',
+  '1e309',
+  '0x1F',
+];
 
 function text(r: Rng, n: number): string {
   let s = '';
@@ -57,16 +102,25 @@ function mentions(r: Rng, ids: Ids): string {
   const kind = int(r, 0, 5);
   if (kind === 0) return Array.from({ length: 500 }, () => `<@${pick(r, ids.users)}>`).join(' ');
   if (kind === 1) return Array.from({ length: int(r, 1, 200) }, () => `<@&${pick(r, ids.roles)}>`).join('');
-  if (kind === 2) return `@everyone @here ${pick(r, ['@EVERYONE', '@Here', '@\u200beveryone', '@@everyone', '@everyone\u0000'])} ${text(r, 40)}`;
-  if (kind === 3) return `<@${ids.bot}> @everyone <@&${pick(r, ids.roles)}> <@!${pick(r, ids.users)}> <#${pick(r, ids.channels)}> ${text(r, 60)}`;
+  if (kind === 2)
+    return `@everyone @here ${pick(r, ['@EVERYONE', '@Here', '@\u200beveryone', '@@everyone', '@everyone\u0000'])} ${text(r, 40)}`;
+  if (kind === 3)
+    return `<@${ids.bot}> @everyone <@&${pick(r, ids.roles)}> <@!${pick(r, ids.users)}> <#${pick(r, ids.channels)}> ${text(r, 60)}`;
   if (kind === 4) return Array.from({ length: 300 }, () => `<#${pick(r, ids.channels)}>`).join('');
   return `<@${'9'.repeat(int(r, 1, 40))}> <@&0> <@!> <@&> <@> <#> <@${ids.bot}>`;
 }
 
 function codeBlocks(r: Rng): string {
   return pick(r, [
-    '```', '```js\nconst x = 1;', '````\n```\n`', '```\n'.repeat(int(r, 1, 40)), '`'.repeat(int(r, 1, 2001)),
-    `\`\`\`json\n${'{"a":'.repeat(50)}`, '``` ``` ```', `\`\`\`\n${text(r, 3000)}`, '~~~\n```\n~~~',
+    '```',
+    '```js\nconst x = 1;',
+    '````\n```\n`',
+    '```\n'.repeat(int(r, 1, 40)),
+    '`'.repeat(int(r, 1, 2001)),
+    `\`\`\`json\n${'{"a":'.repeat(50)}`,
+    '``` ``` ```',
+    `\`\`\`\n${text(r, 3000)}`,
+    '~~~\n```\n~~~',
   ]);
 }
 
@@ -74,12 +128,20 @@ function argument(r: Rng, ids: Ids): string {
   return pick(r, [
     () => String(pick(r, [0, 1, -1, 2, 0.5, 1e309, -0, 1e20, Number.NaN])),
     () => pick(r, ['NaN', 'Infinity', '-Infinity', '1e-400', '0x10', '1_0', '１', '٣', ' ', '""', "''", '"', "'unclosed"]),
-    () => `<@${pick(r, ids.users)}>`, () => `<#${pick(r, ids.channels)}>`, () => `<@&${pick(r, ids.roles)}>`, () => '@everyone',
+    () => `<@${pick(r, ids.users)}>`,
+    () => `<#${pick(r, ids.channels)}>`,
+    () => `<@&${pick(r, ids.roles)}>`,
+    () => '@everyone',
     () => pick(r, ['start', 'status', 'cancel', 'use', 'positive', 'negative', 'reset', 'off', 'all', 'sft', 'dpo', 'default']),
     () => pick(r, ['../../etc/passwd', 'datasets/../../x', '/etc/passwd', 'C:\\x', '%2e%2e%2f', 'datasets/default/positive.jsonl']),
     () => pick(r, ['[]', '[{}]', '{"a":1}', '[{"input":"x","assert":[{"type":"regex","value":"(a+)+$"}]}]', '[' + '['.repeat(200), 'null']),
-    () => 'User: hi\nAssistant: hello', () => text(r, int(r, 1, 300)), () => zalgo(r, 'abc'), () => pick(r, EMOJI) + pick(r, RTL),
-    () => 'x'.repeat(int(r, 100, 5000)), () => '\n'.repeat(int(r, 1, 50)), () => '\u0000'.repeat(int(r, 1, 10)),
+    () => 'User: hi\nAssistant: hello',
+    () => text(r, int(r, 1, 300)),
+    () => zalgo(r, 'abc'),
+    () => pick(r, EMOJI) + pick(r, RTL),
+    () => 'x'.repeat(int(r, 100, 5000)),
+    () => '\n'.repeat(int(r, 1, 50)),
+    () => '\u0000'.repeat(int(r, 1, 10)),
   ])();
 }
 
@@ -104,9 +166,18 @@ const MAKERS: [string, (r: Rng, ids: Ids, prefix: string) => string][] = [
   ['command', (r, ids, p) => command(r, ids, p)],
   ['command', (r, ids, p) => command(r, ids, p)],
   ['command', (r, ids, p) => command(r, ids, p)],
-  ['prefix-only', (r, _ids, p) => pick(r, [p, p + p, `${p} `, `${p}\n`, p.repeat(2000), `${p}${p}hi`, `${p} hi`, `${p}\u0000`, `${p}\u200bhi`])],
+  [
+    'prefix-only',
+    (r, _ids, p) => pick(r, [p, p + p, `${p} `, `${p}\n`, p.repeat(2000), `${p}${p}hi`, `${p} hi`, `${p}\u0000`, `${p}\u200bhi`]),
+  ],
   ['long-name', (r, _ids, p) => `${p}${pick(r, ['a', 'hi', 'z', '_', 'é']).repeat(int(r, 30, 20_000))}${r() < 0.5 ? ' arg' : ''}`],
-  ['mixed', (r, ids, p) => [mentions(r, ids), codeBlocks(r), zalgo(r, 'eos'), command(r, ids, p), pick(r, EMOJI)].sort(() => r() - 0.5).join(pick(r, [' ', '\n']))],
+  [
+    'mixed',
+    (r, ids, p) =>
+      [mentions(r, ids), codeBlocks(r), zalgo(r, 'eos'), command(r, ids, p), pick(r, EMOJI)]
+        .sort(() => r() - 0.5)
+        .join(pick(r, [' ', '\n'])),
+  ],
 ];
 
 /** One hostile message. `prefix` is the command prefix in force. */

@@ -33,7 +33,10 @@ import type { Rng } from './gen.js';
 export class HostileModel implements ChatModel {
   readonly description = 'hostile';
   calls = 0;
-  constructor(private readonly r: Rng, private readonly roleId: string) {}
+  constructor(
+    private readonly r: Rng,
+    private readonly roleId: string,
+  ) {}
 
   async complete(messages: ChatMessage[], opts?: CompletionOptions): Promise<string> {
     this.calls++;
@@ -84,25 +87,58 @@ export async function startInProcess(r: Rng, opts: { roleId: string; behaviour?:
   const histories = new ChannelHistories({ max: conv.historyMax, ttlMs: conv.historyTtlHours * 3_600_000 });
   const queue = new BoundedQueue({ concurrency: conv.maxConcurrent, maxQueued: conv.maxQueue });
   const responder = new Responder({
-    config: conv, botName: config.bot.name, model, surface, state, histories, queue, memory: training.memory,
-    fewShot: config.bot.training.fewShot, log: log.child({ component: 'responder' }),
+    config: conv,
+    botName: config.bot.name,
+    model,
+    surface,
+    state,
+    histories,
+    queue,
+    memory: training.memory,
+    fewShot: config.bot.training.fewShot,
+    log: log.child({ component: 'responder' }),
     capture: async (c) => training.feedback.capture(c),
   });
   const access = new AccessPolicy(config.bot);
   const services = {
-    config, state, surface, access, commands: createCommandIndex(), model, startedAt: new Date(),
+    config,
+    state,
+    surface,
+    access,
+    commands: createCommandIndex(),
+    model,
+    startedAt: new Date(),
     instructions: new InstructionLibrary(path.join(PROJECT_ROOT, 'INSTRUCTION.md'), config.paths.instructions),
-    datasets: training.datasets, feedback: training.feedback, evaluations: training.evaluations, fineTune: null, follower: null, voice: null,
+    datasets: training.datasets,
+    feedback: training.feedback,
+    evaluations: training.evaluations,
+    fineTune: null,
+    follower: null,
+    voice: null,
   };
   const clock = { t: 1_700_000_000_000 };
   const conversation = new ConversationService({
-    config: conv, state, surface, access, responder, histories, transcript: training.transcript,
-    log: log.child({ component: 'conversation' }), random: r, now: () => clock.t,
+    config: conv,
+    state,
+    surface,
+    access,
+    responder,
+    histories,
+    transcript: training.transcript,
+    log: log.child({ component: 'conversation' }),
+    random: r,
+    now: () => clock.t,
   });
   const listener = new VoiceMessageListener(conversation, { stt: new FakeSpeechToText('hello'), surface, access, log });
   const router = new Router(services, listener, log.child({ component: 'router' }));
   return {
-    router, state, surface, model, dataDir, logs, clock,
+    router,
+    state,
+    surface,
+    model,
+    dataDir,
+    logs,
+    clock,
     async close() {
       await Promise.all([training.datasets.close(), training.feedback.close(), training.transcript.close()]);
       await state.flush();

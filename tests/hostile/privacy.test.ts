@@ -46,7 +46,15 @@ async function ask(userId: string, question: string, answer: string) {
 
 async function exercise(): Promise<void> {
   const a1 = await ask(h.alice.id, `my friend <@${h.bob.id}> and <@${carol.id}> from <@&${h.adminRole.id}> ask: what is 2+2?`, 'Four.');
-  const click = h.emu.interaction({ name: 'eos:fb:up', type: 3, customId: 'eos:fb:up', userId: h.bob.id, channelId: h.general.id, guildId: h.guild.id, targetMessageId: a1.id });
+  const click = h.emu.interaction({
+    name: 'eos:fb:up',
+    type: 3,
+    customId: 'eos:fb:up',
+    userId: h.bob.id,
+    channelId: h.general.id,
+    guildId: h.guild.id,
+    targetMessageId: a1.id,
+  });
   await h.emu.waitFor(() => h.emu.interactionResponses.find((x) => x.interactionId === click.id));
   const a2 = await ask(h.bob.id, 'Is the sun cold?', `Yes <@${h.alice.id}>, very cold.`);
   h.emu.addReaction({ channelId: h.general.id, messageId: a2.id, userId: carol.id, emoji: '👎' });
@@ -54,15 +62,33 @@ async function exercise(): Promise<void> {
   await replyTo(say(carol.id, `!correct Eight, <@${h.alice.id}>.`, { replyTo: a3.id }).id, (c) => /^Correction saved/.test(c));
   await replyTo(say(h.bob.id, '!feedback nice one', { replyTo: a1.id }).id);
   await replyTo(say(h.alice.id, `!train User: who is <@${h.bob.id}>?\nAssistant: A friend of <@${carol.id}>.`).id);
-  const jsonl = JSON.stringify({ messages: [{ role: 'user', content: `hi <@${h.owner.id}>` }, { role: 'assistant', content: 'hello' }] });
-  await replyTo(h.emu.userSays({ channelId: h.general.id, userId: h.alice.id, content: '!train', attachments: [{ name: 'x.jsonl', data: Buffer.from(jsonl) }] }).id);
+  const jsonl = JSON.stringify({
+    messages: [
+      { role: 'user', content: `hi <@${h.owner.id}>` },
+      { role: 'assistant', content: 'hello' },
+    ],
+  });
+  await replyTo(
+    h.emu.userSays({
+      channelId: h.general.id,
+      userId: h.alice.id,
+      content: '!train',
+      attachments: [{ name: 'x.jsonl', data: Buffer.from(jsonl) }],
+    }).id,
+  );
   h.llm!.respondWith(() => ({ text: 'The answer is 4.' }));
   await replyTo(say(h.bob.id, '!test [{"input": "2+2?", "assert": [{"type": "contains", "value": "4"}]}]').id, (c) => c.includes('passed'));
   await replyTo(say(h.bob.id, `!ping <@${h.alice.id}>`).id);
   const dm = h.emu.createDM(h.bob.id);
   await replyTo(say(h.bob.id, 'a private question', { channelId: dm.id }).id, () => true, dm.id);
   const ogg = await encodeOggOpus(tone(48_000, 1, 440, 1.5));
-  const voice = h.emu.userSays({ channelId: h.general.id, userId: h.alice.id, content: '', flags: 8192, attachments: [{ name: 'voice-message.ogg', data: ogg, contentType: 'audio/ogg' }] });
+  const voice = h.emu.userSays({
+    channelId: h.general.id,
+    userId: h.alice.id,
+    content: '',
+    flags: 8192,
+    attachments: [{ name: 'voice-message.ogg', data: ogg, contentType: 'audio/ogg' }],
+  });
   await replyTo(voice.id, (c) => c === 'The answer is 4.');
   await h.emu.waitForBotMessage(h.general.id, (m) => m.replyTo === voice.id && (m.flags & 8192) !== 0, { timeoutMs: 15_000 });
   await replyTo(say(h.owner.id, '!select_dataset second').id);
@@ -85,7 +111,8 @@ describe('after a full run', () => {
   beforeAll(async () => {
     await exercise();
     needles = [
-      ['the Discord token', h.emu.token], ['the API key', h.llm!.apiKey],
+      ['the Discord token', h.emu.token],
+      ['the API key', h.llm!.apiKey],
       ...[h.owner, h.alice, h.bob, carol].map((u): [string, string] => [`the user ID of ${u.username}`, u.id]),
       ['the bot user ID', h.emu.botUser.id],
     ];
@@ -95,7 +122,10 @@ describe('after a full run', () => {
   test('every data folder was written (the search is not vacuous)', async () => {
     const files = (await filesUnder(h.dataDir)).map((f) => path.relative(h.dataDir, f));
     for (const dir of ['logs', 'datasets', 'archives', 'conversations', 'state', 'evaluations']) {
-      expect(files.some((f) => f.startsWith(`${dir}${path.sep}`)), dir).toBe(true);
+      expect(
+        files.some((f) => f.startsWith(`${dir}${path.sep}`)),
+        dir,
+      ).toBe(true);
     }
     expect(files.filter((f) => f.endsWith('.zip')).length).toBeGreaterThanOrEqual(2);
   });
@@ -103,7 +133,13 @@ describe('after a full run', () => {
   test('no file (nor any entry of a zip archive) holds a secret or a user ID', async () => {
     const found: string[] = [];
     // Controls: text the run certainly stored, so a search that reads nothing cannot pass.
-    const controls = new Map([['Four.', ''], ['Eight', ''], ['what is the weather like', ''], ['nice one', ''], ['A friend of @user', '']]);
+    const controls = new Map([
+      ['Four.', ''],
+      ['Eight', ''],
+      ['what is the weather like', ''],
+      ['nice one', ''],
+      ['A friend of @user', ''],
+    ]);
     const search = (where: string, text: string) => {
       for (const [what, value] of needles) if (text.includes(value)) found.push(`${where}: ${what}`);
       for (const c of controls.keys()) if (text.includes(c)) controls.set(c, `${controls.get(c)} ${where}`);
@@ -130,7 +166,9 @@ describe('after a full run', () => {
 
   test('no captured log line holds a secret or a user ID', () => {
     expect(h.logs.length).toBeGreaterThan(20);
-    const found = h.logs.flatMap((line, i) => needles.filter(([, v]) => line.includes(v)).map(([what]) => `log line ${i}: ${what}: ${line.slice(0, 200)}`));
+    const found = h.logs.flatMap((line, i) =>
+      needles.filter(([, v]) => line.includes(v)).map(([what]) => `log line ${i}: ${what}: ${line.slice(0, 200)}`),
+    );
     expect(found).toEqual([]);
   });
 });

@@ -38,7 +38,8 @@ async function run(userId: string, content: string) {
   const msg = say(userId, content);
   return h.emu.waitForBotMessage(h.general.id, (m) => m.replyTo === msg.id, { label: `reply to ${JSON.stringify(content.slice(0, 60))}` });
 }
-const uploadsSince = (from: number) => h.emu.requests.slice(from).filter((r) => r.method === 'POST' && (r.body as { files?: unknown[] } | undefined)?.files?.length);
+const uploadsSince = (from: number) =>
+  h.emu.requests.slice(from).filter((r) => r.method === 'POST' && (r.body as { files?: unknown[] } | undefined)?.files?.length);
 
 describe('!getfile path traversal through the bot', () => {
   test('the file exists and an admin gets it, by DM (so a leak would be seen)', async () => {
@@ -56,9 +57,12 @@ describe('!getfile path traversal through the bot', () => {
     const from = h.emu.requests.length;
     const accepted: string[] = [];
     for (const [label, variant] of TRAVERSAL) {
-      const requested = variant.replace('{ABS}', path.join(h.dataDir, 'datasets', 'default', 'positive.jsonl')).replace('{DATA}', h.dataDir);
+      const requested = variant
+        .replace('{ABS}', path.join(h.dataDir, 'datasets', 'default', 'positive.jsonl'))
+        .replace('{DATA}', h.dataDir);
       const r = await run(h.owner.id, `!getfile ${requested}`);
-      if (!/^I can't send that: /.test(r.content) || r.attachments.length > 0) accepted.push(`${label}: ${JSON.stringify(r.content.slice(0, 120))}`);
+      if (!/^I can't send that: /.test(r.content) || r.attachments.length > 0)
+        accepted.push(`${label}: ${JSON.stringify(r.content.slice(0, 120))}`);
       expect(r.content.length).toBeLessThanOrEqual(400);
       expect(r.content).not.toContain('TOP-SECRET');
     }
@@ -67,7 +71,14 @@ describe('!getfile path traversal through the bot', () => {
   });
 });
 
-interface Snapshot { state: string; datasets: string[]; archives: string[]; jobs: number; random: number; config: string }
+interface Snapshot {
+  state: string;
+  datasets: string[];
+  archives: string[];
+  jobs: number;
+  random: number;
+  config: string;
+}
 async function snapshot(): Promise<Snapshot> {
   await h.app.state.flush();
   // Transient files of atomic writes (manifest.json.tmp-<pid>-<hex>) come and go on their own; symlink loops
@@ -88,9 +99,23 @@ async function snapshot(): Promise<Snapshot> {
 }
 
 const PRIVILEGED = [
-  '!temperature 1', '!reply_probability 1', '!reaction_probability 1', '!prefix ?', '!puppet <#RANDOM> hello from a member',
-  '!select_dataset x', '!archive', '!archive all', '!getfile datasets/default/positive.jsonl', '!train start', '!train start dpo',
-  '!train cancel', '!train use', '!train use some-model', '!train use default', '!temperature reset', '!prefix reset',
+  '!temperature 1',
+  '!reply_probability 1',
+  '!reaction_probability 1',
+  '!prefix ?',
+  '!puppet <#RANDOM> hello from a member',
+  '!select_dataset x',
+  '!archive',
+  '!archive all',
+  '!getfile datasets/default/positive.jsonl',
+  '!train start',
+  '!train start dpo',
+  '!train cancel',
+  '!train use',
+  '!train use some-model',
+  '!train use default',
+  '!temperature reset',
+  '!prefix reset',
 ];
 
 describe('privileged commands by a member', () => {
@@ -130,8 +155,14 @@ describe('privileged commands by a member', () => {
   test('/puppet with a channel option is denied too', async () => {
     const before = await snapshot();
     const inter = h.emu.interaction({
-      name: 'puppet', userId: h.alice.id, channelId: h.general.id, guildId: h.guild.id,
-      options: [{ name: 'channel', type: 7, value: h.random.id }, { name: 'text', type: 3, value: 'hello' }],
+      name: 'puppet',
+      userId: h.alice.id,
+      channelId: h.general.id,
+      guildId: h.guild.id,
+      options: [
+        { name: 'channel', type: 7, value: h.random.id },
+        { name: 'text', type: 3, value: 'hello' },
+      ],
     });
     const resp = await h.emu.waitFor(() => h.emu.interactionResponses.find((x) => x.interactionId === inter.id));
     expect((resp.data as { content: string }).content).toMatch(/^Only Eos admins can/);

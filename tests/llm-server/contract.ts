@@ -1,13 +1,6 @@
 /** Records where the fake server's traffic breaks the OpenAI OpenAPI contract. */
 import { fileURLToPath } from 'node:url';
-import {
-  findOperation,
-  loadSpec,
-  validateRequest,
-  validateResponse,
-  validateSchema,
-  type LoadedSpec,
-} from '../contracts/openapi.js';
+import { findOperation, loadSpec, validateRequest, validateResponse, validateSchema, type LoadedSpec } from '../contracts/openapi.js';
 
 /** ../shared beside the repository, as in CI. */
 export const OPENAI_SPEC_PATH = fileURLToPath(new URL('../../../shared/contracts/openai-openapi.compilable.json', import.meta.url));
@@ -43,9 +36,7 @@ export class ContractRecorder {
     const found = validateResponse(op, status, body, contentType);
     const undocumented = found.length === 1 && found[0]?.includes('is not documented for this operation');
     if (undocumented && status >= 400) {
-      this.violations.push(
-        ...validateSchema(this.spec, '#/components/schemas/ErrorResponse', body, `${method} ${path} error ${status}`),
-      );
+      this.violations.push(...validateSchema(this.spec, '#/components/schemas/ErrorResponse', body, `${method} ${path} error ${status}`));
       return;
     }
     this.violations.push(...found);

@@ -84,7 +84,10 @@ describe('fake LLM server', () => {
     expect(response.headers.get('content-type')).toContain('text/event-stream');
     const events = await sseData(response);
     expect(events.at(-1)).toBe('[DONE]');
-    const chunks = events.slice(0, -1) as { choices: { delta: { content?: string }; finish_reason: string | null }[]; usage?: { total_tokens: number } }[];
+    const chunks = events.slice(0, -1) as {
+      choices: { delta: { content?: string }; finish_reason: string | null }[];
+      usage?: { total_tokens: number };
+    }[];
     expect(chunks.map((c) => c.choices[0]?.delta.content ?? null)).toEqual(['', 'abcd', 'efgh', 'ij', null, null]);
     expect(chunks[4]?.choices[0]?.finish_reason).toBe('stop');
     expect(chunks[5]?.choices).toEqual([]);

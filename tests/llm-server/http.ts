@@ -34,7 +34,13 @@ export function sendJson(ctx: RouteContext, status: number, body: unknown, heade
   ctx.res.end(text);
 }
 
-export function sendError(ctx: RouteContext, status: number, message?: string, headers: Record<string, string> = {}, code: string | null = null): void {
+export function sendError(
+  ctx: RouteContext,
+  status: number,
+  message?: string,
+  headers: Record<string, string> = {},
+  code: string | null = null,
+): void {
   sendJson(ctx, status, errorBody(status, message, code), headers);
 }
 
@@ -48,7 +54,5 @@ export function lastUserText(messages: { role: string; content: unknown }[]): st
   if (!last) return '';
   if (typeof last.content === 'string') return last.content;
   if (!Array.isArray(last.content)) return '';
-  return last.content
-    .map((part: unknown) => (typeof part === 'object' && part && 'text' in part ? String(part.text) : ''))
-    .join('');
+  return last.content.map((part: unknown) => (typeof part === 'object' && part && 'text' in part ? String(part.text) : '')).join('');
 }

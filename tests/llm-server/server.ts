@@ -65,7 +65,14 @@ export async function dispatch(req: IncomingMessage, res: ServerResponse, deps: 
   deps.requests.push({ method, path, body, headers: headerRecord(req), hasAuth, at: Date.now() });
   const match = matchRoute(deps.routes, method, path);
   const ctx: RouteContext = {
-    req, res, path, params: match?.params ?? {}, rawBody, body, contract: deps.contract, state: deps.state,
+    req,
+    res,
+    path,
+    params: match?.params ?? {},
+    rawBody,
+    body,
+    contract: deps.contract,
+    state: deps.state,
   };
   if (!hasAuth) {
     sendJson(ctx, 401, errorBody(401, 'Incorrect API key provided.', 'invalid_api_key'));

@@ -10,8 +10,7 @@ beforeEach(() => {
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-const load = (env: Record<string, string> = {}, extra: { envFile?: string | false } = {}) =>
-  loadConfig({ env, cwd: dir, ...extra });
+const load = (env: Record<string, string> = {}, extra: { envFile?: string | false } = {}) => loadConfig({ env, cwd: dir, ...extra });
 
 function errorOf(fn: () => unknown): ConfigError {
   try {
@@ -34,7 +33,14 @@ describe('loadConfig env', () => {
     expect(c.paths.instructions).toBe(join(dir, 'instructions'));
     expect(c.paths.logs).toBe(join(dir, 'logs'));
     expect(c.logLevel).toBe('info');
-    expect(c.voice).toEqual({ sttProvider: 'openai', ttsProvider: 'google', sttModel: 'gpt-transcribe', ttsVoice: null, stt: null, whisperModelPath: null });
+    expect(c.voice).toEqual({
+      sttProvider: 'openai',
+      ttsProvider: 'google',
+      sttModel: 'gpt-transcribe',
+      ttsVoice: null,
+      stt: null,
+      whisperModelPath: null,
+    });
     expect(c.configFile).toBeNull();
     expect(c.bot.name).toBe('Eos');
     expect(c.bot.conversation.temperature).toBe(0.7);
@@ -55,9 +61,7 @@ describe('loadConfig env', () => {
   });
 
   test('invalid values name the env key', () => {
-    expect(errorOf(() => load({ OPENAI_BASE_URL: 'not a url' })).message).toMatch(
-      /^Invalid env OPENAI_BASE_URL: must be a URL/,
-    );
+    expect(errorOf(() => load({ OPENAI_BASE_URL: 'not a url' })).message).toMatch(/^Invalid env OPENAI_BASE_URL: must be a URL/);
     expect(errorOf(() => load({ EOS_LOG_LEVEL: 'loud' })).message).toContain('EOS_LOG_LEVEL');
     expect(errorOf(() => load({ EOS_TTS_PROVIDER: 'sam' })).key).toBe('EOS_TTS_PROVIDER');
     expect(errorOf(() => load({ EOS_LLM_TIMEOUT_MS: '12abc' })).key).toBe('EOS_LLM_TIMEOUT_MS');
@@ -144,7 +148,11 @@ describe('voice endpoints', () => {
     const base = { OPENAI_BASE_URL: 'http://127.0.0.1:1/v1', OPENAI_API_KEY: 'sk-llm' };
     const a = loadConfig({ env: base, cwd: tmpdir(), envFile: false });
     expect(a.voice.stt).toEqual({ baseURL: 'http://127.0.0.1:1/v1', apiKey: 'sk-llm' });
-    const b = loadConfig({ env: { ...base, EOS_STT_BASE_URL: 'http://127.0.0.1:2/v1', EOS_STT_API_KEY: 'gsk-stt', EOS_WHISPER_MODEL: 'models/base.bin' }, cwd: '/srv/eos', envFile: false });
+    const b = loadConfig({
+      env: { ...base, EOS_STT_BASE_URL: 'http://127.0.0.1:2/v1', EOS_STT_API_KEY: 'gsk-stt', EOS_WHISPER_MODEL: 'models/base.bin' },
+      cwd: '/srv/eos',
+      envFile: false,
+    });
     expect(b.voice.stt).toEqual({ baseURL: 'http://127.0.0.1:2/v1', apiKey: 'gsk-stt' });
     expect(b.voice.whisperModelPath).toBe('/srv/eos/models/base.bin');
     expect(b.secrets()).toContain('gsk-stt');

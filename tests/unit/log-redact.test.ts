@@ -76,7 +76,12 @@ describe('formatCompact', () => {
 describe('personal data in log lines (issue 8)', () => {
   test('e-mails, phone numbers and keys become placeholders; IDs, times and sizes stay', () => {
     const r = createRedactor([]);
-    const line = JSON.stringify({ time: 1733461234567, msg: 'mail bob@example.com, call +1 555 123 4567, key sk-proj-ABCDEFGHIJKLMNOPQRST123', channel: '123456789012345678', bytes: 10485761 });
+    const line = JSON.stringify({
+      time: 1733461234567,
+      msg: 'mail bob@example.com, call +1 555 123 4567, key sk-proj-ABCDEFGHIJKLMNOPQRST123',
+      channel: '123456789012345678',
+      bytes: 10485761,
+    });
     const out = r.line(line);
     expect(out).toContain('[email]');
     expect(out).toContain('[phone]');
@@ -87,4 +92,3 @@ describe('personal data in log lines (issue 8)', () => {
     expect(out).toContain('"bytes":10485761');
   });
 });
-

@@ -69,10 +69,18 @@ describe('state store basics', () => {
     const s = await createStateStore(file, { backupIntervalMs: 0 });
     const jobs: Promise<void>[] = [];
     for (let i = 0; i < 50; i++) {
-      jobs.push(s.update((d) => void ((d as unknown as { counter?: number }).counter = ((d as unknown as { counter?: number }).counter ?? 0) + 1)));
+      jobs.push(
+        s.update((d) => void ((d as unknown as { counter?: number }).counter = ((d as unknown as { counter?: number }).counter ?? 0) + 1)),
+      );
       jobs.push(s.setUser(`u${i}`, { replyPrefix: `p${i}` }));
     }
-    jobs.push(s.update(() => { throw new Error('one failing update'); }).catch(() => undefined));
+    jobs.push(
+      s
+        .update(() => {
+          throw new Error('one failing update');
+        })
+        .catch(() => undefined),
+    );
     await Promise.all(jobs);
     await s.flush();
     const reopened = await createStateStore(file);
@@ -119,7 +127,11 @@ describe('state store backups and recovery', () => {
     const corrupt = readdirSync(join(dir, 'state')).filter((n) => n.startsWith('eos.json.corrupt-'));
     expect(corrupt).toHaveLength(1);
     expect(readFileSync(join(dir, 'state', corrupt[0]!), 'utf8')).toBe('{"guilds": {"g": ');
-    const warning = chunks.join('').split('\n').filter(Boolean).map((l) => JSON.parse(l) as { level: number; msg: string });
+    const warning = chunks
+      .join('')
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as { level: number; msg: string });
     expect(warning.some((w) => w.level === 40 && w.msg.includes('restored from backup'))).toBe(true);
   });
 

@@ -9,7 +9,13 @@ const SECOND = 16_000;
 /** [1 s noise][goforward][1 s noise][goforward][1 s noise], fed in 60 ms chunks. */
 function twoCommands(): { samples: Int16Array; gfMs: number } {
   const gf = goforward().samples;
-  const samples = concatSamples([roomNoise(SECOND, { amplitude: 30, seed: 1 }), gf, roomNoise(SECOND, { amplitude: 30, seed: 2 }), gf, roomNoise(SECOND, { amplitude: 30, seed: 3 })]);
+  const samples = concatSamples([
+    roomNoise(SECOND, { amplitude: 30, seed: 1 }),
+    gf,
+    roomNoise(SECOND, { amplitude: 30, seed: 2 }),
+    gf,
+    roomNoise(SECOND, { amplitude: 30, seed: 3 }),
+  ]);
   return { samples, gfMs: (gf.length / SECOND) * 1000 };
 }
 
@@ -70,7 +76,11 @@ describe('Endpointer behaviour', () => {
 
   test('accepts 48 kHz stereo Pcm chunks (Discord audio) and converts them', async () => {
     const ep = await Endpointer.create({ vad: 'fvad' });
-    const clip = { samples: concatSamples([roomNoise(SECOND / 2), goforward().samples, roomNoise(SECOND)]), sampleRate: 16_000, channels: 1 };
+    const clip = {
+      samples: concatSamples([roomNoise(SECOND / 2), goforward().samples, roomNoise(SECOND)]),
+      sampleRate: 16_000,
+      channels: 1,
+    };
     const stereo = toStereo48k(clip);
     const out: Utterance[] = [];
     for (let i = 0; i < stereo.samples.length; i += 3840) {
@@ -83,7 +93,7 @@ describe('Endpointer behaviour', () => {
     expect(out[0]?.startMs).toBeGreaterThan(500);
   });
 
-  test("the fvad VAD needs the async factory", () => {
+  test('the fvad VAD needs the async factory', () => {
     expect(() => new Endpointer({ vad: 'fvad' })).toThrow(/Endpointer.create/);
   });
 });

@@ -63,7 +63,9 @@ describe('offline text-to-speech', () => {
     expect((await createFliteTextToSpeech().synthesize('  \n\u0000 ')).samples.length).toBe(0);
     expect(() => createFliteTextToSpeech({ voice: 'nonexistent' })).toThrow(SpeechError);
     await expect(createEspeakTextToSpeech({ voice: 'xx-nonexistent' }).synthesize('hello')).rejects.toMatchObject({ kind: 'engine' });
-    await expect(createEspeakTextToSpeech({ binary: 'espeak-ng-missing' }).synthesize('hello')).rejects.toMatchObject({ kind: 'unavailable' });
+    await expect(createEspeakTextToSpeech({ binary: 'espeak-ng-missing' }).synthesize('hello')).rejects.toMatchObject({
+      kind: 'unavailable',
+    });
   });
 
   test('a timeout kills the engine; an aborted signal stops it', async () => {

@@ -51,7 +51,9 @@ describe('OpenAI speech-to-text adapter', () => {
 
   test('HTTP and connection failures become SpeechErrors without leaking the key', async () => {
     fake.audio.queueTranscripts({ status: 500, error: 'boom' });
-    const err = await stt().transcribe(goforward()).catch((e: unknown) => e);
+    const err = await stt()
+      .transcribe(goforward())
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(SpeechError);
     expect(err).toMatchObject({ kind: 'http', status: 500 });
     const offline = createOpenAiSpeechToText({ apiKey: 'sk-secret-123456', baseURL: 'http://127.0.0.1:9/v1', maxRetries: 0 });
@@ -69,7 +71,8 @@ describe('OpenAI speech-to-text adapter', () => {
 });
 
 describe('OpenAI text-to-speech adapter', () => {
-  const tts = () => createOpenAiTextToSpeech({ apiKey: fake.apiKey, baseURL: fake.baseURL, maxRetries: 0, model: 'gpt-4o-mini-tts', voice: 'nova' });
+  const tts = () =>
+    createOpenAiTextToSpeech({ apiKey: fake.apiKey, baseURL: fake.baseURL, maxRetries: 0, model: 'gpt-4o-mini-tts', voice: 'nova' });
 
   test('asks for WAV and returns real speech from the fake (flite)', async () => {
     const pcm = await tts().synthesize('go forward ten meters');

@@ -18,8 +18,14 @@ describe('whisper.cpp adapter without a model', () => {
   });
 
   test('a missing package is SpeechError unavailable', async () => {
-    const stt = createWhisperSpeechToText({ modelPath: '/usr/share/pocketsphinx/test/data/goforward.raw', packageName: '@napi-rs/whisper-missing' });
-    await expect(stt.transcribe(goforward())).rejects.toMatchObject({ kind: 'unavailable', message: expect.stringContaining('@napi-rs/whisper-missing') });
+    const stt = createWhisperSpeechToText({
+      modelPath: '/usr/share/pocketsphinx/test/data/goforward.raw',
+      packageName: '@napi-rs/whisper-missing',
+    });
+    await expect(stt.transcribe(goforward())).rejects.toMatchObject({
+      kind: 'unavailable',
+      message: expect.stringContaining('@napi-rs/whisper-missing'),
+    });
   });
 
   test('non-speech markers are removed from Whisper output', () => {
@@ -34,7 +40,12 @@ describe('engine selection', () => {
     expect(createSpeechToText({ ...base, provider: 'offline', whisperModelPath: null }).description).toBe('offline:pocketsphinx');
     expect(createSpeechToText({ ...base, provider: 'offline', whisperModelPath: '/m.bin' }).description).toBe('offline:whisper.cpp');
     expect(() => createSpeechToText({ ...base, provider: 'openai', whisperModelPath: null })).toThrow(SpeechError);
-    const openai = createSpeechToText({ provider: 'openai', model: 'gpt-4o-transcribe', whisperModelPath: null, openai: { baseURL: 'http://127.0.0.1:1/v1' } });
+    const openai = createSpeechToText({
+      provider: 'openai',
+      model: 'gpt-4o-transcribe',
+      whisperModelPath: null,
+      openai: { baseURL: 'http://127.0.0.1:1/v1' },
+    });
     expect(openai.description).toBe('openai:gpt-4o-transcribe @ http://127.0.0.1:1/v1');
   });
 
@@ -42,7 +53,11 @@ describe('engine selection', () => {
     expect(createTextToSpeech({ provider: 'flite', voice: null }).description).toBe('flite:kal16');
     expect(createTextToSpeech({ provider: 'espeak', voice: 'en-us+klatt6' }).description).toBe('espeak-ng:en-us+klatt6');
     expect(createTextToSpeech({ provider: 'google', voice: 'fr' }).description).toBe('google-tts:fr @ https://translate.google.com');
-    const openai = createTextToSpeech({ provider: 'openai', voice: 'nova', openai: { baseURL: 'http://u:p@127.0.0.1:1/v1', model: 'gpt-4o-mini-tts' } });
+    const openai = createTextToSpeech({
+      provider: 'openai',
+      voice: 'nova',
+      openai: { baseURL: 'http://u:p@127.0.0.1:1/v1', model: 'gpt-4o-mini-tts' },
+    });
     expect(openai.description).toBe('openai:gpt-4o-mini-tts/nova @ http://127.0.0.1:1/v1');
     expect(() => createTextToSpeech({ provider: 'openai', voice: null })).toThrow(SpeechError);
   });

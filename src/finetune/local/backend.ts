@@ -32,7 +32,6 @@ export interface LocalTrainerOptions {
   log?: Logger;
 }
 
-
 const JOB_ID = /^local-[a-z0-9-]{1,64}$/;
 const COMMAND_SETTING = 'training.local.command (eos.config.json)';
 
@@ -44,8 +43,13 @@ export class LocalTrainerBackend implements FineTuneBackend {
   constructor(private readonly opts: LocalTrainerOptions) {
     this.jobs = new LocalJobStore(opts.workDir);
     this.info = {
-      kind: 'local', label: `local trainer (${opts.command[0] ?? 'no command set'})`, paid: false, minExamples: 1,
-      contextTokens: opts.contextTokens ?? 4096, fileFormat: opts.format, switchOnSuccess: opts.switchOnSuccess ?? true,
+      kind: 'local',
+      label: `local trainer (${opts.command[0] ?? 'no command set'})`,
+      paid: false,
+      minExamples: 1,
+      contextTokens: opts.contextTokens ?? 4096,
+      fileFormat: opts.format,
+      switchOnSuccess: opts.switchOnSuccess ?? true,
     };
   }
 
@@ -60,11 +64,27 @@ export class LocalTrainerBackend implements FineTuneBackend {
     if (req.validationFile) await copyFile(req.validationFile, valid);
     const served = fill(this.opts.servedModel, { job_id: id, base_model: req.baseModel, suffix: req.suffix ?? 'eos' });
     const values = {
-      train_file: train, validation_file: valid, output_dir: path.join(dir, 'output'), base_model: req.baseModel,
-      method: req.method, epochs: String(req.epochs), job_id: id, served_model: served,
+      train_file: train,
+      validation_file: valid,
+      output_dir: path.join(dir, 'output'),
+      base_model: req.baseModel,
+      method: req.method,
+      epochs: String(req.epochs),
+      job_id: id,
+      served_model: served,
     };
     const argv = this.opts.command.map((a) => fill(a, values));
-    const job: LocalJob = { id, status: 'running', model: req.baseModel, servedModel: served, error: null, exitCode: null, pid: null, createdAt: new Date().toISOString(), finishedAt: null };
+    const job: LocalJob = {
+      id,
+      status: 'running',
+      model: req.baseModel,
+      servedModel: served,
+      error: null,
+      exitCode: null,
+      pid: null,
+      createdAt: new Date().toISOString(),
+      finishedAt: null,
+    };
     this.launch(job, argv, dir);
     await this.jobs.save(job);
     return this.view(job);
@@ -84,7 +104,12 @@ export class LocalTrainerBackend implements FineTuneBackend {
       await this.jobs.save(stopped);
       return this.view(stopped);
     }
-    if (!run) throw new FineTuneError('rejected', `Job ${job.id} has already ${job.status === 'cancelled' ? 'been cancelled' : 'finished'}.`, false);
+    if (!run)
+      throw new FineTuneError(
+        'rejected',
+        `Job ${job.id} has already ${job.status === 'cancelled' ? 'been cancelled' : 'finished'}.`,
+        false,
+      );
     run.job.status = 'cancelled';
     killGroup(run.child);
     await run.done;
@@ -93,10 +118,15 @@ export class LocalTrainerBackend implements FineTuneBackend {
 
   async events(jobId: string, limit = 20): Promise<JobEvent[]> {
     const job = await this.load(jobId);
-    const lines = (await this.jobs.output(job.id)).split(/\r\n|\r|\n/).filter((l) => l.trim() !== '').slice(-Math.max(1, limit));
+    const lines = (await this.jobs.output(job.id))
+      .split(/\r\n|\r|\n/)
+      .filter((l) => l.trim() !== '')
+      .slice(-Math.max(1, limit));
     // Output lines carry no time of their own: newest first, one millisecond apart, ending now.
     const now = Date.now();
-    return lines.reverse().map((message, i) => ({ id: `${job.id}#${i}`, createdAt: new Date(now - i), level: 'info' as const, message, step: null }));
+    return lines
+      .reverse()
+      .map((message, i) => ({ id: `${job.id}#${i}`, createdAt: new Date(now - i), level: 'info' as const, message, step: null }));
   }
 
   async metrics(jobId: string): Promise<MetricPoint[]> {
@@ -139,11 +169,17 @@ export class LocalTrainerBackend implements FineTuneBackend {
         if (job.status !== 'cancelled') {
           const ok = code === 0 && !job.error;
           job.status = ok ? 'succeeded' : 'failed';
-          if (!ok) job.error = job.error ?? (spawnError ? `the trainer command could not start (${spawnError.message}); check ${COMMAND_SETTING}` : `the trainer exited with code ${code}: ${tail.slice(-2).join(' | ').slice(0, 300)}`);
+          if (!ok)
+            job.error =
+              job.error ??
+              (spawnError
+                ? `the trainer command could not start (${spawnError.message}); check ${COMMAND_SETTING}`
+                : `the trainer exited with code ${code}: ${tail.slice(-2).join(' | ').slice(0, 300)}`);
         }
         log.end();
         // Leave `running` only once job.json holds the outcome: status() would otherwise read the stale file.
-        this.jobs.save(job)
+        this.jobs
+          .save(job)
           .catch((err: unknown) => this.opts.log?.warn({ err, jobId: job.id }, 'local job state not saved'))
           .finally(() => {
             this.running.delete(job.id);
@@ -162,8 +198,13 @@ export class LocalTrainerBackend implements FineTuneBackend {
     const live = this.running.get(job.id)?.parser.snapshot() ?? (output !== undefined ? parseTrainerOutput(output) : undefined);
     const progress = job.status === 'running' && live?.step != null ? `step ${live.step}/${live.totalSteps ?? '?'}` : job.status;
     return {
-      id: job.id, status: job.status, model: job.model,
-      fineTunedModel: job.status === 'succeeded' ? job.servedModel : null, trainedTokens: null, error: job.error, progress,
+      id: job.id,
+      status: job.status,
+      model: job.model,
+      fineTunedModel: job.status === 'succeeded' ? job.servedModel : null,
+      trainedTokens: null,
+      error: job.error,
+      progress,
     };
   }
   /** The job in memory, else from job.json (a job whose trainer is gone after a restart is reported as failed). */
@@ -175,13 +216,18 @@ export class LocalTrainerBackend implements FineTuneBackend {
     if (!job) throw new FineTuneError('not_found', `Not found: no local fine-tuning job ${jobId}.`, false);
     if ((job.status === 'running' || job.status === 'queued' || job.status === 'validating_files') && !alive(job.pid)) {
       const where = path.join(this.jobs.dir(jobId), 'output.log');
-      const failed: LocalJob = { ...job, status: 'failed', pid: null, error: `Eos restarted while the trainer ran; its output is in ${where}.`, finishedAt: new Date().toISOString() };
+      const failed: LocalJob = {
+        ...job,
+        status: 'failed',
+        pid: null,
+        error: `Eos restarted while the trainer ran; its output is in ${where}.`,
+        finishedAt: new Date().toISOString(),
+      };
       await this.jobs.save(failed);
       return failed;
     }
     return job;
   }
-
 }
 
 function fill(template: string, values: Record<string, string>): string {

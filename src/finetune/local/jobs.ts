@@ -45,14 +45,18 @@ export class LocalJobStore {
     const file = path.join(this.dir(job.id), 'job.json');
     const text = `${JSON.stringify(job, null, 2)}\n`;
     const tmp = `${file}.${process.pid}.${++this.writes}.tmp`;
-    const next = (this.chains.get(job.id) ?? Promise.resolve()).catch(() => undefined).then(async () => {
-      await writeFile(tmp, text);
-      await rename(tmp, file);
-    });
+    const next = (this.chains.get(job.id) ?? Promise.resolve())
+      .catch(() => undefined)
+      .then(async () => {
+        await writeFile(tmp, text);
+        await rename(tmp, file);
+      });
     this.chains.set(job.id, next);
-    void next.finally(() => {
-      if (this.chains.get(job.id) === next) this.chains.delete(job.id);
-    }).catch(() => undefined);
+    void next
+      .finally(() => {
+        if (this.chains.get(job.id) === next) this.chains.delete(job.id);
+      })
+      .catch(() => undefined);
     return next;
   }
 }

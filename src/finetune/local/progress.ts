@@ -25,7 +25,14 @@ const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFi
 export function parseDictLine(line: string): Record<string, unknown> | null {
   const t = line.trim();
   if (!t.startsWith('{') || !t.endsWith('}')) return null;
-  for (const text of [t, t.replace(/'/g, '"').replace(/\bTrue\b/g, 'true').replace(/\bFalse\b/g, 'false').replace(/\bNone\b|\bnan\b|-?\binf\b/g, 'null')]) {
+  for (const text of [
+    t,
+    t
+      .replace(/'/g, '"')
+      .replace(/\bTrue\b/g, 'true')
+      .replace(/\bFalse\b/g, 'false')
+      .replace(/\bNone\b|\bnan\b|-?\binf\b/g, 'null'),
+  ]) {
     try {
       const v = JSON.parse(text) as unknown;
       if (typeof v === 'object' && v !== null && !Array.isArray(v)) return v as Record<string, unknown>;
@@ -56,7 +63,12 @@ export class ProgressParser {
   }
 
   snapshot(): TrainerProgress {
-    return { step: this.step, totalSteps: this.total, servedModel: this.served, metrics: [...this.points.values()].sort((a, b) => a.step - b.step) };
+    return {
+      step: this.step,
+      totalSteps: this.total,
+      servedModel: this.served,
+      metrics: [...this.points.values()].sort((a, b) => a.step - b.step),
+    };
   }
 
   line(raw: string): void {

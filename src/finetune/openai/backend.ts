@@ -41,7 +41,12 @@ export class OpenAiFineTuneBackend implements FineTuneBackend {
 
   constructor(opts: OpenAiBackendOptions = {}) {
     this.maxRetries = opts.maxRetries ?? 2;
-    const base = createOpenAiClient({ apiKey: opts.apiKey, baseURL: opts.baseURL, timeoutMs: opts.timeoutMs ?? 120_000, maxRetries: this.maxRetries });
+    const base = createOpenAiClient({
+      apiKey: opts.apiKey,
+      baseURL: opts.baseURL,
+      timeoutMs: opts.timeoutMs ?? 120_000,
+      maxRetries: this.maxRetries,
+    });
     const azureKey = opts.authHeader === 'api-key' ? { 'api-key': opts.apiKey ?? '', authorization: null } : {};
     this.client = base.withOptions({
       defaultHeaders: azureKey,

@@ -40,9 +40,7 @@ export function toJobEvent(event: FineTuningJobEvent): JobEvent {
 export function toJobView(job: FineTuningJob, events: JobEvent[]): JobView {
   const latest = events.find((e) => e.step !== null)?.step;
   const progress =
-    job.status === 'running' && latest
-      ? `step ${latest.step}/${latest.totalSteps}`
-      : (STATUS_TEXT[job.status] ?? String(job.status)); // a newer API may add statuses
+    job.status === 'running' && latest ? `step ${latest.step}/${latest.totalSteps}` : (STATUS_TEXT[job.status] ?? String(job.status)); // a newer API may add statuses
   return {
     id: job.id,
     status: job.status,

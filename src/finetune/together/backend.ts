@@ -34,8 +34,13 @@ export class TogetherFineTuneBackend implements FineTuneBackend {
     this.http = new TogetherHttp({ baseURL, apiKey: opts.apiKey, timeoutMs: opts.timeoutMs ?? 120_000, maxRetries: opts.maxRetries ?? 2 });
     this.info = {
       // Together's reference names no minimum number of examples (it checks files server-side), hence 1.
-      kind: 'together', label: `Together AI (${baseURL})`, paid: true, minExamples: 1,
-      contextTokens: opts.contextTokens ?? 8192, fileFormat: 'openai', switchOnSuccess: false,
+      kind: 'together',
+      label: `Together AI (${baseURL})`,
+      paid: true,
+      minExamples: 1,
+      contextTokens: opts.contextTokens ?? 8192,
+      fileFormat: 'openai',
+      switchOnSuccess: false,
     };
   }
 

@@ -22,7 +22,12 @@ export class TogetherHttp {
   }
 
   post<T>(route: string, body?: unknown): Promise<T> {
-    return this.send<T>('POST', route, () => (body === undefined ? undefined : JSON.stringify(body)), body === undefined ? {} : { 'content-type': 'application/json' });
+    return this.send<T>(
+      'POST',
+      route,
+      () => (body === undefined ? undefined : JSON.stringify(body)),
+      body === undefined ? {} : { 'content-type': 'application/json' },
+    );
   }
 
   /** POST /files/upload as multipart (purpose fine-tune, file_name, file_type jsonl, file). */
@@ -40,12 +45,20 @@ export class TogetherHttp {
     });
   }
 
-  private async send<T>(method: string, route: string, body: () => string | FormData | undefined, headers: Record<string, string> = {}): Promise<T> {
+  private async send<T>(
+    method: string,
+    route: string,
+    body: () => string | FormData | undefined,
+    headers: Record<string, string> = {},
+  ): Promise<T> {
     for (let attempt = 0; ; attempt++) {
       try {
         return await this.once<T>(method, route, body(), headers);
       } catch (err) {
-        const mapped = err instanceof FineTuneError ? err : unreachable(SERVICE, new Error(redact(err instanceof Error ? err.message : String(err), this.opts.apiKey)));
+        const mapped =
+          err instanceof FineTuneError
+            ? err
+            : unreachable(SERVICE, new Error(redact(err instanceof Error ? err.message : String(err), this.opts.apiKey)));
         if (!mapped.retryable || attempt >= this.opts.maxRetries) throw mapped;
         await sleep(250 * 2 ** attempt);
       }
@@ -68,9 +81,14 @@ export class TogetherHttp {
     }
     if (!res.ok) {
       const message = (json as { error?: { message?: unknown } } | undefined)?.error?.message;
-      throw fromHttpStatus(res.status, redact(typeof message === 'string' ? message : text.slice(0, 200) || res.statusText, this.opts.apiKey), SERVICE);
+      throw fromHttpStatus(
+        res.status,
+        redact(typeof message === 'string' ? message : text.slice(0, 200) || res.statusText, this.opts.apiKey),
+        SERVICE,
+      );
     }
-    if (json === undefined) throw new FineTuneError('unavailable', `${SERVICE} answered ${method} ${route} with something that is not JSON.`, true, res.status);
+    if (json === undefined)
+      throw new FineTuneError('unavailable', `${SERVICE} answered ${method} ${route} with something that is not JSON.`, true, res.status);
     return json as T;
   }
 }

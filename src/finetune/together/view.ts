@@ -26,14 +26,30 @@ export interface TogetherJob {
 }
 
 const STATUS: Record<string, JobStatus> = {
-  pending: 'queued', queued: 'queued', running: 'running', compressing: 'running', uploading: 'running',
-  cancel_requested: 'running', cancelled: 'cancelled', error: 'failed', completed: 'succeeded',
+  pending: 'queued',
+  queued: 'queued',
+  running: 'running',
+  compressing: 'running',
+  uploading: 'running',
+  cancel_requested: 'running',
+  cancelled: 'cancelled',
+  error: 'failed',
+  completed: 'succeeded',
 };
 const LEVEL: Record<string, JobEvent['level']> = { warning: 'warn', legacy_iwarning: 'warn', error: 'error', legacy_ierror: 'error' };
 
 export function toEvent(e: TogetherEvent, index: number): JobEvent {
-  const step = typeof e.step === 'number' && typeof e.total_steps === 'number' && e.total_steps > 0 ? { step: e.step, totalSteps: e.total_steps } : null;
-  return { id: e.hash || `${e.created_at}#${index}`, createdAt: new Date(e.created_at), level: LEVEL[e.level ?? ''] ?? 'info', message: e.message, step };
+  const step =
+    typeof e.step === 'number' && typeof e.total_steps === 'number' && e.total_steps > 0
+      ? { step: e.step, totalSteps: e.total_steps }
+      : null;
+  return {
+    id: e.hash || `${e.created_at}#${index}`,
+    createdAt: new Date(e.created_at),
+    level: LEVEL[e.level ?? ''] ?? 'info',
+    message: e.message,
+    step,
+  };
 }
 
 /** Events newest first. */
@@ -46,7 +62,8 @@ export function toJobView(job: TogetherJob, events: readonly TogetherEvent[] = j
   const sorted = newestFirst(events);
   const latest = sorted.find((e) => e.step !== null)?.step;
   let progress: string = status === 'queued' ? 'queued' : status;
-  if (status === 'running') progress = job.status === 'running' ? (latest ? `step ${latest.step}/${latest.totalSteps}` : 'running') : job.status.replace('_', ' ');
+  if (status === 'running')
+    progress = job.status === 'running' ? (latest ? `step ${latest.step}/${latest.totalSteps}` : 'running') : job.status.replace('_', ' ');
   const failure = sorted.find((e) => e.level === 'error')?.message ?? null;
   return {
     id: job.id,
@@ -68,7 +85,11 @@ export function toMetricPoints(snapshots: readonly Record<string, unknown>[]): M
     const step = num(s['train/global_step']) ?? num(s['eval/global_step']);
     if (step === null) continue;
     const prev = byStep.get(step);
-    byStep.set(step, { step, trainLoss: num(s['train/loss']) ?? prev?.trainLoss ?? null, validLoss: num(s['eval/loss']) ?? prev?.validLoss ?? null });
+    byStep.set(step, {
+      step,
+      trainLoss: num(s['train/loss']) ?? prev?.trainLoss ?? null,
+      validLoss: num(s['eval/loss']) ?? prev?.validLoss ?? null,
+    });
   }
   return [...byStep.values()].sort((a, b) => a.step - b.step);
 }

@@ -21,9 +21,13 @@ export function csvDelimiter(headerLine: string): ',' | ';' | '\t' {
 
 /** Header cell names, trimmed, unquoted and lower-cased. */
 export function headerCells(headerLine: string): string[] {
-  return headerLine
-    .split(csvDelimiter(headerLine))
-    .map((cell) => cell.trim().replace(/^"(.*)"$/, '$1').trim().toLowerCase());
+  return headerLine.split(csvDelimiter(headerLine)).map((cell) =>
+    cell
+      .trim()
+      .replace(/^"(.*)"$/, '$1')
+      .trim()
+      .toLowerCase(),
+  );
 }
 
 /** True when a header has a prompt-like and a completion-like column. */
@@ -61,7 +65,12 @@ export function detectFormat(name: string | null, head: string): IngestFormat {
     case 'tsv':
       return 'csv';
     case 'json':
-      return head.replace(/^\uFEFF/, '').trimStart().startsWith('[') ? 'json-array' : 'jsonl';
+      return head
+        .replace(/^\uFEFF/, '')
+        .trimStart()
+        .startsWith('[')
+        ? 'json-array'
+        : 'jsonl';
     default:
       return sniff(head);
   }

@@ -136,9 +136,6 @@ export async function ingest(source: ByteSource, opts: IngestOptions): Promise<I
 }
 
 /** Ingests inline `!train` text (format detected from content unless a name is given). */
-export function ingestText(
-  text: string,
-  opts: Omit<IngestOptions, 'name' | 'size'> & { name?: string | null },
-): Promise<IngestReport> {
+export function ingestText(text: string, opts: Omit<IngestOptions, 'name' | 'size'> & { name?: string | null }): Promise<IngestReport> {
   return ingest([Buffer.from(text, 'utf8')], { ...opts, name: opts.name ?? null });
 }

@@ -92,10 +92,7 @@ export async function* decodeUtf8(buffers: AsyncIterable<Buffer>): AsyncGenerato
 }
 
 /** Reads chunks until at least `minChars` characters (or the end); returns them and the rest of the stream. */
-export async function peekHead(
-  chunks: AsyncIterable<string>,
-  minChars: number,
-): Promise<{ head: string; rest: AsyncIterable<string> }> {
+export async function peekHead(chunks: AsyncIterable<string>, minChars: number): Promise<{ head: string; rest: AsyncIterable<string> }> {
   const iterator = chunks[Symbol.asyncIterator]();
   const taken: string[] = [];
   let size = 0;

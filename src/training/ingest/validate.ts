@@ -34,7 +34,7 @@ class Problems {
 }
 
 function show(value: unknown): string {
-  const text = typeof value === 'string' ? value : JSON.stringify(value) ?? String(value);
+  const text = typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value));
   return JSON.stringify(text.length > 32 ? `${text.slice(0, 32)}…` : text);
 }
 
@@ -53,7 +53,8 @@ function checkContent(m: Record<string, unknown>, n: number, p: Problems): void 
 
 function checkRole(m: Record<string, unknown>, n: number, p: Problems): void {
   if (!('role' in m)) p.add('message_missing_key', `message ${n} has no role`);
-  else if (typeof m.role !== 'string' || !ROLES.has(m.role)) p.add('unrecognized_role', `message ${n} has unrecognized role ${show(m.role)}`);
+  else if (typeof m.role !== 'string' || !ROLES.has(m.role))
+    p.add('unrecognized_role', `message ${n} has unrecognized role ${show(m.role)}`);
   else if (!TEXT_ROLES.has(m.role)) p.add('unsupported_tool_message', `message ${n}: ${m.role} messages are not supported`);
 }
 

@@ -62,11 +62,7 @@ async function runFfmpeg(args: string[], input: Buffer, opts: FfmpegOptions): Pr
 }
 
 /** Decodes any audio file ffmpeg understands (MP3, Ogg, WAV...) to PCM of the requested format. */
-export async function decodeToPcm(
-  input: Buffer,
-  format: { sampleRate: number; channels: number },
-  opts: FfmpegOptions = {},
-): Promise<Pcm> {
+export async function decodeToPcm(input: Buffer, format: { sampleRate: number; channels: number }, opts: FfmpegOptions = {}): Promise<Pcm> {
   if (input.length === 0) throw new SpeechError('engine', 'ffmpeg: nothing to decode (empty input)');
   const args = ['-i', 'pipe:0', '-vn', '-f', 's16le', '-acodec', 'pcm_s16le'];
   args.push('-ac', String(format.channels), '-ar', String(format.sampleRate), 'pipe:1');

@@ -29,8 +29,7 @@ export class PcmConverter {
       throw new RangeError(`cannot convert ${from.channels} channels to ${to.channels}`);
     }
     this.inner = Math.min(from.channels, to.channels);
-    this.resampler =
-      from.sampleRate === to.sampleRate ? undefined : new SincResampler(from.sampleRate, to.sampleRate, this.inner);
+    this.resampler = from.sampleRate === to.sampleRate ? undefined : new SincResampler(from.sampleRate, to.sampleRate, this.inner);
   }
 
   /** Interleaved samples in the `from` format; returns interleaved samples in the `to` format. */

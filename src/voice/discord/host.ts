@@ -27,7 +27,9 @@ export function createClientVoiceHost(client: Client): VoiceHost {
     humansIn(guildId, channelId) {
       const guild = client.guilds.cache.get(guildId);
       if (!guild) return 0;
-      return guild.voiceStates.cache.filter((s) => s.channelId === channelId && !(s.member?.user.bot ?? client.users.cache.get(s.id)?.bot ?? false)).size;
+      return guild.voiceStates.cache.filter(
+        (s) => s.channelId === channelId && !(s.member?.user.bot ?? client.users.cache.get(s.id)?.bot ?? false),
+      ).size;
     },
     channelOf(guildId, userId) {
       return client.guilds.cache.get(guildId)?.voiceStates.cache.get(userId)?.channelId ?? null;

@@ -78,7 +78,14 @@ export class DiscordVoiceLink implements VoiceLink {
 
   private async open(signal: AbortSignal): Promise<void> {
     const { guildId, channelId, adapterCreator, group } = this.opts;
-    const connection = joinVoiceChannel({ guildId, channelId, adapterCreator, selfDeaf: false, selfMute: false, ...(group ? { group } : {}) });
+    const connection = joinVoiceChannel({
+      guildId,
+      channelId,
+      adapterCreator,
+      selfDeaf: false,
+      selfMute: false,
+      ...(group ? { group } : {}),
+    });
     this.connection = connection;
     this.stopGuard = guardConnection(connection, {
       onProtocolError: (err) => this.note('protocol-error', `voice gateway message dropped: ${err.message}`),
@@ -115,7 +122,12 @@ export class DiscordVoiceLink implements VoiceLink {
     return {
       connection: c?.state.status ?? 'none',
       dave: dave
-        ? { protocolVersion: dave.protocolVersion, epoch: epoch === null || epoch === undefined ? null : Number(epoch), privacyCode: dave.voicePrivacyCode, memberIds: dave.session?.getUserIds() ?? [] }
+        ? {
+            protocolVersion: dave.protocolVersion,
+            epoch: epoch === null || epoch === undefined ? null : Number(epoch),
+            privacyCode: dave.voicePrivacyCode,
+            memberIds: dave.session?.getUserIds() ?? [],
+          }
         : null,
       recoveries: [...this.policy.recent],
     };

@@ -32,7 +32,10 @@ export interface VoiceManagerHooks {
   onStateChange?(ctx: VoiceContext, oldState: VoiceSessionState, newState: VoiceSessionState): void;
 }
 
-export type LinkTuning = Pick<DiscordLinkOptions, 'receiveSilenceMs' | 'rejoinAttempts' | 'recoverTimeoutMs' | 'reconnectGraceMs' | 'player' | 'recovery'>;
+export type LinkTuning = Pick<
+  DiscordLinkOptions,
+  'receiveSilenceMs' | 'rejoinAttempts' | 'recoverTimeoutMs' | 'reconnectGraceMs' | 'player' | 'recovery'
+>;
 
 /** What `!voice` shows about a guild's session. */
 export interface VoiceStatus {
@@ -111,7 +114,13 @@ export class VoiceManager {
     if (!entry) return undefined;
     const link = entry.link.info?.() ?? null;
     const memberNames = await Promise.all((link?.dave?.memberIds ?? []).map((id) => this.opts.host.displayName(guildId, id)));
-    return { state: entry.session.state.status, voiceChannelId: entry.ctx.voiceChannelId, textChannelId: entry.ctx.textChannelId, link, memberNames };
+    return {
+      state: entry.session.state.status,
+      voiceChannelId: entry.ctx.voiceChannelId,
+      textChannelId: entry.ctx.textChannelId,
+      link,
+      memberNames,
+    };
   }
 
   /** Leaves the guild's voice channel; false when not in one. */
@@ -148,11 +157,16 @@ export class VoiceManager {
       respond: (t, o) => this.opts.respond({ ...t, ...ctx }, o),
       transcribe: { ...this.opts.pipeline?.transcribe, speakerName: (userId) => host.displayName(ctx.guildId, userId) },
     });
-    const session = new VoiceSession(link, voice, { ...this.opts.session, channelId: ctx.voiceChannelId }, {
-      onTranscript: (e) => hooks?.onTranscript?.(ctx, e),
-      onReply: (e) => hooks?.onReply?.(ctx, e),
-      onError: (e) => hooks?.onError?.(ctx, e),
-    });
+    const session = new VoiceSession(
+      link,
+      voice,
+      { ...this.opts.session, channelId: ctx.voiceChannelId },
+      {
+        onTranscript: (e) => hooks?.onTranscript?.(ctx, e),
+        onReply: (e) => hooks?.onReply?.(ctx, e),
+        onError: (e) => hooks?.onError?.(ctx, e),
+      },
+    );
     return { session, link };
   }
 

@@ -63,7 +63,10 @@ export class PlayerSink implements AudioSink {
 /** The samples as 20 ms s16le chunks, the last one padded with silence. */
 export function pcmChunks(pcm: Pcm): Buffer[] {
   const stereo = toStereo48k(pcm);
-  const raw = endianness() === 'LE' ? Buffer.from(stereo.samples.buffer, stereo.samples.byteOffset, stereo.samples.byteLength) : bytesFromInt16(stereo.samples);
+  const raw =
+    endianness() === 'LE'
+      ? Buffer.from(stereo.samples.buffer, stereo.samples.byteOffset, stereo.samples.byteLength)
+      : bytesFromInt16(stereo.samples);
   const chunks: Buffer[] = [];
   for (let at = 0; at < raw.length; at += FRAME_BYTES) {
     const piece = raw.subarray(at, at + FRAME_BYTES);

@@ -82,7 +82,8 @@ export function startReceiver(connection: VoiceConnection, opts: ReceiverOptions
   // A user whose packets arrive (speaking) without a subscription: its 'start' was missed while a dead stream was
   // still registered. Subscribe now rather than lose the rest of the utterance.
   const sweep = setInterval(() => {
-    for (const userId of receiver.speaking.users.keys()) if (wanted(userId) && (!opts.acceptUser || opts.acceptUser(userId))) subscribe(userId);
+    for (const userId of receiver.speaking.users.keys())
+      if (wanted(userId) && (!opts.acceptUser || opts.acceptUser(userId))) subscribe(userId);
   }, SWEEP_MS).unref();
   return () => {
     stopped = true;

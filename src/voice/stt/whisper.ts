@@ -40,7 +40,10 @@ async function loadModel(opts: WhisperOptions): Promise<{ mod: WhisperModule; wh
   try {
     await access(opts.modelPath);
   } catch {
-    throw new SpeechError('unavailable', `Whisper model not found at ${opts.modelPath}: download a ggml model (e.g. ggml-base.en.bin) and set its path`);
+    throw new SpeechError(
+      'unavailable',
+      `Whisper model not found at ${opts.modelPath}: download a ggml model (e.g. ggml-base.en.bin) and set its path`,
+    );
   }
   const name = opts.packageName ?? '@napi-rs/whisper';
   let mod: WhisperModule;
@@ -60,7 +63,10 @@ async function loadModel(opts: WhisperOptions): Promise<{ mod: WhisperModule; wh
 
 /** Drops whisper.cpp's non-speech markers such as [BLANK_AUDIO] or (music). */
 export function cleanWhisperText(text: string): string {
-  return text.replace(/\[[A-Z_ ]+\]|\((?:music|silence|noise|inaudible)\)/gi, ' ').replace(/\s+/g, ' ').trim();
+  return text
+    .replace(/\[[A-Z_ ]+\]|\((?:music|silence|noise|inaudible)\)/gi, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
 }
 
 export function createWhisperSpeechToText(opts: WhisperOptions): SpeechToText {

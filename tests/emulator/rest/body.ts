@@ -43,7 +43,10 @@ async function parseMultipart(raw: Buffer, contentType: string): Promise<ParsedB
     files.push({ field, name: value.name, size: data.length, contentType: value.type || null, data });
   }
   if (json === undefined && Object.keys(fields).length > 0) json = fields;
-  const recorded = { payload_json: json, files: files.map(({ field, name, size, contentType: ct }) => ({ field, name, size, contentType: ct })) };
+  const recorded = {
+    payload_json: json,
+    files: files.map(({ field, name, size, contentType: ct }) => ({ field, name, size, contentType: ct })),
+  };
   return { json, files, recorded, contentType: 'multipart/form-data' };
 }
 

@@ -51,7 +51,14 @@ const sameCommand = (a: Command, b: Command): boolean => a.name === b.name && (a
 function bulkOverwrite(req: EmuRequest, ctx: EmuContext): EmuResponse {
   const { list, guildId } = listFor(req, ctx);
   if (!Array.isArray(req.body)) throw invalidForm('_root', 'LIST_TYPE_CONVERT', 'Only iterables may be used in a ListType');
-  const next = req.body.map((c) => toCommand(ctx, c, guildId, list.find((old) => sameCommand(old, toCommand(ctx, c, guildId)))));
+  const next = req.body.map((c) =>
+    toCommand(
+      ctx,
+      c,
+      guildId,
+      list.find((old) => sameCommand(old, toCommand(ctx, c, guildId))),
+    ),
+  );
   list.splice(0, list.length, ...next);
   return { status: 200, body: next };
 }

@@ -29,7 +29,12 @@ function responseType(i: EmuInteraction): number {
 /** type 5: the "thinking..." message that a later @original edit fills in. */
 function deferredMessage(ctx: EmuContext, i: EmuInteraction, flags: number): EmuMessage {
   const m = newMessage(ctx.state, { channelId: i.channelId, authorId: ctx.state.botUser.id, content: '' });
-  Object.assign(m, { flags: LOADING | (flags & EPHEMERAL), webhookId: ctx.state.applicationId, interactionId: i.id, type: responseType(i) });
+  Object.assign(m, {
+    flags: LOADING | (flags & EPHEMERAL),
+    webhookId: ctx.state.applicationId,
+    interactionId: i.id,
+    type: responseType(i),
+  });
   publishMessage(ctx, m);
   return m;
 }
@@ -132,7 +137,12 @@ export function interactionRoutes(r: Router): void {
   const open = { auth: false };
   r.add('POST', '/interactions/{interaction_id}/{interaction_token}/callback', callback, open).add('POST', W, followup, open);
   for (const path of [`${W}/messages/@original`, `${W}/messages/{message_id}`]) {
-    r.add('GET', path, (req, ctx) => ({ status: 200, body: messageObject(ctx.state, webhookMessage(ctx, req, byToken(ctx, req)), false) }), open)
+    r.add(
+      'GET',
+      path,
+      (req, ctx) => ({ status: 200, body: messageObject(ctx.state, webhookMessage(ctx, req, byToken(ctx, req)), false) }),
+      open,
+    )
       .add('PATCH', path, editWebhookMessage, open)
       .add('DELETE', path, deleteWebhookMessage, open);
   }

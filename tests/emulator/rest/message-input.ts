@@ -81,7 +81,8 @@ function replyTarget(ctx: EmuContext, body: Body, channelId: string): string | u
 
 export function readMessageInput(ctx: EmuContext, req: EmuRequest, channelId: string, existing?: EmuMessage): MessageInput {
   const body = (req.body ?? {}) as Body;
-  if (typeof body !== 'object' || Array.isArray(body)) throw invalidForm('_root', 'DICT_TYPE_CONVERT', 'Only dictionaries may be used in a DictType');
+  if (typeof body !== 'object' || Array.isArray(body))
+    throw invalidForm('_root', 'DICT_TYPE_CONVERT', 'Only dictionaries may be used in a DictType');
   const input: MessageInput = {
     attachments: attachmentsFor(ctx, req, channelId, existing),
     repliedUserMention: (body.allowed_mentions as Body | undefined)?.replied_user !== false,

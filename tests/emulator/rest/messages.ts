@@ -47,7 +47,8 @@ function postMessage(req: EmuRequest, ctx: EmuContext): EmuResponse {
   const channel = channelOf(ctx, req.params.channel_id);
   requirePerms(ctx, channel, Perm.SendMessages | (req.files.length > 0 ? Perm.AttachFiles : 0n));
   const body = (req.body ?? {}) as Record<string, unknown>;
-  if (typeof body.flags === 'number' && body.flags & 64) throw invalidForm('flags', 'MESSAGE_FLAGS_INVALID', 'Ephemeral is only for interaction responses');
+  if (typeof body.flags === 'number' && body.flags & 64)
+    throw invalidForm('flags', 'MESSAGE_FLAGS_INVALID', 'Ephemeral is only for interaction responses');
   const m = createBotMessage(ctx, req, channel.id);
   return { status: 200, body: messageObject(ctx.state, m, false) };
 }

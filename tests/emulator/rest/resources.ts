@@ -52,9 +52,10 @@ function guildOf(ctx: EmuContext, guildId: string | undefined) {
 
 function getGuild(req: EmuRequest, ctx: EmuContext): EmuResponse {
   const guild = guildOf(ctx, req.params.guild_id);
-  const counts = req.query.with_counts === 'true'
-    ? { approximate_member_count: ctx.state.guildMembers(guild.id).length, approximate_presence_count: 0 }
-    : {};
+  const counts =
+    req.query.with_counts === 'true'
+      ? { approximate_member_count: ctx.state.guildMembers(guild.id).length, approximate_presence_count: 0 }
+      : {};
   return ok({ ...guildObject(ctx.state, guild), ...counts });
 }
 

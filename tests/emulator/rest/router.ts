@@ -31,9 +31,7 @@ export interface RouteDef {
 }
 
 export type RouteMatch =
-  | { kind: 'found'; def: RouteDef; params: Record<string, string> }
-  | { kind: 'method'; route: string }
-  | { kind: 'none' };
+  { kind: 'found'; def: RouteDef; params: Record<string, string> } | { kind: 'method'; route: string } | { kind: 'none' };
 
 /** Decodes one path segment (discord.js sends '@original' as '%40original'); malformed escapes stay as they are. */
 export function safeDecode(segment: string): string {

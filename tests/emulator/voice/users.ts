@@ -12,11 +12,7 @@ import { SimDaveMember } from './dave/sim-member.js';
  * The bot joined or moved (its VOICE_STATE_UPDATE is already dispatched). A new voice server session is handed out
  * with VOICE_SERVER_UPDATE unless the bot stays in the same channel on a live voice connection (mute/deafen change).
  */
-export function botJoined(
-  world: VoiceWorld,
-  p: { guildId: string; channelId: string; sessionId: string },
-  endpoint: string,
-): void {
+export function botJoined(world: VoiceWorld, p: { guildId: string; channelId: string; sessionId: string }, endpoint: string): void {
   const existing = world.sessions.get(p.guildId);
   if (existing && existing.channelId === p.channelId && existing.sessionId === p.sessionId && existing.live) return;
   if (existing) botLeavesDave(world, existing);
@@ -48,7 +44,10 @@ export function disconnectBot(world: VoiceWorld, guildId: string): void {
   botLeft(world, guildId);
 }
 
-export function userJoinsVoice(world: VoiceWorld, p: { guildId: string; channelId: string; userId: string; announceDelayMs?: number }): void {
+export function userJoinsVoice(
+  world: VoiceWorld,
+  p: { guildId: string; channelId: string; userId: string; announceDelayMs?: number },
+): void {
   const { state, gateway } = world.ctx;
   const channel = state.channel(p.channelId);
   if (channel.guildId !== p.guildId || channel.type !== 2) {

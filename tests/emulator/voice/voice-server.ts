@@ -35,7 +35,11 @@ export class EmuVoiceServer implements EmuVoice {
     /** The main emulator's summary, appended to failed waits. */
     private readonly describe: () => string,
   ) {
-    const settings = { heartbeatIntervalMs: opts.heartbeatIntervalMs ?? 13_750, modes: [...(opts.modes ?? VOICE_MODES)], dave: opts.dave ?? true };
+    const settings = {
+      heartbeatIntervalMs: opts.heartbeatIntervalMs ?? 13_750,
+      modes: [...(opts.modes ?? VOICE_MODES)],
+      dave: opts.dave ?? true,
+    };
     this.world = new VoiceWorld(ctx, settings, () => this.udp.port);
     this.dave = new EmuDave(this.world);
     this.udp = new VoiceUdp({ onRtp: (msg, from) => onBotRtp(this.world, msg, from) });
@@ -139,7 +143,8 @@ export class EmuVoiceServer implements EmuVoice {
       if (ids.length < 2) return Boolean(group?.idle && group.hasJoined(ids[0]!));
       return this.dave.settled(guildId, ids);
     };
-    const describe = (): string => `${JSON.stringify(this.world.sessions.get(guildId) ? this.dave.group(guildId) : null)}\n${this.summary(guildId)}`;
+    const describe = (): string =>
+      `${JSON.stringify(this.world.sessions.get(guildId) ? this.dave.group(guildId) : null)}\n${this.summary(guildId)}`;
     return waitFor(() => settled() || undefined, { label, timeoutMs: opts.timeoutMs ?? 10_000 }, describe);
   }
 

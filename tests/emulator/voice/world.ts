@@ -20,7 +20,15 @@ export interface VoicePayload {
 export function sendVoice(ws: WebSocket, guildId: string | null, p: VoicePayload, log: VoiceGatewayEvent[]): void {
   if (ws.readyState !== WebSocket.OPEN) return;
   const binary = p.bin !== undefined;
-  log.push({ guildId, op: p.op, d: p.d, ...(p.seq !== undefined ? { seq: p.seq } : {}), dir: 'out', at: Date.now(), ...(binary ? { binary } : {}) });
+  log.push({
+    guildId,
+    op: p.op,
+    d: p.d,
+    ...(p.seq !== undefined ? { seq: p.seq } : {}),
+    dir: 'out',
+    at: Date.now(),
+    ...(binary ? { binary } : {}),
+  });
   if (!p.bin) return ws.send(JSON.stringify(p));
   const head = Buffer.from([((p.seq ?? 0) >> 8) & 0xff, (p.seq ?? 0) & 0xff, p.op]);
   ws.send(Buffer.concat([head, p.bin]));
@@ -48,7 +56,11 @@ export class BotVoiceSession extends ResumableSession<VoicePayload> {
     public token: string,
     private readonly log: VoiceGatewayEvent[],
   ) {
-    super(1000, (p) => p.seq, (ws, p) => sendVoice(ws, guildId, p, log));
+    super(
+      1000,
+      (p) => p.seq,
+      (ws, p) => sendVoice(ws, guildId, p, log),
+    );
   }
 
   /** A payload without sequence number (HELLO, READY, SESSION_DESCRIPTION, ACKs, RESUMED). */

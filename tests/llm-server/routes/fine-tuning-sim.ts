@@ -72,14 +72,33 @@ export interface NewJob {
 export function newSimJob(o: NewJob): SimJob {
   const hyperparameters = { batch_size: 1, learning_rate_multiplier: 1.8, n_epochs: EPOCHS };
   const job: JobObject = {
-    object: 'fine_tuning.job', id: o.id, created_at: nowSeconds(), error: null, fine_tuned_model: null,
-    finished_at: null, hyperparameters, model: o.model, organization_id: 'org-fake', result_files: [],
-    status: 'validating_files', trained_tokens: null, training_file: o.trainingFile, validation_file: o.validationFile ?? null, seed: 42,
-    estimated_finish: null, integrations: null, metadata: null,
+    object: 'fine_tuning.job',
+    id: o.id,
+    created_at: nowSeconds(),
+    error: null,
+    fine_tuned_model: null,
+    finished_at: null,
+    hyperparameters,
+    model: o.model,
+    organization_id: 'org-fake',
+    result_files: [],
+    status: 'validating_files',
+    trained_tokens: null,
+    training_file: o.trainingFile,
+    validation_file: o.validationFile ?? null,
+    seed: 42,
+    estimated_finish: null,
+    integrations: null,
+    metadata: null,
     method: { type: o.method, [o.method]: { hyperparameters: { ...hyperparameters } } },
   };
   const sim: SimJob = {
-    job, events: [], step: 0, totalSteps: o.totalSteps, suffix: o.suffix, tokensPerEpoch: Math.ceil(o.trainingBytes / 4),
+    job,
+    events: [],
+    step: 0,
+    totalSteps: o.totalSteps,
+    suffix: o.suffix,
+    tokensPerEpoch: Math.ceil(o.trainingBytes / 4),
     ...(o.failWith !== undefined ? { failWith: o.failWith } : {}),
   };
   return sim;
@@ -89,8 +108,14 @@ export type NextId = (prefix: string) => string;
 
 export function addEvent(sim: SimJob, nextId: NextId, message: string, extra: Partial<EventObject> = {}): void {
   sim.events.push({
-    object: 'fine_tuning.job.event', id: nextId('ftevent-fake'), created_at: nowSeconds(), level: 'info',
-    message, type: 'message', data: {}, ...extra,
+    object: 'fine_tuning.job.event',
+    id: nextId('ftevent-fake'),
+    created_at: nowSeconds(),
+    level: 'info',
+    message,
+    type: 'message',
+    data: {},
+    ...extra,
   });
 }
 
@@ -115,7 +140,10 @@ function step(sim: SimJob, nextId: NextId): void {
   addEvent(sim, nextId, `Step ${sim.step}/${sim.totalSteps}: training loss=${loss}`, {
     type: 'metrics',
     data: {
-      step: sim.step, total_steps: sim.totalSteps, train_loss: loss, train_mean_token_accuracy: 0.5,
+      step: sim.step,
+      total_steps: sim.totalSteps,
+      train_loss: loss,
+      train_mean_token_accuracy: 0.5,
       ...(sim.job.validation_file ? { valid_loss: Number((2.2 / (1 + sim.step)).toFixed(4)) } : {}),
     },
   });

@@ -6,8 +6,15 @@ import { sendError, sendJson } from '../http.js';
 import type { FakeState, Route, RouteContext } from '../types.js';
 import { FakeFileStore, fileRoutes, type StoredFile } from './files.js';
 import {
-  addEvent, advance, finish, isTerminal, newSimJob, trainingFileProblem,
-  type JobObject, type MethodType, type SimJob,
+  addEvent,
+  advance,
+  finish,
+  isTerminal,
+  newSimJob,
+  trainingFileProblem,
+  type JobObject,
+  type MethodType,
+  type SimJob,
 } from './fine-tuning-sim.js';
 
 /** Test knobs, reachable as `fake.fineTuning`. */
@@ -65,8 +72,12 @@ export class FakeFineTuning implements FineTuningKnobs {
       sendJson(ctx, 400, { error: { message: checked, type: 'invalid_request_error', param, code: null } });
       return;
     }
-    const sim = newSimJob({ ...checked, id: this.state.nextId('ftjob-fake'), totalSteps: this.totalSteps,
-      ...(this.pendingFailure !== undefined ? { failWith: this.pendingFailure } : {}) });
+    const sim = newSimJob({
+      ...checked,
+      id: this.state.nextId('ftjob-fake'),
+      totalSteps: this.totalSteps,
+      ...(this.pendingFailure !== undefined ? { failWith: this.pendingFailure } : {}),
+    });
     this.pendingFailure = undefined;
     this.jobs.set(sim.job.id, sim);
     addEvent(sim, this.state.nextId, `Created fine-tuning job: ${sim.job.id}`);
@@ -98,8 +109,11 @@ export class FakeFineTuning implements FineTuningKnobs {
       if (vProblem) return `Invalid validation_file ${validStored.object.id}: ${vProblem}`;
     }
     return {
-      model, method: method as MethodType, suffix: typeof suffix === 'string' ? suffix : '',
-      trainingFile: stored.object.id, trainingBytes: stored.content.length,
+      model,
+      method: method as MethodType,
+      suffix: typeof suffix === 'string' ? suffix : '',
+      trainingFile: stored.object.id,
+      trainingBytes: stored.content.length,
       ...(validStored ? { validationFile: validStored.object.id } : {}),
     };
   }

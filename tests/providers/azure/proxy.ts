@@ -20,11 +20,21 @@ export interface AzureProxy {
   close(): Promise<void>;
 }
 
-export async function startAzureProxy(target: { baseURL: string; apiKey: string }, opts: { apiKey?: string; apiVersion?: string } = {}): Promise<AzureProxy> {
+export async function startAzureProxy(
+  target: { baseURL: string; apiKey: string },
+  opts: { apiKey?: string; apiVersion?: string } = {},
+): Promise<AzureProxy> {
   const apiKey = opts.apiKey ?? 'azure-fake-key-0123456789';
   const upstream = new URL(target.baseURL);
   let failing = 0;
-  const proxy: AzureProxy = { baseURL: '', apiKey, refused: [], forwarded: 0, failRequests: (n) => void (failing = n), close: () => new Promise((r) => server.close(() => r())) };
+  const proxy: AzureProxy = {
+    baseURL: '',
+    apiKey,
+    refused: [],
+    forwarded: 0,
+    failRequests: (n) => void (failing = n),
+    close: () => new Promise((r) => server.close(() => r())),
+  };
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://azure.invalid');
     const refuse = (status: number, code: string, message: string) => {
@@ -35,15 +45,23 @@ export async function startAzureProxy(target: { baseURL: string; apiKey: string 
     if (failing > 0) {
       failing--;
       req.resume();
-      res.writeHead(503, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { code: 'ServiceUnavailable', message: 'The server is busy.' } }));
+      res
+        .writeHead(503, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ error: { code: 'ServiceUnavailable', message: 'The server is busy.' } }));
       return;
     }
     if (!url.pathname.startsWith('/openai/v1/')) return refuse(404, 'NotFound', 'Resource not found');
-    if (req.headers['api-key'] !== apiKey) return refuse(401, '401', 'Access denied due to invalid subscription key or wrong API endpoint.');
+    if (req.headers['api-key'] !== apiKey)
+      return refuse(401, '401', 'Access denied due to invalid subscription key or wrong API endpoint.');
     if (req.headers.authorization !== undefined) return refuse(400, 'BadRequest', 'Send either api-key or Authorization, not both.');
-    if (opts.apiVersion && url.searchParams.get('api-version') !== opts.apiVersion) return refuse(400, 'BadRequest', `api-version ${opts.apiVersion} expected`);
+    if (opts.apiVersion && url.searchParams.get('api-version') !== opts.apiVersion)
+      return refuse(400, 'BadRequest', `api-version ${opts.apiVersion} expected`);
     url.searchParams.delete('api-version');
-    const headers: Record<string, string | string[] | undefined> = { ...req.headers, host: upstream.host, authorization: `Bearer ${target.apiKey}` };
+    const headers: Record<string, string | string[] | undefined> = {
+      ...req.headers,
+      host: upstream.host,
+      authorization: `Bearer ${target.apiKey}`,
+    };
     delete headers['api-key'];
     const path = `/v1/${url.pathname.slice('/openai/v1/'.length)}${url.search}`;
     const out = request({ host: upstream.hostname, port: upstream.port, method: req.method, path, headers }, (up) => {

@@ -20,9 +20,20 @@ export class JobSimulator {
   event(job: Job, type: string, message: string, level: string | null = 'info', step = job.step): void {
     if (!EVENT_TYPES.includes(type)) this.violations.push(`event type ${type}`);
     job.response.events.push({
-      object: 'fine-tune-event', created_at: new Date(Date.now() + job.response.events.length).toISOString(), level, message, type,
-      param_count: 8_000_000_000, token_count: 0, total_steps: job.totalSteps, wandb_url: '', step, checkpoint_path: '', model_path: '',
-      training_offset: 0, hash: `evt-${++this.seq}`,
+      object: 'fine-tune-event',
+      created_at: new Date(Date.now() + job.response.events.length).toISOString(),
+      level,
+      message,
+      type,
+      param_count: 8_000_000_000,
+      token_count: 0,
+      total_steps: job.totalSteps,
+      wandb_url: '',
+      step,
+      checkpoint_path: '',
+      model_path: '',
+      training_offset: 0,
+      hash: `evt-${++this.seq}`,
     });
   }
 
@@ -76,7 +87,10 @@ export function fileProblem(content: string, method: 'sft' | 'dpo'): string | un
     } catch {
       return `line ${i + 1} is not JSON`;
     }
-    const ok = method === 'sft' ? Array.isArray(r['messages']) : typeof r['input'] === 'object' && Array.isArray(r['preferred_output']) && Array.isArray(r['non_preferred_output']);
+    const ok =
+      method === 'sft'
+        ? Array.isArray(r['messages'])
+        : typeof r['input'] === 'object' && Array.isArray(r['preferred_output']) && Array.isArray(r['non_preferred_output']);
     if (!ok) return `line ${i + 1} is not in the ${method === 'sft' ? 'conversational' : 'preference'} format`;
   }
   return undefined;

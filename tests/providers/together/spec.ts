@@ -14,20 +14,64 @@
  */
 export const FILE_PURPOSES = ['fine-tune', 'eval', 'eval-sample', 'eval-output', 'eval-summary', 'batch-generated', 'batch-api'];
 export const FILE_TYPES = ['csv', 'jsonl', 'parquet'];
-export const JOB_STATUSES = ['pending', 'queued', 'running', 'compressing', 'uploading', 'cancel_requested', 'cancelled', 'error', 'completed'];
+export const JOB_STATUSES = [
+  'pending',
+  'queued',
+  'running',
+  'compressing',
+  'uploading',
+  'cancel_requested',
+  'cancelled',
+  'error',
+  'completed',
+];
 export const EVENT_TYPES = [
-  'job_pending', 'job_start', 'job_stopped', 'model_downloading', 'model_download_complete', 'training_data_downloading',
-  'training_data_download_complete', 'validation_data_downloading', 'validation_data_download_complete', 'wandb_init',
-  'training_start', 'checkpoint_save', 'billing_limit', 'epoch_complete', 'training_complete', 'model_compressing',
-  'model_compression_complete', 'model_uploading', 'model_upload_complete', 'job_complete', 'job_error', 'cancel_requested',
-  'job_restarted', 'refund', 'warning',
+  'job_pending',
+  'job_start',
+  'job_stopped',
+  'model_downloading',
+  'model_download_complete',
+  'training_data_downloading',
+  'training_data_download_complete',
+  'validation_data_downloading',
+  'validation_data_download_complete',
+  'wandb_init',
+  'training_start',
+  'checkpoint_save',
+  'billing_limit',
+  'epoch_complete',
+  'training_complete',
+  'model_compressing',
+  'model_compression_complete',
+  'model_uploading',
+  'model_upload_complete',
+  'job_complete',
+  'job_error',
+  'cancel_requested',
+  'job_restarted',
+  'refund',
+  'warning',
 ];
 /** Required properties per schema. */
 export const REQUIRED = {
   FileResponse: ['id', 'object', 'created_at', 'filename', 'bytes', 'purpose', 'FileType', 'Processed'],
   FinetuneResponseTruncated: ['id', 'status', 'created_at', 'updated_at'],
   FinetuneResponse: ['id', 'status'],
-  FineTuneEvent: ['object', 'created_at', 'message', 'type', 'param_count', 'token_count', 'total_steps', 'wandb_url', 'step', 'checkpoint_path', 'model_path', 'training_offset', 'hash'],
+  FineTuneEvent: [
+    'object',
+    'created_at',
+    'message',
+    'type',
+    'param_count',
+    'token_count',
+    'total_steps',
+    'wandb_url',
+    'step',
+    'checkpoint_path',
+    'model_path',
+    'training_offset',
+    'hash',
+  ],
   ErrorData: ['error'],
 } as const;
 

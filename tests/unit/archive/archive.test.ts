@@ -101,7 +101,10 @@ describe('createArchive', () => {
   test('a file vanishing while zipping fails the archive and leaves no zip or temp file behind', async () => {
     await dataset('default', { 'a.bin': randomBytes(8 * 1024 * 1024), 'b.jsonl': 'x\n' });
     const pending = createArchive({ datasetsDir, archivesDir, names: ['default'], now: fixed, level: 9 });
-    const failed = pending.then(() => 'archived', (err: unknown) => err);
+    const failed = pending.then(
+      () => 'archived',
+      (err: unknown) => err,
+    );
     // Once a megabyte is written the walk is long finished and b.jsonl is queued but not yet read.
     await until(async () => (await readdir(archivesDir).catch(() => [])).some((f) => f.startsWith('.default')), 5000);
     await until(async () => (await tempSize()) > 1024 * 1024, 5000);

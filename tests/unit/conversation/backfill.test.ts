@@ -19,7 +19,7 @@ afterEach(async () => {
   for (const d of dirs.splice(0)) await rm(d, { recursive: true, force: true });
 });
 
-test('backfill keeps users\' conversation and the bot\'s conversational replies only', async () => {
+test("backfill keeps users' conversation and the bot's conversational replies only", async () => {
   const dir = await mkdtemp(path.join(tmpdir(), 'eos-backfill-'));
   dirs.push(dir);
   const config = conversationSchema.parse({ backfill: 50, userRateLimit: { count: 0 } });
@@ -36,9 +36,14 @@ test('backfill keeps users\' conversation and the bot\'s conversational replies 
     incoming({ id: 'm5', content: '? is a question mark', createdAt: at(5) }),
     incoming({ id: 'm6', content: '>> Hello Alice!', author: bot, createdAt: at(6) }),
     incoming({ id: 'm7', content: 'part two', author: bot, createdAt: at(7) }),
-    incoming({ id: 'm8', content: 'Sorry, I couldn\'t reach the language model just now.', author: bot, createdAt: at(8) }),
+    incoming({ id: 'm8', content: "Sorry, I couldn't reach the language model just now.", author: bot, createdAt: at(8) }),
     incoming({ id: 'm9', content: 'bad answer', author: bot, createdAt: at(9) }),
-    incoming({ id: 'm10', content: 'hi from another bot', author: { id: 'x', username: 'x', displayName: 'X', bot: true }, createdAt: at(10) }),
+    incoming({
+      id: 'm10',
+      content: 'hi from another bot',
+      author: { id: 'x', username: 'x', displayName: 'X', bot: true },
+      createdAt: at(10),
+    }),
     incoming({ id: 'm11', content: '   ', createdAt: at(11) }),
     incoming({ id: 'm12', content: '!help is not a command here', createdAt: at(12) }),
   ];
@@ -48,8 +53,16 @@ test('backfill keeps users\' conversation and the bot\'s conversational replies 
   const log = pino({ level: 'silent' });
   const responder = new Responder({ config, botName: 'Eos', model: new FakeModel(() => 'x'), surface, state, histories, queue, log });
   const conv = new ConversationService({
-    config, state, surface, access: new AccessPolicy(behaviourSchema.parse({})), responder, histories, log, random: () => 1,
-    replies: { historyText: (id) => texts[id] }, prefix: () => '?',
+    config,
+    state,
+    surface,
+    access: new AccessPolicy(behaviourSchema.parse({})),
+    responder,
+    histories,
+    log,
+    random: () => 1,
+    replies: { historyText: (id) => texts[id] },
+    prefix: () => '?',
   });
   await conv.onMessage(incoming({ id: 'm13', content: 'chatter', createdAt: at(13) }));
   expect(histories.get('c1').map((e) => [e.role, e.content])).toEqual([

@@ -37,8 +37,14 @@ function world(opts: { failCommits?: number } = {}) {
 }
 
 const reply = (id: string, text: string, parts?: string[]) => ({
-  messageId: id, channelId: 'c1', reply: text, partIds: parts,
-  context: [{ role: 'system' as const, content: 'S' }, { role: 'user' as const, content: 'Ali: q' }],
+  messageId: id,
+  channelId: 'c1',
+  reply: text,
+  partIds: parts,
+  context: [
+    { role: 'system' as const, content: 'S' },
+    { role: 'user' as const, content: 'Ali: q' },
+  ],
   contextIds: [null, `u-${id}`],
 });
 

@@ -24,7 +24,9 @@ describe('renderSystemPrompt', () => {
   });
 
   test('appends the style note as its own paragraph', () => {
-    expect(renderSystemPrompt('Be nice.\n', { ...vars, styleNote: 'Ana writes in lowercase.' })).toBe('Be nice.\n\nAna writes in lowercase.');
+    expect(renderSystemPrompt('Be nice.\n', { ...vars, styleNote: 'Ana writes in lowercase.' })).toBe(
+      'Be nice.\n\nAna writes in lowercase.',
+    );
     expect(renderSystemPrompt('', { ...vars, styleNote: 'Note.' })).toBe('Note.');
     expect(renderSystemPrompt('Be nice.', { ...vars, styleNote: '   ' })).toBe('Be nice.');
   });

@@ -26,12 +26,20 @@ test('relays every item in order while holding one queue slot', async () => {
 test('a second stream waits for the slot; errors reach the consumer', async () => {
   const queue = new BoundedQueue({ concurrency: 1, maxQueued: 10 });
   const order: string[] = [];
-  const first = (async () => { for await (const x of throughQueue(queue, slow(['1', '2']))) order.push(x); })();
-  const second = (async () => { for await (const x of throughQueue(queue, slow(['3']))) order.push(x); })();
+  const first = (async () => {
+    for await (const x of throughQueue(queue, slow(['1', '2']))) order.push(x);
+  })();
+  const second = (async () => {
+    for await (const x of throughQueue(queue, slow(['3']))) order.push(x);
+  })();
   await Promise.all([first, second]);
   expect(order).toEqual(['1', '2', '3']);
   const it = throughQueue(queue, slow(['x'], new Error('cut')));
   const got: string[] = [];
-  await expect((async () => { for await (const x of it) got.push(x); })()).rejects.toThrow('cut');
+  await expect(
+    (async () => {
+      for await (const x of it) got.push(x);
+    })(),
+  ).rejects.toThrow('cut');
   expect(got).toEqual(['x']);
 });

@@ -125,7 +125,7 @@ describe('ConversationService with a per-user rate limit', () => {
     const flood = Array.from({ length: 10 }, (_, i) => mentionFrom('spammer', `message ${i}`));
     for (const m of flood) await t.conv.onMessage(m);
     expect(t.model.calls).toHaveLength(3);
-    expect(notices(t.surface)).toEqual(['You\'re sending messages faster than I can answer; try again in 60 s.']);
+    expect(notices(t.surface)).toEqual(["You're sending messages faster than I can answer; try again in 60 s."]);
     const notice = t.surface.sent.find((s) => s.msg.content?.startsWith("You're sending"))!;
     expect(notice.msg.replyTo).toBe(flood[3]!.id);
     expect(t.surface.sent).toHaveLength(4); // 3 answers + 1 notice

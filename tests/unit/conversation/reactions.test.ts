@@ -20,12 +20,24 @@ describe('parseReactionChoice', () => {
     expect(parseReactionChoice(answer)).toBe(expected);
   });
 
-  test.each(['none', 'None.', '"none"', 'No reaction', 'nothing fits', 'skip', 'N/A', '', '   ', 'haha nice', ':smile:', '123', '#', '<:bad:12>'])(
-    'no emoji for %j',
-    (answer) => {
-      expect(parseReactionChoice(answer)).toBeNull();
-    },
-  );
+  test.each([
+    'none',
+    'None.',
+    '"none"',
+    'No reaction',
+    'nothing fits',
+    'skip',
+    'N/A',
+    '',
+    '   ',
+    'haha nice',
+    ':smile:',
+    '123',
+    '#',
+    '<:bad:12>',
+  ])('no emoji for %j', (answer) => {
+    expect(parseReactionChoice(answer)).toBeNull();
+  });
 });
 
 describe('REACTION_PROMPT', () => {

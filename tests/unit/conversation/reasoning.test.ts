@@ -54,7 +54,8 @@ describe('visibleDeltas', () => {
 
 describe('canned texts', () => {
   test('apologies, notes and the offline "not connected" answer are canned; answers are not', () => {
-    for (const t of [NO_MATCH_REPLY, SHUTDOWN_NOTE, APOLOGIES.timeout!, cutOffNote('error'), ` ${NO_MATCH_REPLY}\n`]) expect(isCanned(t)).toBe(true);
+    for (const t of [NO_MATCH_REPLY, SHUTDOWN_NOTE, APOLOGIES.timeout!, cutOffNote('error'), ` ${NO_MATCH_REPLY}\n`])
+      expect(isCanned(t)).toBe(true);
     expect(isCanned('Sorry, I disagree.')).toBe(false);
   });
 });

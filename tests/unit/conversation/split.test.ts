@@ -124,7 +124,9 @@ function randomDoc(random: () => number): string {
   for (let i = 0; i < count; i++) {
     const roll = random();
     if (roll < 0.25) {
-      const lines = Array.from({ length: int(random, 1, 40) }, () => pick(random, ['x = 1', 'call(a, b)', '  return y;', '', 'q'.repeat(int(random, 1, 90))]));
+      const lines = Array.from({ length: int(random, 1, 40) }, () =>
+        pick(random, ['x = 1', 'call(a, b)', '  return y;', '', 'q'.repeat(int(random, 1, 90))]),
+      );
       segments.push('```' + pick(random, LANGS) + '\n' + lines.join('\n') + '\n```');
     } else if (roll < 0.32) {
       segments.push('z'.repeat(int(random, 40, 600)));
@@ -134,7 +136,8 @@ function randomDoc(random: () => number): string {
     }
   }
   // Fences stay on lines of their own: code segments are joined with line breaks only.
-  const join = (prev: string, next: string) => (prev.includes('```') || next.startsWith('```') ? pick(random, ['\n\n', '\n']) : pick(random, ['\n\n', '\n', ' ']));
+  const join = (prev: string, next: string) =>
+    prev.includes('```') || next.startsWith('```') ? pick(random, ['\n\n', '\n']) : pick(random, ['\n\n', '\n', ' ']);
   return segments.map((s, i) => (i === 0 ? s : join(segments[i - 1] ?? '', s) + s)).join('');
 }
 

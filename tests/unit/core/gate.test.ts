@@ -13,10 +13,22 @@ const cfg = {
 function gate(count = 3, optedOut: string[] = []) {
   let now = 0;
   const access = new AccessPolicy(cfg);
-  const limiter = new UserRateLimiter({ count, perSeconds: 60 }, () => now, (id) => access.isOwner(id));
+  const limiter = new UserRateLimiter(
+    { count, perSeconds: 60 },
+    () => now,
+    (id) => access.isOwner(id),
+  );
   return { gate: new AdmissionGate(access, limiter, { optedOut: (u) => optedOut.includes(u) }), tick: (ms: number) => (now += ms) };
 }
-const actor = (userId: string, extra: Partial<Actor> = {}): Actor => ({ userId, roleIds: [], guildAdmin: false, guildId: 'g', channelId: 'open', isDM: false, ...extra });
+const actor = (userId: string, extra: Partial<Actor> = {}): Actor => ({
+  userId,
+  roleIds: [],
+  guildAdmin: false,
+  guildId: 'g',
+  channelId: 'open',
+  isDM: false,
+  ...extra,
+});
 
 describe('AdmissionGate', () => {
   test('blocked users and roles are refused in every flow; owners never', () => {
@@ -38,7 +50,8 @@ describe('AdmissionGate', () => {
 
   test('opting out closes chat flows only (commands still work)', () => {
     const { gate: g } = gate(3, ['quiet']);
-    for (const flow of ['message', 'voice', 'voice-message'] as const) expect(g.admit(actor('quiet'), flow)).toMatchObject({ ok: false, reason: 'opted-out', message: OPTED_OUT_NOTICE });
+    for (const flow of ['message', 'voice', 'voice-message'] as const)
+      expect(g.admit(actor('quiet'), flow)).toMatchObject({ ok: false, reason: 'opted-out', message: OPTED_OUT_NOTICE });
     expect(g.admit(actor('quiet'), 'command').ok).toBe(true);
     expect(g.visible(actor('quiet'))).toBe(false);
     expect(g.visible(actor('blocked'))).toBe(false);

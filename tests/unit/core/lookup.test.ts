@@ -29,7 +29,11 @@ test('presence templates fill known placeholders only', () => {
 
 test('!help splits a category over several embed fields rather than cutting it at 1024 characters', async () => {
   const { helpEmbed } = await import('../../../src/commands/help.js');
-  const many = Array.from({ length: 40 }, (_, i) => ({ ...createCommandIndex().get('hi')!, name: `cmd${i}`, usage: `cmd${i} ${'x'.repeat(40)}` }));
+  const many = Array.from({ length: 40 }, (_, i) => ({
+    ...createCommandIndex().get('hi')!,
+    name: `cmd${i}`,
+    usage: `cmd${i} ${'x'.repeat(40)}`,
+  }));
   const embed = helpEmbed(many, '!', 'Eos');
   expect(embed.fields!.length).toBeGreaterThan(1);
   for (const f of embed.fields!) expect(f.value.length).toBeLessThanOrEqual(1024);

@@ -7,13 +7,22 @@ import { createMemoryChatModel, NO_MATCH_REPLY } from '../../../src/llm/memory.j
 import { similarity } from '../../../src/memory/similarity.js';
 
 const rec = (q: string, a: string) =>
-  JSON.stringify({ messages: [{ role: 'system', content: 's' }, { role: 'user', content: q }, { role: 'assistant', content: a }] }) + '\n';
+  JSON.stringify({
+    messages: [
+      { role: 'system', content: 's' },
+      { role: 'user', content: q },
+      { role: 'assistant', content: a },
+    ],
+  }) + '\n';
 
 async function setup() {
   const dir = await mkdtemp(path.join(tmpdir(), 'eos-mem-'));
   await mkdir(path.join(dir, 'default'));
   const file = path.join(dir, 'default', 'positive.jsonl');
-  await writeFile(file, rec('What is the capital of France?', 'Paris.') + 'not json\n' + rec('How do I bake bread?', 'Flour, water, salt, yeast.'));
+  await writeFile(
+    file,
+    rec('What is the capital of France?', 'Paris.') + 'not json\n' + rec('How do I bake bread?', 'Flour, water, salt, yeast.'),
+  );
   return { memory: new JsonlExampleMemory(dir, () => 'default'), file };
 }
 

@@ -80,7 +80,9 @@ describe('checkCase', () => {
   test('expected alone is a normalized match: equal or contained, ignoring case and punctuation (issue 11: "Paris")', () => {
     expect(checkCase({ input: 'q', expected: 'Paris' }, 'Paris is the capital.')).toEqual([]);
     expect(checkCase({ input: 'q', expected: 'paris.' }, 'PARIS')).toEqual([]);
-    expect(checkCase({ input: 'q', expected: 'Paris is the capital of France.' }, OUT)).toEqual(['expected → matches "Paris is the capital of France.": not found (normalized)']);
+    expect(checkCase({ input: 'q', expected: 'Paris is the capital of France.' }, OUT)).toEqual([
+      'expected → matches "Paris is the capital of France.": not found (normalized)',
+    ]);
     expect(checkCase({ input: 'q', expected: 'Paris' }, 'Parisian food is great')).toHaveLength(1);
   });
 

@@ -44,7 +44,15 @@ describe('compare', () => {
   });
 
   test('compareResults on identical runs: nothing changed', () => {
-    const r = { passed: 1, total: 1, latency: { p50: 0, p95: 0, mean: 0, max: 0 }, startedAt: '', finishedAt: '', model: 'm', cases: [{ index: 0, passed: true, output: '', failures: [], latencyMs: 0 }] };
+    const r = {
+      passed: 1,
+      total: 1,
+      latency: { p50: 0, p95: 0, mean: 0, max: 0 },
+      startedAt: '',
+      finishedAt: '',
+      model: 'm',
+      cases: [{ index: 0, passed: true, output: '', failures: [], latencyMs: 0 }],
+    };
     const cmp = compareResults(r, { ...r, model: 'n' });
     expect([cmp.fixed, cmp.broken]).toEqual([[], []]);
     expect(formatComparison(cmp)).toContain('Fixed by `n`: none');
@@ -68,8 +76,18 @@ describe('compare', () => {
 describe('parseTestRequest', () => {
   test('flags, last, history and inline JSON', () => {
     expect(parseTestRequest('history')).toEqual({ kind: 'history' });
-    expect(parseTestRequest('--compare gpt-a "ft:gpt-b:eos" last')).toEqual({ kind: 'run', source: 'last', json: '', compare: ['gpt-a', 'ft:gpt-b:eos'] });
-    expect(parseTestRequest('--raw [{"input":"a","expected":"b"}]')).toEqual({ kind: 'run', source: 'inline', json: '[{"input":"a","expected":"b"}]', mode: 'raw' });
+    expect(parseTestRequest('--compare gpt-a "ft:gpt-b:eos" last')).toEqual({
+      kind: 'run',
+      source: 'last',
+      json: '',
+      compare: ['gpt-a', 'ft:gpt-b:eos'],
+    });
+    expect(parseTestRequest('--raw [{"input":"a","expected":"b"}]')).toEqual({
+      kind: 'run',
+      source: 'inline',
+      json: '[{"input":"a","expected":"b"}]',
+      mode: 'raw',
+    });
     expect(parseTestRequest(' --compare a b ')).toEqual({ kind: 'run', source: 'attachment', json: '', compare: ['a', 'b'] });
     expect(parseTestRequest('--compare onlyone')).toMatchObject({ kind: 'error' });
     expect(parseTestRequest('--compare a [{"input":"x"}]')).toMatchObject({ kind: 'error' });

@@ -28,7 +28,9 @@ describe('formatSuiteResult', () => {
   test('headline, then each failing case with its failures and output', () => {
     const text = formatSuiteResult(result([pass(0), pass(1), fail(2, { name: 'greeting' }), pass(3)]));
     expect(text).toBe(
-      ['**3/4 passed** · p50 1.2 s · p95 2.0 s', '❌ #3 greeting (0.0 s): contains "bye": not found', '> Hello there, how are you?'].join('\n'),
+      ['**3/4 passed** · p50 1.2 s · p95 2.0 s', '❌ #3 greeting (0.0 s): contains "bye": not found', '> Hello there, how are you?'].join(
+        '\n',
+      ),
     );
   });
 
@@ -37,7 +39,10 @@ describe('formatSuiteResult', () => {
     r.usage = { prompt: 80, completion: 9 };
     r.mode = 'chat';
     r.model = 'gpt-x';
-    r.suite = [{ input: 'a', expected: 'Paris' }, { input: 'b', assert: [{ type: 'contains', value: 'bye' }] }];
+    r.suite = [
+      { input: 'a', expected: 'Paris' },
+      { input: 'b', assert: [{ type: 'contains', value: 'bye' }] },
+    ];
     const lines = formatSuiteResult(r).split('\n');
     expect(lines[0]).toBe('**1/2 passed** · p50 1.2 s · p95 2.0 s · 89 tokens (80 in, 9 out)');
     expect(lines[1]).toBe(
@@ -51,9 +56,7 @@ describe('formatSuiteResult', () => {
   });
 
   test('model errors are counted and shown without an output line', () => {
-    const text = formatSuiteResult(
-      result([fail(0, { error: 'timeout', output: '', failures: ['model error: timeout'] }), pass(1)]),
-    );
+    const text = formatSuiteResult(result([fail(0, { error: 'timeout', output: '', failures: ['model error: timeout'] }), pass(1)]));
     expect(text).toBe('**1/2 passed** · p50 1.2 s · p95 2.0 s · 1 error\n❌ #1: model error: timeout');
   });
 

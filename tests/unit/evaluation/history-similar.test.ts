@@ -56,7 +56,11 @@ describe('similar by embeddings (fake server POST /v1/embeddings)', () => {
     await fake.close();
   });
 
-  const embedder = () => createOpenAiEmbedder({ client: createOpenAiClient({ apiKey: fake.apiKey, baseURL: fake.baseURL, timeoutMs: 5000, maxRetries: 0 }), model: 'text-embedding-3-small' });
+  const embedder = () =>
+    createOpenAiEmbedder({
+      client: createOpenAiClient({ apiKey: fake.apiKey, baseURL: fake.baseURL, timeoutMs: 5000, maxRetries: 0 }),
+      model: 'text-embedding-3-small',
+    });
 
   test('uses the endpoint embeddings and says so; falls back to words without /embeddings', async () => {
     // Scripted meaning: both sentences about greeting map to the same vector.
@@ -66,7 +70,15 @@ describe('similar by embeddings (fake server POST /v1/embeddings)', () => {
       return v;
     });
     const model = new ScriptedModel(() => 'Greetings, friend!');
-    const suite = [{ input: 'q', assert: [{ type: 'similar' as const, value: 'Hello there' }, { type: 'not-similar' as const, value: 'The stock market fell' }] }];
+    const suite = [
+      {
+        input: 'q',
+        assert: [
+          { type: 'similar' as const, value: 'Hello there' },
+          { type: 'not-similar' as const, value: 'The stock market fell' },
+        ],
+      },
+    ];
     const sim = embeddingSimilarity(embedder());
     const r = await runSuite(model, suite, { grading: { similarity: sim } });
     expect(r.cases[0]?.failures).toEqual([]);

@@ -1,12 +1,6 @@
 import { findJsonErrorOffset } from '../../../src/evaluation/json-locate.js';
 import { describe, expect, test } from 'vitest';
-import {
-  blankCodeFence,
-  findExcessDepth,
-  jsonErrorPosition,
-  jsonErrorReason,
-  positionAt,
-} from '../../../src/evaluation/json-text.js';
+import { blankCodeFence, findExcessDepth, jsonErrorPosition, jsonErrorReason, positionAt } from '../../../src/evaluation/json-text.js';
 
 describe('positionAt', () => {
   test('counts lines and columns from 1', () => {

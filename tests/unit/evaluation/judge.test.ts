@@ -34,7 +34,11 @@ describe('judge assertion', () => {
   test('the judge gets the rubric, the conversation and the answer, with the configured judge model', async () => {
     const model = modelWithJudge({ hi: 'Hello, thank you for asking!' });
     const judge = createJudge(model, 'judge-model-x');
-    const v = await judge.grade({ rubric: 'The answer is polite.', conversation: [{ role: 'user', content: 'hi' }], answer: 'Hello, thank you for asking!' });
+    const v = await judge.grade({
+      rubric: 'The answer is polite.',
+      conversation: [{ role: 'user', content: 'hi' }],
+      answer: 'Hello, thank you for asking!',
+    });
     expect(v).toEqual({ rubric: 'The answer is polite.', pass: true, reason: 'It is polite.' });
     const call = model.calls[0]!;
     expect(call.opts?.model).toBe('judge-model-x');
@@ -43,7 +47,7 @@ describe('judge assertion', () => {
     expect(call.messages[1]?.content).toContain('User: hi');
   });
 
-  test('in a suite: pass and fail with the judge\'s reason in the failure and the result', async () => {
+  test("in a suite: pass and fail with the judge's reason in the failure and the result", async () => {
     const model = modelWithJudge({ a: 'Thanks for asking, it is 4.', b: '4.' });
     const suite: TestCase[] = [
       { input: 'a', assert: [{ type: 'judge', value: 'The answer is polite.' }] },

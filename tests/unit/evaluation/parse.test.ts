@@ -19,7 +19,10 @@ describe('parseSuite: valid suites', () => {
             { role: 'assistant', content: 'b' },
             { role: 'user', content: 'c' },
           ],
-          assert: [{ type: 'not-contains', value: 'sorry' }, { type: 'similar', value: 'c', threshold: 0.5 }],
+          assert: [
+            { type: 'not-contains', value: 'sorry' },
+            { type: 'similar', value: 'c', threshold: 0.5 },
+          ],
         },
       ]),
     );
@@ -69,7 +72,9 @@ describe('parseSuite: schema errors name the case and field', () => {
         { input: 'a', assert: [{ type: 'startswith', value: 'x' }] },
       ]),
     );
-    expect(error).toMatch(/^case 3: assert\[0\]\.type must be one of equals, contains, icontains, regex, similar, matches, not-equals, .*, judge$/);
+    expect(error).toMatch(
+      /^case 3: assert\[0\]\.type must be one of equals, contains, icontains, regex, similar, matches, not-equals, .*, judge$/,
+    );
   });
 
   test('several problems are all reported, each with its case', () => {
@@ -93,13 +98,13 @@ describe('parseSuite: schema errors name the case and field', () => {
 
   test('field types and ranges', () => {
     expect(errorOf('[{"input": 3, "expected": "b"}]')).toBe('case 1: input must be a string');
-    expect(errorOf('[{"input": "a", "expected": "b", "threshold": 2}]')).toBe(
-      'case 1: threshold must be a number between 0 and 1',
-    );
+    expect(errorOf('[{"input": "a", "expected": "b", "threshold": 2}]')).toBe('case 1: threshold must be a number between 0 and 1');
     expect(errorOf('[{"input": "a", "assert": [{"type": "contains", "value": "x", "threshold": 0.5}]}]')).toBe(
       'case 1: assert[0].threshold only applies to similar and not-similar',
     );
-    expect(errorOf('[{"input": "a", "expected": "b", "match": "fuzzy"}]')).toBe('case 1: match must be one of "auto", "exact", "contains", "similar"');
+    expect(errorOf('[{"input": "a", "expected": "b", "match": "fuzzy"}]')).toBe(
+      'case 1: match must be one of "auto", "exact", "contains", "similar"',
+    );
     expect(errorOf('[{"messages": [{"role": "bot", "content": "x"}], "expected": "b"}]')).toBe(
       'case 1: messages[0].role must be one of system, user, assistant',
     );

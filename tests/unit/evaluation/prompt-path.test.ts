@@ -63,7 +63,10 @@ describe('prompt paths', () => {
 
   test('raw: the case alone', async () => {
     expect(await rawPrompt()({ input: 'q' })).toEqual([{ role: 'user', content: 'q' }]);
-    expect(await rawPrompt()({ input: 'q', system: 's' })).toEqual([{ role: 'system', content: 's' }, { role: 'user', content: 'q' }]);
+    expect(await rawPrompt()({ input: 'q', system: 's' })).toEqual([
+      { role: 'system', content: 's' },
+      { role: 'user', content: 'q' },
+    ]);
   });
 
   test('runSuite sends what the prompt path builds, with the model name, and records mode, tokens and latency', async () => {
@@ -74,7 +77,11 @@ describe('prompt paths', () => {
       opts?.onUsage?.({ promptTokens: 30, completionTokens: 5 });
       return origComplete(messages, opts);
     };
-    const r = await runSuite(model, [{ input: 'capital of France?', expected: 'Paris' }], { prompt: chatPrompt({ ...base, memory }), mode: 'chat', modelName: 'ft:eos-1' });
+    const r = await runSuite(model, [{ input: 'capital of France?', expected: 'Paris' }], {
+      prompt: chatPrompt({ ...base, memory }),
+      mode: 'chat',
+      modelName: 'ft:eos-1',
+    });
     expect(r.passed).toBe(1);
     expect(r.mode).toBe('chat');
     expect(r.model).toBe('ft:eos-1');

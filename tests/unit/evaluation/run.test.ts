@@ -43,7 +43,14 @@ describe('runSuite', () => {
 
   test('a model that never answers times out and the suite continues', async () => {
     const model = ScriptedModel.table({ slow: 'hang' }, 'ok');
-    const r = await runSuite(model, [{ input: 'slow', expected: 'ok' }, { input: 'x', expected: 'ok' }], { timeoutMs: 30 });
+    const r = await runSuite(
+      model,
+      [
+        { input: 'slow', expected: 'ok' },
+        { input: 'x', expected: 'ok' },
+      ],
+      { timeoutMs: 30 },
+    );
     expect(r.cases[0]?.error).toBe('no answer within 30 ms');
     expect(r.cases[1]?.passed).toBe(true);
     expect(model.calls[0]?.opts?.signal?.aborted).toBe(true);
@@ -77,19 +84,37 @@ describe('runSuite', () => {
 
   test('a throwing or rejecting progress callback does not break the run', async () => {
     const model = ScriptedModel.table({}, 'ok');
-    const suite = [{ input: 'a', expected: 'ok' }, { input: 'b', expected: 'ok' }];
-    const r1 = await runSuite(model, suite, { onProgress: () => { throw new Error('discord down'); } });
-    const r2 = await runSuite(model, suite, { onProgress: async () => { throw new Error('discord down'); } });
+    const suite = [
+      { input: 'a', expected: 'ok' },
+      { input: 'b', expected: 'ok' },
+    ];
+    const r1 = await runSuite(model, suite, {
+      onProgress: () => {
+        throw new Error('discord down');
+      },
+    });
+    const r2 = await runSuite(model, suite, {
+      onProgress: async () => {
+        throw new Error('discord down');
+      },
+    });
     expect([r1.passed, r2.passed]).toEqual([2, 2]);
   });
 
   test('temperature and system prompt options reach the model', async () => {
     const model = ScriptedModel.table({}, 'ok');
-    await runSuite(model, [{ input: 'a', expected: 'ok' }, { input: 'b', system: 'own', expected: 'ok' }], {
-      temperature: 0.7,
-      systemPrompt: 'global',
-      concurrency: 1,
-    });
+    await runSuite(
+      model,
+      [
+        { input: 'a', expected: 'ok' },
+        { input: 'b', system: 'own', expected: 'ok' },
+      ],
+      {
+        temperature: 0.7,
+        systemPrompt: 'global',
+        concurrency: 1,
+      },
+    );
     expect(model.calls.map((c) => [c.opts?.temperature, c.messages[0]?.content])).toEqual([
       [0.7, 'global'],
       [0.7, 'own'],

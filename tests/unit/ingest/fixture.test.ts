@@ -27,7 +27,7 @@ describe('OpenAI cookbook toy_chat_fine_tuning.jsonl', () => {
     expect(r.records[3]?.messages.map((m) => m.role)).toEqual(['system', 'assistant']);
   });
 
-  test('with the guide\'s older 4,096-token limit, only the banana example (line 5) is rejected', async () => {
+  test("with the guide's older 4,096-token limit, only the banana example (line 5) is rejected", async () => {
     const r = await run(createReadStream(FIXTURE), 'toy_chat_fine_tuning.jsonl', { tokenLimit: 4096 });
     expect([r.report.accepted, r.report.rejected]).toEqual([4, 1]);
     expect(r.report.errors.map((e) => `${e.line}:${e.code}`)).toEqual(['5:token_limit_exceeded']);

@@ -9,7 +9,15 @@ describe('JSONL', () => {
     const text = [chatLine('hi', 'hello'), '', 'not json', chatLine('a', 'b'), '{"messages": ['].join('\r\n');
     const r = await run(text, 'data.jsonl');
     expect(r.report.format).toBe('jsonl');
-    expect(r.records).toEqual([{ messages: [USER_HI, ASSISTANT_HELLO] }, { messages: [{ role: 'user', content: 'a' }, { role: 'assistant', content: 'b' }] }]);
+    expect(r.records).toEqual([
+      { messages: [USER_HI, ASSISTANT_HELLO] },
+      {
+        messages: [
+          { role: 'user', content: 'a' },
+          { role: 'assistant', content: 'b' },
+        ],
+      },
+    ]);
     expect([r.report.accepted, r.report.rejected]).toEqual([2, 2]);
     expect(codes(r)).toEqual(['3:invalid_json', '5:invalid_json']);
   });
@@ -27,7 +35,12 @@ describe('JSON array', () => {
   const pretty = JSON.stringify(
     [
       { messages: [USER_HI, ASSISTANT_HELLO] },
-      { messages: [{ role: 'user', content: 'tricky ] } , " \\ [ {' }, { role: 'assistant', content: 'ok' }] },
+      {
+        messages: [
+          { role: 'user', content: 'tricky ] } , " \\ [ {' },
+          { role: 'assistant', content: 'ok' },
+        ],
+      },
       42,
       { messages: [{ role: 'user', content: 'no reply' }] },
     ],
@@ -66,7 +79,8 @@ describe('JSON array', () => {
 
 describe('CSV', () => {
   test('maps prompt/completion/system columns case-insensitively, quoted multi-line fields keep start lines', async () => {
-    const csv = 'System,PROMPT,Completion\r\n,hi,hello\r\n\r\n"Be brief.","line one\r\nline two","a ""quoted""\r\nanswer"\r\nsys,,missing prompt\r\n';
+    const csv =
+      'System,PROMPT,Completion\r\n,hi,hello\r\n\r\n"Be brief.","line one\r\nline two","a ""quoted""\r\nanswer"\r\nsys,,missing prompt\r\n';
     const r = await run(csv, 'train.csv');
     expect(r.report.format).toBe('csv');
     expect(r.records).toEqual([
@@ -89,7 +103,10 @@ describe('CSV', () => {
     const a = await run('input;output\nq1;a1\nq2;a2\n', null);
     const b = await run('Question\tAnswer\nq1\ta1\n', 'qa.tsv');
     expect([a.report.format, a.report.accepted, b.report.accepted]).toEqual(['csv', 2, 1]);
-    expect(b.records[0]?.messages).toEqual([{ role: 'user', content: 'q1' }, { role: 'assistant', content: 'a1' }]);
+    expect(b.records[0]?.messages).toEqual([
+      { role: 'user', content: 'q1' },
+      { role: 'assistant', content: 'a1' },
+    ]);
   });
 
   test('missing columns and an unclosed quote are reported', async () => {
@@ -126,13 +143,21 @@ describe('plain text', () => {
           { role: 'assistant', content: 'reply\n\nSecond paragraph of the reply.' },
         ],
       },
-      { messages: [{ role: 'user', content: 'next conversation' }, { role: 'assistant', content: 'after a blank line' }] },
+      {
+        messages: [
+          { role: 'user', content: 'next conversation' },
+          { role: 'assistant', content: 'after a blank line' },
+        ],
+      },
     ]);
   });
 
   test('Q:/A: pairs, unlabelled text and a question without answer', async () => {
     const r = await runText('just a note\nmore note\n\nQ: 2+2?\nA: 4\n\nQ: 3+3?\nA: 6\n\nQ: unanswered\n');
-    expect(r.records.map((x) => x.messages.map((m) => m.content))).toEqual([['2+2?', '4'], ['3+3?', '6']]);
+    expect(r.records.map((x) => x.messages.map((m) => m.content))).toEqual([
+      ['2+2?', '4'],
+      ['3+3?', '6'],
+    ]);
     expect([r.report.accepted, r.report.rejected]).toEqual([2, 2]);
     expect(codes(r)).toEqual(['1:text_unlabeled', '10:example_missing_assistant_message']);
   });

@@ -49,5 +49,10 @@ export async function runText(text: string, extra: Extra = {}): Promise<Run> {
 export const codes = (r: Run) => r.report.errors.map((e) => `${e.line}:${e.code}`);
 
 export function chatLine(user: string, assistant: string): string {
-  return JSON.stringify({ messages: [{ role: 'user', content: user }, { role: 'assistant', content: assistant }] });
+  return JSON.stringify({
+    messages: [
+      { role: 'user', content: user },
+      { role: 'assistant', content: assistant },
+    ],
+  });
 }

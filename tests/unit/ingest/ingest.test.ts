@@ -24,7 +24,9 @@ describe('mixed input', () => {
       '30:invalid_json',
     ]);
     expect(r.records.map((rec) => rec.messages[0]?.content)).toEqual(
-      Array.from({ length: 30 }, (_, i) => i + 1).filter((i) => i % 7 !== 0 && i % 10 !== 0).map((i) => `q${i}`),
+      Array.from({ length: 30 }, (_, i) => i + 1)
+        .filter((i) => i % 7 !== 0 && i % 10 !== 0)
+        .map((i) => `q${i}`),
     );
   });
 
@@ -39,7 +41,11 @@ describe('mixed input', () => {
 
 describe('bad input never crashes', () => {
   test('invalid UTF-8 is refused with the line of the first bad byte', async () => {
-    const bytes = Buffer.concat([Buffer.from(`${chatLine('a', 'b')}\n${chatLine('c', 'd')}\n{"messages": "`), Buffer.from([0xc3, 0x28]), Buffer.from('"}\n')]);
+    const bytes = Buffer.concat([
+      Buffer.from(`${chatLine('a', 'b')}\n${chatLine('c', 'd')}\n{"messages": "`),
+      Buffer.from([0xc3, 0x28]),
+      Buffer.from('"}\n'),
+    ]);
     const r = await run(chunked(bytes, 16), 'x.jsonl');
     expect(codes(r)).toEqual(['3:invalid_utf8']);
     expect(r.report.accepted).toBe(0); // the first two lines were still in the pending batch

@@ -9,7 +9,14 @@ function report(over: Partial<IngestReport>): IngestReport {
 describe('formatReport', () => {
   test('success with rejections lists the first errors', () => {
     const text = formatReport(
-      report({ accepted: 41, rejected: 2, errors: [{ line: 7, code: 'missing_content', message: 'message 2 has no content' }, { line: 9, code: 'invalid_json', message: 'not valid JSON' }] }),
+      report({
+        accepted: 41,
+        rejected: 2,
+        errors: [
+          { line: 7, code: 'missing_content', message: 'message 2 has no content' },
+          { line: 9, code: 'invalid_json', message: 'not valid JSON' },
+        ],
+      }),
       'positive',
       'default',
     );
@@ -24,7 +31,9 @@ describe('formatReport', () => {
 
   test('file-level problems read as one sentence', async () => {
     const empty = await runText('');
-    expect(formatReport(empty.report, 'positive', 'default')).toBe('Nothing added to **default** (positive): there is nothing to read (the input is empty).');
+    expect(formatReport(empty.report, 'positive', 'default')).toBe(
+      'Nothing added to **default** (positive): there is nothing to read (the input is empty).',
+    );
     const binary = await run(Buffer.from([1, 2, 0, 3]), 'x.bin');
     expect(formatReport(binary.report, 'positive', 'd')).toMatch(/^Nothing added to \*\*d\*\* \(positive\): the file looks binary/);
     const big = report({ tooLarge: true, errors: [{ line: 0, code: 'too_large', message: 'the file is larger than 10 MiB' }] });

@@ -57,11 +57,22 @@ describe('validation codes (OpenAI cookbook checks), each on the right line', ()
 describe('accepted records', () => {
   test('keep role, content, name and weight; drop tools/refusal', () => {
     const { record, errors } = validateRecord(
-      { messages: [{ role: 'user', content: 'hi', name: 'Ana' }, { role: 'assistant', content: 'yo', weight: 0, refusal: null }], tools: [] },
+      {
+        messages: [
+          { role: 'user', content: 'hi', name: 'Ana' },
+          { role: 'assistant', content: 'yo', weight: 0, refusal: null },
+        ],
+        tools: [],
+      },
       1,
     );
     expect(errors).toEqual([]);
-    expect(record).toEqual({ messages: [{ role: 'user', content: 'hi', name: 'Ana' }, { role: 'assistant', content: 'yo', weight: 0 }] });
+    expect(record).toEqual({
+      messages: [
+        { role: 'user', content: 'hi', name: 'Ana' },
+        { role: 'assistant', content: 'yo', weight: 0 },
+      ],
+    });
   });
 
   test('token count follows the cookbook estimate (3/message + values + 1/name + 3)', () => {

@@ -30,8 +30,12 @@ describe('the retired-model list', () => {
 
   test('the message says whether the date is past and names the setting and the replacement', () => {
     const entry = retiredModel('gpt-3.5-turbo')!;
-    expect(retiredMessage(entry, 'EOS_CHAT_MODEL', '2026-12-06')).toBe(`\`gpt-3.5-turbo\` was shut down by OpenAI on 2026-10-23: set EOS_CHAT_MODEL to a current model (e.g. \`${CURRENT_MODELS.chat}\`).`);
-    expect(retiredMessage(retiredModel('whisper-1')!, 'EOS_STT_MODEL', '2026-12-06')).toMatch(/^`whisper-1` is retired by OpenAI on 2027-02-26: set EOS_STT_MODEL .*`gpt-transcribe`/);
+    expect(retiredMessage(entry, 'EOS_CHAT_MODEL', '2026-12-06')).toBe(
+      `\`gpt-3.5-turbo\` was shut down by OpenAI on 2026-10-23: set EOS_CHAT_MODEL to a current model (e.g. \`${CURRENT_MODELS.chat}\`).`,
+    );
+    expect(retiredMessage(retiredModel('whisper-1')!, 'EOS_STT_MODEL', '2026-12-06')).toMatch(
+      /^`whisper-1` is retired by OpenAI on 2027-02-26: set EOS_STT_MODEL .*`gpt-transcribe`/,
+    );
   });
 });
 
@@ -39,7 +43,10 @@ describe('start-up warnings for configured models', () => {
   test('a retired chat and speech-to-text model each name their env key and replacement', () => {
     const c = config({ OPENAI_BASE_URL: 'http://127.0.0.1:9/v1', EOS_CHAT_MODEL: 'gpt-4o-mini', EOS_STT_MODEL: 'whisper-1' });
     const w = retiredModelWarnings(c, '2026-12-06');
-    expect(w.map((x) => [x.key, x.model, x.replacement])).toEqual([['EOS_CHAT_MODEL', 'gpt-4o-mini', CURRENT_MODELS.chat], ['EOS_STT_MODEL', 'whisper-1', 'gpt-transcribe']]);
+    expect(w.map((x) => [x.key, x.model, x.replacement])).toEqual([
+      ['EOS_CHAT_MODEL', 'gpt-4o-mini', CURRENT_MODELS.chat],
+      ['EOS_STT_MODEL', 'whisper-1', 'gpt-transcribe'],
+    ]);
     expect(w[0]!.message).toContain('set EOS_CHAT_MODEL');
   });
 
@@ -56,7 +63,9 @@ describe('start-up warnings for configured models', () => {
   });
 
   test('no endpoint (offline model) or offline speech-to-text: nothing to warn about', () => {
-    expect(retiredModelWarnings(config({ EOS_CHAT_MODEL: 'gpt-4o-mini', EOS_STT_PROVIDER: 'offline', EOS_STT_MODEL: 'whisper-1' }))).toEqual([]);
+    expect(
+      retiredModelWarnings(config({ EOS_CHAT_MODEL: 'gpt-4o-mini', EOS_STT_PROVIDER: 'offline', EOS_STT_MODEL: 'whisper-1' })),
+    ).toEqual([]);
   });
 });
 
@@ -82,10 +91,11 @@ describe('eos train use (CLI)', () => {
     const lines: string[] = [];
     const ctx = { state, out: (l: string) => void lines.push(l) } as unknown as CliContext;
     expect(await trainUse(ctx, 'gpt-4o-mini-2024-07-18')).toBe(1);
-    expect(lines.at(-1)).toMatch(/^`gpt-4o-mini-2024-07-18` is retired by OpenAI on 2027-01-14: set `eos train use <model>` \(or EOS_CHAT_MODEL\)/);
+    expect(lines.at(-1)).toMatch(
+      /^`gpt-4o-mini-2024-07-18` is retired by OpenAI on 2027-01-14: set `eos train use <model>` \(or EOS_CHAT_MODEL\)/,
+    );
     expect(state.training().chatModel).toBeUndefined();
     expect(await trainUse(ctx, 'ft:gpt-5.4-mini:eos:1')).toBe(0);
     expect(state.training().chatModel).toBe('ft:gpt-5.4-mini:eos:1');
   });
 });
-

@@ -20,7 +20,7 @@ describe('Bm25Index', () => {
     const hits = idx.search(terms('bake some bread'), 3);
     expect(hits[0]?.id).toBe(0);
     expect(hits.map((h) => h.id)).toContain(2);
-    for (const h of hits) expect(h.score).toBeGreaterThan(0), expect(h.score).toBeLessThanOrEqual(1);
+    for (const h of hits) (expect(h.score).toBeGreaterThan(0), expect(h.score).toBeLessThanOrEqual(1));
     expect(idx.search(terms('quantum chromodynamics'), 3)).toEqual([]);
   });
 

@@ -23,10 +23,17 @@ afterEach(async () => {
 });
 
 const embedder = (model = 'text-embedding-3-small') =>
-  createOpenAiEmbedder({ client: createOpenAiClient({ apiKey: fake.apiKey, baseURL: fake.baseURL, timeoutMs: 5000, maxRetries: 0 }), model });
+  createOpenAiEmbedder({
+    client: createOpenAiClient({ apiKey: fake.apiKey, baseURL: fake.baseURL, timeoutMs: 5000, maxRetries: 0 }),
+    model,
+  });
 
 /** Scripted "meaning": texts about the same topic get the same direction whatever their words. */
-const TOPICS: [RegExp, number][] = [[/password|log ?in|credential/i, 0], [/ocean|sea|pacific/i, 1], [/bread|bak/i, 2]];
+const TOPICS: [RegExp, number][] = [
+  [/password|log ?in|credential/i, 0],
+  [/ocean|sea|pacific/i, 1],
+  [/bread|bak/i, 2],
+];
 function topicVector(text: string, dims: number): number[] {
   const v = new Array<number>(dims).fill(0.01);
   for (const [re, i] of TOPICS) if (re.test(text)) v[i] = 1;
@@ -45,7 +52,9 @@ describe('OpenAI embedder', () => {
 
   test('an endpoint without /embeddings is "unavailable" (no retry can help)', async () => {
     fake.embeddings.enabled = false;
-    const err = await embedder().embed(['x']).catch((e: unknown) => e);
+    const err = await embedder()
+      .embed(['x'])
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(LlmError);
     expect((err as LlmError).kind).toBe('unavailable');
   });
@@ -54,7 +63,10 @@ describe('OpenAI embedder', () => {
 describe('JsonlExampleMemory with embeddings', () => {
   test('finds a paraphrase with no word in common, and embeds only appended records', async () => {
     fake.embeddings.embedWith(topicVector);
-    const d = await datasetDir([record('How do I reset my password?', 'Use the Forgot password link.'), record('Which ocean is the biggest?', 'The Pacific.')]);
+    const d = await datasetDir([
+      record('How do I reset my password?', 'Use the Forgot password link.'),
+      record('Which ocean is the biggest?', 'The Pacific.'),
+    ]);
     const memory = new JsonlExampleMemory(d.dir, () => 'default', { embedder: embedder() });
     const [best] = await memory.search('I cannot log in, credentials lost', 1);
     expect(best?.answer).toBe('Use the Forgot password link.');
@@ -70,7 +82,10 @@ describe('JsonlExampleMemory with embeddings', () => {
 
   test('vectors are cached on disk: a restarted memory embeds nothing but the query', async () => {
     const cacheDir = await mkdtemp(path.join(tmpdir(), 'eos-vec-'));
-    const d = await datasetDir([record('How do I reset my password?', 'Forgot password link.'), record('Which ocean is the biggest?', 'The Pacific.')]);
+    const d = await datasetDir([
+      record('How do I reset my password?', 'Forgot password link.'),
+      record('Which ocean is the biggest?', 'The Pacific.'),
+    ]);
     const first = new JsonlExampleMemory(d.dir, () => 'default', { embedder: embedder(), cacheDir });
     expect((await first.search('biggest ocean', 1))[0]?.answer).toBe('The Pacific.');
     await first.close();
@@ -106,7 +121,11 @@ describe('JsonlExampleMemory with embeddings', () => {
   });
 
   test('a dataset over maxEmbedded is matched by words and never embedded', async () => {
-    const d = await datasetDir([record('How do I bake bread?', 'Flour.'), record('Which ocean is the biggest?', 'The Pacific.'), record('How do I exit vim?', ':q!')]);
+    const d = await datasetDir([
+      record('How do I bake bread?', 'Flour.'),
+      record('Which ocean is the biggest?', 'The Pacific.'),
+      record('How do I exit vim?', ':q!'),
+    ]);
     const memory = new JsonlExampleMemory(d.dir, () => 'default', { embedder: embedder(), maxEmbedded: 2 });
     expect((await memory.search('exit vim', 1))[0]?.answer).toBe(':q!');
     expect(memory.status().mode).toBe('lexical');

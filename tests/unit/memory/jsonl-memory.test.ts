@@ -8,7 +8,12 @@ describe('parseMemoryRecord', () => {
   test('the answer is the final weighted assistant turn; context turns (weight 0) are not answers', () => {
     const r = parseMemoryRecord(record('What is the capital of France?', 'Paris.', [['hi', 'hello!']]));
     expect(r).toEqual({ prompt: 'What is the capital of France?', answer: 'Paris.' });
-    const onlyContext = JSON.stringify({ messages: [{ role: 'user', content: 'q' }, { role: 'assistant', content: 'a', weight: 0 }] });
+    const onlyContext = JSON.stringify({
+      messages: [
+        { role: 'user', content: 'q' },
+        { role: 'assistant', content: 'a', weight: 0 },
+      ],
+    });
     expect(parseMemoryRecord(onlyContext)).toBeNull();
     expect(parseMemoryRecord('{"messages": 3}')).toBeNull();
     expect(parseMemoryRecord('not json')).toBeNull();

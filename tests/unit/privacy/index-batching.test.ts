@@ -70,16 +70,31 @@ describe('contribution index cost per observed message', () => {
     const transcript = new ConversationLog({ root: conversations, flushMs: 60_000 });
     const surface = { send: async (channelId: string) => ({ id: '1', channelId }) } as never;
     const { privacy } = await buildPrivacy({
-      stateFile, dataDir: d, paths: { datasets: path.join(d, 'datasets'), conversations }, recordByDefault: true, consoleMode: false,
-      state, surface, transcript, datasets: { init: async () => undefined, flush: async () => undefined },
-      candidates: { flush: async () => undefined }, log: pino({ level: 'silent' }),
+      stateFile,
+      dataDir: d,
+      paths: { datasets: path.join(d, 'datasets'), conversations },
+      recordByDefault: true,
+      consoleMode: false,
+      state,
+      surface,
+      transcript,
+      datasets: { init: async () => undefined, flush: async () => undefined },
+      candidates: { flush: async () => undefined },
+      log: pino({ level: 'silent' }),
     });
     const alice = userId(1);
     const bob = userId(2);
     const timestamp = new Date().toISOString();
     for (let i = 0; i < 20; i++) {
       const [who, content] = i % 2 ? [bob, `bob says thing ${i}`] : [alice, `alice says thing ${i}`];
-      await transcript.append({ guildId: G, channelId: '300000000000000001', role: 'user', content, timestamp, speaker: who === alice ? 'Alice' : 'Bob' });
+      await transcript.append({
+        guildId: G,
+        channelId: '300000000000000001',
+        role: 'user',
+        content,
+        timestamp,
+        speaker: who === alice ? 'Alice' : 'Bob',
+      });
       privacy.noteContribution(G, who, [content]);
     }
     const result = await privacy.forget(G, alice);
@@ -90,7 +105,10 @@ describe('contribution index cost per observed message', () => {
     await privacy.close();
     await transcript.close();
     // The rewritten index (read back as at a restart) holds Bob's entries and none of Alice's.
-    const again = new ContributionIndex(path.join(d, 'state', 'privacy', 'contributions.jsonl'), keyedHasher(await loadOrCreateSecret(path.join(d, 'state', 'privacy.key'))));
+    const again = new ContributionIndex(
+      path.join(d, 'state', 'privacy', 'contributions.jsonl'),
+      keyedHasher(await loadOrCreateSecret(path.join(d, 'state', 'privacy.key'))),
+    );
     await again.load();
     expect(again.textsOf(G, alice).size).toBe(0);
     expect(again.textsOf(G, bob).size).toBe(10);

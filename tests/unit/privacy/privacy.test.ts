@@ -71,8 +71,19 @@ describe('contribution index and removal', () => {
     await mkdir(d, { recursive: true });
     const f = path.join(d, 'positive.jsonl');
     const lines = [
-      { messages: [{ role: 'user', content: 'Ali: secret words' }, { role: 'assistant', content: 'ok' }] },
-      { messages: [{ role: 'user', content: 'Bob: other words' }, { role: 'assistant', content: 'fine' }], messageId: 'm2' },
+      {
+        messages: [
+          { role: 'user', content: 'Ali: secret words' },
+          { role: 'assistant', content: 'ok' },
+        ],
+      },
+      {
+        messages: [
+          { role: 'user', content: 'Bob: other words' },
+          { role: 'assistant', content: 'fine' },
+        ],
+        messageId: 'm2',
+      },
       { candidate: { messageId: 'm3', context: [{ role: 'user', content: 'secret words' }] } },
     ];
     await writeFile(f, `${lines.map((l) => JSON.stringify(l)).join('\n')}\n{"torn`);
@@ -87,7 +98,8 @@ describe('audit log', () => {
   test('one file per server, display name + keyed hash, no IDs; recent() returns the last n', async () => {
     const d = await tmp();
     const log = new AuditLog(d, keyedHasher(Buffer.alloc(32, 1)));
-    for (let i = 0; i < 5; i++) await log.append({ guildId: '111', userId: '999999999999999999', displayName: 'Zed\nInjected', action: `act ${i}` });
+    for (let i = 0; i < 5; i++)
+      await log.append({ guildId: '111', userId: '999999999999999999', displayName: 'Zed\nInjected', action: `act ${i}` });
     await log.append({ guildId: null, userId: '1', displayName: 'Owner', action: 'dm action' });
     const recent = await log.recent('111', 2);
     expect(recent.map((e) => e.action)).toEqual(['act 3', 'act 4']);
@@ -106,8 +118,15 @@ describe('consent switch', () => {
     const surface = { send: async (channelId: string) => (sent.push(channelId), { id: '1', channelId }) } as never;
     const index = new ContributionIndex(path.join(d, 'c.jsonl'), keyedHasher(Buffer.alloc(32, 3)));
     const p = new PrivacyService({
-      state, surface, ...opts, index, paths: { datasets: d, conversations: d, candidates: path.join(d, 'x.jsonl') },
-      reconcileDatasets: async () => undefined, flushAll: async () => undefined, dropCandidate: async () => undefined, log: pino({ level: 'silent' }),
+      state,
+      surface,
+      ...opts,
+      index,
+      paths: { datasets: d, conversations: d, candidates: path.join(d, 'x.jsonl') },
+      reconcileDatasets: async () => undefined,
+      flushAll: async () => undefined,
+      dropCandidate: async () => undefined,
+      log: pino({ level: 'silent' }),
     });
     return { p, state, sent };
   }

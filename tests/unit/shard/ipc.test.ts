@@ -36,15 +36,27 @@ describe('IpcPeer', () => {
     const [ta] = pair();
     const manager = new IpcPeer(ta);
     await expect(manager.request('status', null, 50)).rejects.toBeInstanceOf(IpcTimeoutError);
-    const dead = new IpcPeer({ send: () => { throw new Error('channel closed'); }, onMessage: () => undefined });
+    const dead = new IpcPeer({
+      send: () => {
+        throw new Error('channel closed');
+      },
+      onMessage: () => undefined,
+    });
     await expect(dead.request('status', null, 5000)).rejects.toThrow(/gone/);
   });
 
   test('status lines name a shard that did not answer', () => {
-    const text = formatShardAnswers([
-      { shard: 1, ok: false, error: 'no answer to status within 3000 ms' },
-      { shard: 0, ok: true, result: { id: 0, pid: 10, ready: true, guilds: 2, pingMs: 12, uptimeMs: 65_000, rssBytes: 80 * 1048576, heapUsedBytes: 0 } },
-    ], 2);
+    const text = formatShardAnswers(
+      [
+        { shard: 1, ok: false, error: 'no answer to status within 3000 ms' },
+        {
+          shard: 0,
+          ok: true,
+          result: { id: 0, pid: 10, ready: true, guilds: 2, pingMs: 12, uptimeMs: 65_000, rssBytes: 80 * 1048576, heapUsedBytes: 0 },
+        },
+      ],
+      2,
+    );
     expect(text.split('\n')).toEqual([
       'shard 0/2: ready, 2 servers, ping 12 ms, up 1m 5s, RSS 80 MB, pid 10',
       'shard 1/2: did not answer (no answer to status within 3000 ms)',

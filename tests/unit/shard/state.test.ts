@@ -17,7 +17,11 @@ const guildOn = (shard: number, count: number, salt = 0) => String((BigInt(count
 
 let dir: string;
 let host: GlobalHost;
-const link = (): GlobalLink => ({ snapshot: async () => host.snapshot(), change: (c) => host.change(c), onSnapshot: (fn) => host.onChange(fn) });
+const link = (): GlobalLink => ({
+  snapshot: async () => host.snapshot(),
+  change: (c) => host.change(c),
+  onSnapshot: (fn) => host.onChange(fn),
+});
 
 beforeEach(async () => {
   dir = await mkdtemp(path.join(tmpdir(), 'eos-shard-state-'));
@@ -35,13 +39,21 @@ describe('shard state ownership', () => {
   test("a shard writes its guild's file and refuses another shard's guild", async () => {
     const mine = guildOn(0, 2);
     const theirs = guildOn(1, 2);
-    const s0 = await createShardStateStore({ dataDir: dir, me: { id: 0, count: 2 }, global: link(), guildOfChannel: (c) => (c === 'c-mine' ? mine : c === 'c-theirs' ? theirs : null) });
+    const s0 = await createShardStateStore({
+      dataDir: dir,
+      me: { id: 0, count: 2 },
+      global: link(),
+      guildOfChannel: (c) => (c === 'c-mine' ? mine : c === 'c-theirs' ? theirs : null),
+    });
     await s0.setGuild(mine, { prefix: '?' });
     await s0.setChannel('c-mine', { temperature: 0.4 });
     await expect(s0.setGuild(theirs, { prefix: '$' })).rejects.toBeInstanceOf(NotOwnerError);
     await expect(s0.setChannel('c-theirs', { temperature: 1 })).rejects.toBeInstanceOf(NotOwnerError);
     await s0.flush();
-    const file = JSON.parse(await readFile(guildStateFile(dir, mine), 'utf8')) as { guilds: Record<string, unknown>; channels: Record<string, unknown> };
+    const file = JSON.parse(await readFile(guildStateFile(dir, mine), 'utf8')) as {
+      guilds: Record<string, unknown>;
+      channels: Record<string, unknown>;
+    };
     expect(file.guilds[mine]).toEqual({ prefix: '?' });
     expect(file.channels['c-mine']).toEqual({ temperature: 0.4 });
     await expect(readFile(guildStateFile(dir, theirs))).rejects.toThrow();
@@ -81,9 +93,23 @@ describe('shard state ownership', () => {
     const g = guildOn(1, 2, 3);
     await rm(dir, { recursive: true, force: true });
     await mkdir(path.join(dir, 'state'), { recursive: true });
-    await writeFile(path.join(dir, 'state', 'eos.json'), JSON.stringify({ version: 1, guilds: { [g]: { prefix: '&' } }, channels: { ch: { replyProbability: 0.5 } }, users: {}, training: {} }));
+    await writeFile(
+      path.join(dir, 'state', 'eos.json'),
+      JSON.stringify({
+        version: 1,
+        guilds: { [g]: { prefix: '&' } },
+        channels: { ch: { replyProbability: 0.5 } },
+        users: {},
+        training: {},
+      }),
+    );
     host = await createGlobalHost(path.join(dir, 'state', 'eos.json'));
-    const s1 = await createShardStateStore({ dataDir: dir, me: { id: 1, count: 2 }, global: link(), guildOfChannel: (c) => (c === 'ch' ? g : null) });
+    const s1 = await createShardStateStore({
+      dataDir: dir,
+      me: { id: 1, count: 2 },
+      global: link(),
+      guildOfChannel: (c) => (c === 'ch' ? g : null),
+    });
     expect(s1.guild(g).prefix).toBe('&');
     expect(s1.channel('ch').replyProbability).toBe(0.5);
     await s1.setChannel('ch', { temperature: 1.1 });

@@ -20,7 +20,11 @@ const B = '100000000000000002';
 async function legacyDir(guilds: string[]) {
   const dataDir = await mkdtemp(path.join(tmpdir(), 'eos-tenancy-'));
   dirs.push(dataDir);
-  const paths = { datasets: path.join(dataDir, 'datasets'), archives: path.join(dataDir, 'archives'), conversations: path.join(dataDir, 'conversations') };
+  const paths = {
+    datasets: path.join(dataDir, 'datasets'),
+    archives: path.join(dataDir, 'archives'),
+    conversations: path.join(dataDir, 'conversations'),
+  };
   await mkdir(path.join(paths.datasets, 'old'), { recursive: true });
   await writeFile(path.join(paths.datasets, 'old', 'positive.jsonl'), '{"messages":[]}\n');
   await mkdir(paths.conversations, { recursive: true });
@@ -69,12 +73,20 @@ describe('tenant state and context', () => {
 
   test('delegate() follows the tenant of the running event, across awaits', async () => {
     const ctx = new TenantContext();
-    const stores = new Map<string | null, { name: () => string }>([[null, { name: () => 'owners' }], [A, { name: () => 'A' }], [B, { name: () => 'B' }]]);
+    const stores = new Map<string | null, { name: () => string }>([
+      [null, { name: () => 'owners' }],
+      [A, { name: () => 'A' }],
+      [B, { name: () => 'B' }],
+    ]);
     const current = delegate(() => stores.get(ctx.current())!);
-    const seen = await Promise.all([A, B, null].map((g) => ctx.run(g, async () => {
-      await new Promise((r) => setTimeout(r, 5));
-      return current.name();
-    })));
+    const seen = await Promise.all(
+      [A, B, null].map((g) =>
+        ctx.run(g, async () => {
+          await new Promise((r) => setTimeout(r, 5));
+          return current.name();
+        }),
+      ),
+    );
     expect(seen).toEqual(['A', 'B', 'owners']);
     expect(current.name()).toBe('owners');
     expect(() => tenantPaths(dataDirOf(), '../x')).toThrow(TypeError);

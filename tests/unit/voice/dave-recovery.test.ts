@@ -85,8 +85,14 @@ describe('!voice status text', () => {
   });
 
   test('DAVE off or no group yet', () => {
-    expect(formatVoiceStatus({ ...base, memberNames: [], link: { connection: 'ready', dave: null, recoveries: [] } })).toContain('End-to-end encryption (DAVE): off');
-    const alone = formatVoiceStatus({ ...base, memberNames: [], link: { connection: 'ready', dave: { protocolVersion: 1, epoch: null, privacyCode: null, memberIds: [] }, recoveries: [] } });
+    expect(formatVoiceStatus({ ...base, memberNames: [], link: { connection: 'ready', dave: null, recoveries: [] } })).toContain(
+      'End-to-end encryption (DAVE): off',
+    );
+    const alone = formatVoiceStatus({
+      ...base,
+      memberNames: [],
+      link: { connection: 'ready', dave: { protocolVersion: 1, epoch: null, privacyCode: null, memberIds: [] }, recoveries: [] },
+    });
     expect(alone).toContain('epoch none yet (alone or joining)');
     expect(alone).toContain('Members: none yet');
     expect(alone).toContain('Recent recoveries: none');

@@ -75,6 +75,8 @@ test('undecryptable audio goes on after the DAVE re-initialisation: the link lea
   const before = transcripts.length;
   await speak();
   await emu.waitFor(() => transcripts.length > before || undefined, { label: 'the next utterance transcribed', timeoutMs: 10_000 });
-  console.log(`recovery: rejoin ladder (two undecryptable utterances -> reinit -> rejoin -> heard): ${Date.now() - started} ms; ${recoveries.find((r) => r.kind === 'rejoin')?.detail}`);
+  console.log(
+    `recovery: rejoin ladder (two undecryptable utterances -> reinit -> rejoin -> heard): ${Date.now() - started} ms; ${recoveries.find((r) => r.kind === 'rejoin')?.detail}`,
+  );
   expect((await manager.status(guild.id))?.link?.recoveries.map((r) => r.kind)).toEqual(expect.arrayContaining(['dave-reinit', 'rejoin']));
 });

@@ -50,7 +50,9 @@ describe('receiver decoding', () => {
     const frames: ReturnType<typeof decodePcm>[] = [];
     decoder.on('data', (chunk: Buffer) => frames.push(decodePcm(chunk)));
     const done = new Promise((resolve) => decoder.on('end', resolve));
-    Readable.from(pcmChunks(toneFor(200, 48_000))).pipe(encoder).pipe(decoder);
+    Readable.from(pcmChunks(toneFor(200, 48_000)))
+      .pipe(encoder)
+      .pipe(decoder);
     await done;
     expect(frames).toHaveLength(10);
     for (const f of frames) expect(f).toMatchObject({ sampleRate: 48_000, channels: 2 });

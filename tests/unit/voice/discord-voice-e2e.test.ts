@@ -8,7 +8,15 @@ import { createClientVoiceHost } from '../../../src/voice/discord/host.js';
 import { VoiceManager, type VoiceContext, type VoiceTurn } from '../../../src/voice/discord/manager.js';
 import type { ReplyEvent, TranscriptEvent } from '../../../src/voice/session/hooks.js';
 import type { VoiceSessionStatus } from '../../../src/voice/session/state.js';
-import { pcmVoicedMs, pcmZeroCrossingHz, startDiscordEmulator, type DiscordEmulator, type EmuChannel, type EmuGuild, type EmuUser } from '../../emulator/index.js';
+import {
+  pcmVoicedMs,
+  pcmZeroCrossingHz,
+  startDiscordEmulator,
+  type DiscordEmulator,
+  type EmuChannel,
+  type EmuGuild,
+  type EmuUser,
+} from '../../emulator/index.js';
 import { loginClient } from '../../emulator/discordjs.js';
 import { FakeSpeechToText, FakeTextToSpeech } from '../../fakes/speech.js';
 import { spokenClip } from './helpers.js';

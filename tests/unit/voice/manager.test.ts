@@ -68,7 +68,9 @@ describe('VoiceManager', () => {
     m.links[0]?.handlers?.audioEnd('u7');
     const start = Date.now();
     while (m.posted.length < 2 && Date.now() - start < 3000) await new Promise((r) => setTimeout(r, 10));
-    expect(m.turns).toEqual([{ userId: 'u7', speaker: 'Name u7', text: 'what time is it', guildId: 'g1', voiceChannelId: 'vc1', textChannelId: 'tc2' }]);
+    expect(m.turns).toEqual([
+      { userId: 'u7', speaker: 'Name u7', text: 'what time is it', guildId: 'g1', voiceChannelId: 'vc1', textChannelId: 'tc2' },
+    ]);
     expect(m.posted).toEqual(['g1/vc1->tc2 Name u7: what time is it', 'g1/vc1->tc2 Eos: It is noon.']);
     await m.manager.destroyAll();
   });

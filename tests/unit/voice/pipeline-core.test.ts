@@ -4,7 +4,14 @@ import { Pipeline } from '../../../src/voice/pipeline/pipeline.js';
 import { delay } from '../../fakes/speech.js';
 
 const pcm = { samples: new Int16Array(0), sampleRate: 16_000, channels: 1 };
-const utterance = (userId: string, startMs = 0): VoiceFrame => ({ kind: 'utterance', userId, pcm, startMs, endMs: startMs + 1, reason: 'silence' });
+const utterance = (userId: string, startMs = 0): VoiceFrame => ({
+  kind: 'utterance',
+  userId,
+  pcm,
+  startMs,
+  endMs: startMs + 1,
+  reason: 'silence',
+});
 
 /** A stage that records what it sees and passes it on after `ms` (per frame). */
 function slowStage(name: string, ms: number, lanes: 'user' | 'single', log: string[]): Stage {

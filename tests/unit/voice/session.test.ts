@@ -9,13 +9,24 @@ import { FakeLink, scriptedRespond, spokenClip } from './helpers.js';
 function makeSession(opts: Partial<VoiceSessionOptions> = {}, link = new FakeLink()) {
   const { respond, calls } = scriptedRespond(() => ({ deltas: ['Sure thing. ', 'Done.'], gapMs: 20 }));
   const stt = new FakeSpeechToText('hello bot', 5);
-  const voice = createVoicePipeline({ stt, tts: new FakeTextToSpeech(5), respond, sink: link.sink, endpoint: { vad: 'energy', silenceMs: 400 } });
+  const voice = createVoicePipeline({
+    stt,
+    tts: new FakeTextToSpeech(5),
+    respond,
+    sink: link.sink,
+    endpoint: { vad: 'energy', silenceMs: 400 },
+  });
   const transcripts: TranscriptEvent[] = [];
   const replies: ReplyEvent[] = [];
-  const session = new VoiceSession(link, voice, { channelId: 'vc1', ...opts }, {
-    onTranscript: (e) => transcripts.push(e),
-    onReply: (e) => replies.push(e),
-  });
+  const session = new VoiceSession(
+    link,
+    voice,
+    { channelId: 'vc1', ...opts },
+    {
+      onTranscript: (e) => transcripts.push(e),
+      onReply: (e) => replies.push(e),
+    },
+  );
   const statuses: VoiceSessionStatus[] = [];
   session.on('stateChange', (old, next) => {
     expect(old.status).toBe(statuses.at(-1) ?? 'idle');
@@ -39,7 +50,9 @@ describe('VoiceSession', () => {
     expect(s.statuses).toEqual(['connecting', 'listening', 'thinking', 'speaking', 'listening']);
     expect(s.transcripts).toMatchObject([{ userId: 'u1', speaker: 'u1', text: 'hello bot' }]);
     expect(s.transcripts[0]?.audio.sampleRate).toBe(16_000);
-    expect(s.replies).toEqual([{ text: 'Sure thing. Done.', interrupted: false, inReplyTo: { userId: 'u1', speaker: 'u1', text: 'hello bot' } }]);
+    expect(s.replies).toEqual([
+      { text: 'Sure thing. Done.', interrupted: false, inReplyTo: { userId: 'u1', speaker: 'u1', text: 'hello bot' } },
+    ]);
     expect(s.link.sink.plays).toHaveLength(2);
     await s.session.leave();
     expect(s.statuses.slice(-2)).toEqual(['leaving', 'destroyed']);

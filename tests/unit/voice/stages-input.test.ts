@@ -79,7 +79,10 @@ describe('BargeInStage', () => {
     const turn = activity.nextTurn();
     activity.beginReply(turn);
     expect(await run(stage, [started])).toEqual([started]);
-    expect(await run(new BargeInStage(activity, { whileThinking: true }), [started])).toEqual([started, { kind: 'interrupt', userId: 'u1' }]);
+    expect(await run(new BargeInStage(activity, { whileThinking: true }), [started])).toEqual([
+      started,
+      { kind: 'interrupt', userId: 'u1' },
+    ]);
     const next = activity.nextTurn();
     activity.setAudible(true);
     expect(activity.isCancelled(next)).toBe(false);
@@ -91,7 +94,12 @@ describe('BargeInStage', () => {
 
 describe('TranscribeStage', () => {
   const utterance = (userId: string): VoiceFrame => ({
-    kind: 'utterance', userId, pcm: { samples: new Int16Array(16_000), sampleRate: 16_000, channels: 1 }, startMs: 10, endMs: 1010, reason: 'silence',
+    kind: 'utterance',
+    userId,
+    pcm: { samples: new Int16Array(16_000), sampleRate: 16_000, channels: 1 },
+    startMs: 10,
+    endMs: 1010,
+    reason: 'silence',
   });
 
   test('utterance → transcript with the speaker name; passes other frames on', async () => {
@@ -100,14 +108,24 @@ describe('TranscribeStage', () => {
     const other: VoiceFrame = { kind: 'user-started', userId: 'u1' };
     const out = await run(stage, [other, utterance('u1')]);
     expect(out[0]).toBe(other);
-    expect(out[1]).toMatchObject({ kind: 'transcript', userId: 'u1', speaker: 'name-of-u1', text: 'go forward ten meters', startMs: 10, endMs: 1010 });
+    expect(out[1]).toMatchObject({
+      kind: 'transcript',
+      userId: 'u1',
+      speaker: 'name-of-u1',
+      text: 'go forward ten meters',
+      startMs: 10,
+      endMs: 1010,
+    });
     expect(stt.calls[0]?.opts?.language).toBe('en');
     expect(stt.calls[0]?.audioMs).toBe(1000);
   });
 
   test('empty and noise-only transcripts are dropped', async () => {
     const stt = new FakeSpeechToText().enqueue('', '   ', '[BLANK_AUDIO]', '(music) ♪', '...', '*coughs* hi');
-    const out = await run(new TranscribeStage(stt), Array.from({ length: 6 }, () => utterance('u')));
+    const out = await run(
+      new TranscribeStage(stt),
+      Array.from({ length: 6 }, () => utterance('u')),
+    );
     expect(out.map((f) => (f.kind === 'transcript' ? f.text : f.kind))).toEqual(['hi']);
     expect(cleanTranscript('Hello, [laughs] world!')).toBe('Hello, world!');
   });

@@ -11,7 +11,15 @@ import { delay, FakeAudioSink, FakeTextToSpeech, toneFor } from '../../fakes/spe
 import { scriptedRespond } from './helpers.js';
 
 const pcm16 = { samples: new Int16Array(0), sampleRate: 16_000, channels: 1 };
-const transcript = (text: string): VoiceFrame => ({ kind: 'transcript', userId: 'u1', speaker: 'Ann', text, startMs: 0, endMs: 1, audio: pcm16 });
+const transcript = (text: string): VoiceFrame => ({
+  kind: 'transcript',
+  userId: 'u1',
+  speaker: 'Ann',
+  text,
+  startMs: 0,
+  endMs: 1,
+  audio: pcm16,
+});
 
 async function run(stage: Stage, frames: VoiceFrame[]): Promise<VoiceFrame[]> {
   const out: VoiceFrame[] = [];

@@ -95,7 +95,7 @@ describe('voice pipeline end to end (fakes, real speech)', () => {
     await s.vp.pipeline.stop();
   });
 
-  test("two users speaking at the same time are kept apart (one endpointer per user)", async () => {
+  test('two users speaking at the same time are kept apart (one endpointer per user)', async () => {
     const loudness = (audio: Pcm) => (rms(audio.samples) > 600 ? 'loud' : 'quiet');
     const stt = new FakeSpeechToText(loudness, 5);
     const s = await setup({ stt });

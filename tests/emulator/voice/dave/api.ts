@@ -41,7 +41,12 @@ export class EmuDave {
     const sim = this.world.daveSims.get(`${guildId}:${userId}`);
     if (!sim) return null;
     const epoch = sim.session.epoch;
-    return { ready: sim.ready, epoch: epoch === null ? null : Number(epoch), privacyCode: sim.session.voicePrivacyCode, errors: [...sim.errors] };
+    return {
+      ready: sim.ready,
+      epoch: epoch === null ? null : Number(epoch),
+      privacyCode: sim.session.voicePrivacyCode,
+      errors: [...sim.errors],
+    };
   }
 
   /** Frames a user sent and how many of them were DAVE-encrypted. */

@@ -86,7 +86,9 @@ export class DaveGroup {
 
   /** When the user last entered the group (as added member or new group's committer); 0 when never. */
   memberSince(userId: string): number {
-    const t = this.transitions.findLast((r) => r.kind === 'add' && (r.userId === userId || (r.transitionId === 0 && r.committer === userId)));
+    const t = this.transitions.findLast(
+      (r) => r.kind === 'add' && (r.userId === userId || (r.transitionId === 0 && r.committer === userId)),
+    );
     return t?.executedAt ?? t?.at ?? 0;
   }
   /** In the group, or waiting with a key package. */
@@ -153,7 +155,8 @@ export class DaveGroup {
       return this.violation(`DAVE op 28 from ${userId}: commit for proposals the server has not sent or already resolved`);
     }
     if (!r.to.includes(userId)) return this.violation(`DAVE op 28 from ${userId}, who was not sent the proposals`);
-    if (parsed.epoch !== r.epoch) return this.violation(`DAVE op 28 from ${userId}: commit for epoch ${parsed.epoch}, group is at ${r.epoch}`);
+    if (parsed.epoch !== r.epoch)
+      return this.violation(`DAVE op 28 from ${userId}: commit for epoch ${parsed.epoch}, group is at ${r.epoch}`);
     if (parsed.inline > 0) this.violation(`DAVE op 28 from ${userId}: inline proposals (DAVE commits reference proposals)`);
     if (r.kind === 'add' && parsed.welcome.length === 0) return this.violation(`DAVE op 28 from ${userId}: an Add commit without Welcome`);
     clearTimeout(r.timer);
@@ -180,7 +183,9 @@ export class DaveGroup {
     const m = this.members.get(userId);
     if (!m?.keyPackage || this.isMember(userId)) return;
     const established = this.inGroup.length > 0;
-    const to = established ? this.inGroup : [...this.members.values()].filter((o) => o.keyPackage && o.link.userId !== userId).map((o) => o.link.userId);
+    const to = established
+      ? this.inGroup
+      : [...this.members.values()].filter((o) => o.keyPackage && o.link.userId !== userId).map((o) => o.link.userId);
     if (to.length === 0) return;
     const proposal = this.sender.add(this.groupId, this.epoch, m.keyPackage);
     this.propose({ kind: 'add', userId, epoch: this.epoch, newGroup: !established, to }, proposal);
@@ -191,7 +196,10 @@ export class DaveGroup {
     if (leaf < 0) return;
     const others = this.inGroup.filter((u) => u !== userId);
     if (others.length >= 2) {
-      this.propose({ kind: 'remove', userId, epoch: this.epoch, newGroup: false, to: others }, this.sender.remove(this.groupId, this.epoch, leaf));
+      this.propose(
+        { kind: 'remove', userId, epoch: this.epoch, newGroup: false, to: others },
+        this.sender.remove(this.groupId, this.epoch, leaf),
+      );
       return;
     }
     this.epoch = 0;
@@ -236,7 +244,14 @@ export class DaveGroup {
     }
     this.epoch = r.epoch + 1;
     this.resetting.delete(r.userId);
-    const record: DaveTransitionRecord = { transitionId: tid, kind: r.kind, userId: r.userId, committer, epoch: this.epoch, at: Date.now() };
+    const record: DaveTransitionRecord = {
+      transitionId: tid,
+      kind: r.kind,
+      userId: r.userId,
+      committer,
+      epoch: this.epoch,
+      at: Date.now(),
+    };
     this.transitions.push(record);
     for (const u of commitTo) this.members.get(u)?.link.binary(29, Buffer.concat([tidBytes, commit]));
     const all = [...commitTo];
@@ -247,7 +262,9 @@ export class DaveGroup {
       const w = this.corruptWelcomeFor.delete(r.userId) ? corrupt(welcome) : welcome;
       this.members.get(r.userId)?.link.binary(30, Buffer.concat([tidBytes, w]));
     }
-    if (r.newGroup) for (const [u, m] of this.members) if (m.keyPackage && !this.isMember(u) && u !== r.userId) this.queue.push({ kind: 'add', userId: u });
+    if (r.newGroup)
+      for (const [u, m] of this.members)
+        if (m.keyPackage && !this.isMember(u) && u !== r.userId) this.queue.push({ kind: 'add', userId: u });
     if (tid === 0) {
       record.executedAt = Date.now();
       return this.pump();
@@ -260,7 +277,8 @@ export class DaveGroup {
   private maybeExecute(force = false): void {
     const t = this.transition;
     if (!t || (t.waiting.size > 0 && !force)) return;
-    if (t.waiting.size > 0) this.violation(`DAVE: no op 23 for transition ${t.id} from ${[...t.waiting].join(', ')} within ${this.stallMs} ms`);
+    if (t.waiting.size > 0)
+      this.violation(`DAVE: no op 23 for transition ${t.id} from ${[...t.waiting].join(', ')} within ${this.stallMs} ms`);
     clearTimeout(t.timer);
     this.transition = null;
     t.record.executedAt = Date.now();

@@ -99,7 +99,15 @@ export class ExternalSender {
 
   /** An external proposal as a PublicMessage MLSMessage, signed over FramedContentTBS. */
   proposal(groupId: Buffer, epoch: number, proposal: Buffer): Buffer {
-    const framed = Buffer.concat([vec(groupId), u64(BigInt(epoch)), Buffer.from([2]), u32(0), vec(Buffer.alloc(0)), Buffer.from([2]), proposal]);
+    const framed = Buffer.concat([
+      vec(groupId),
+      u64(BigInt(epoch)),
+      Buffer.from([2]),
+      u32(0),
+      vec(Buffer.alloc(0)),
+      Buffer.from([2]),
+      proposal,
+    ]);
     const tbs = Buffer.concat([u16(1), u16(1), framed]);
     const signature = signWithLabel(this.privateKey, 'FramedContentTBS', tbs);
     return Buffer.concat([u16(1), u16(1), framed, vec(signature)]);
@@ -176,7 +184,12 @@ export function checkKeyPackage(payload: Buffer, userId: string): Buffer {
   const signature = r.vec();
   if (r.at !== kp.length) throw new Error(`${kp.length - r.at} trailing bytes`);
   if (!leaf.identity.equals(idBytes(userId))) throw new Error(`credential identity ${leaf.identity.toString('hex')} is not user ${userId}`);
-  const ok = verify('sha256', signContent('KeyPackageTBS', kp.subarray(0, tbsEnd)), { key: p256Key(leaf.signatureKey), dsaEncoding: 'der' }, signature);
+  const ok = verify(
+    'sha256',
+    signContent('KeyPackageTBS', kp.subarray(0, tbsEnd)),
+    { key: p256Key(leaf.signatureKey), dsaEncoding: 'der' },
+    signature,
+  );
   if (!ok) throw new Error('KeyPackage signature does not verify');
   return kp;
 }
