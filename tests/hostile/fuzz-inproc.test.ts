@@ -210,4 +210,6 @@ test(`${INPUTS} hostile messages: no crash, bounded replies, no pings, still ans
   await w.router.handleMessage(hi);
   expect(w.surface.sent.slice(n).map((s) => s.msg.content)).toEqual([expect.stringMatching(/^Hi Ann! I'm Eos/)]);
   expect(w.model.calls).toBeGreaterThan(50);
-}, 120_000);
+  // 3000 inputs one after another are CPU-bound: ~100 s alone on a 2-core machine at load 4, over 120 s inside the
+  // full suite. The bound only catches a hang; it is not a speed requirement.
+}, 600_000);
