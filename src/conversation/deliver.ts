@@ -4,7 +4,7 @@ import type { ChatMessage, ChatModel } from '../llm/port.js';
 import { isModelUnavailable, LlmError } from '../llm/port.js';
 import type { StateStore } from '../state/store.js';
 import type { ConversationConfig } from '../config.js';
-import { BoundedQueue, QueueFullError } from './queue.js';
+import { type BoundedQueue, QueueFullError } from './queue.js';
 import { StreamingReply } from './stream-editor.js';
 import { splitMessage } from './split.js';
 import { isRefusal, REFUSAL_RETRY_NUDGE } from './refusal.js';

@@ -7,7 +7,7 @@ import type { ExampleMemory } from '../memory/examples.js';
 import type { ChannelHistories } from './history.js';
 import { buildChatMessages, renderSystemPrompt } from './prompt.js';
 import { buildStyleNote } from './style.js';
-import { BoundedQueue } from './queue.js';
+import { type BoundedQueue } from './queue.js';
 import { parseReactionChoice, REACTION_PROMPT } from './reactions.js';
 import { deliverReply } from './deliver.js';
 import { throughQueue } from './queue-stream.js';

@@ -4,7 +4,7 @@ import type { AccessPolicy } from '../core/access.js';
 import type { MessageListener } from '../core/router.js';
 import type { StateStore } from '../state/store.js';
 import type { ConversationConfig } from '../config.js';
-import { ChannelHistories, type HistoryEntry } from './history.js';
+import { type ChannelHistories, type HistoryEntry } from './history.js';
 import { decideReply } from './triggers.js';
 import { ChannelGate } from './gate.js';
 import type { Responder } from './responder.js';

@@ -1,5 +1,4 @@
 import { defineCommand, type CommandDefinition } from './command.js';
-import type { ChannelSettings } from '../state/store.js';
 
 type NumericKey = 'temperature' | 'replyProbability' | 'reactionProbability';
 
@@ -35,7 +34,7 @@ export function channelSettingCommand(spec: Spec): CommandDefinition {
         return;
       }
       if (raw.toLowerCase() === 'reset') {
-        await ctx.services.state.setChannel(ctx.channelId, { [spec.key]: undefined } as Partial<ChannelSettings>);
+        await ctx.services.state.setChannel(ctx.channelId, { [spec.key]: undefined });
         await ctx.reply(`${spec.label} reset to the default (${spec.fallback(ctx)}).`);
         return;
       }

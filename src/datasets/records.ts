@@ -7,7 +7,7 @@
  */
 import { toDatasetText, type MentionNames } from '../conversation/sanitize.js';
 import { UserError } from '../core/errors.js';
-import type { ChatMessage, ChatRole } from '../llm/port.js';
+import type { ChatRole } from '../llm/port.js';
 import type { ChatRecord, PreferenceRecord, RecordMessage } from './types.js';
 import { checkChatRecord, checkPreferenceRecord, containsUserId, describeProblems, type RecordProblem } from './validate.js';
 
@@ -105,9 +105,9 @@ export function sanitizeChatRecord(value: unknown, names: MentionNames = {}): Ch
 export function sanitizePreferenceRecord(value: unknown, names: MentionNames = {}): PreferenceRecord {
   if (!isObject(value) || !isObject(value.input)) throw new InvalidRecordError('preference record needs an input object');
   const record: PreferenceRecord = {
-    input: { messages: sanitizeMessages(value.input.messages, names, 'input.messages', false) as ChatMessage[] },
-    preferred_output: sanitizeMessages(value.preferred_output, names, 'preferred_output', false) as ChatMessage[],
-    non_preferred_output: sanitizeMessages(value.non_preferred_output, names, 'non_preferred_output', false) as ChatMessage[],
+    input: { messages: sanitizeMessages(value.input.messages, names, 'input.messages', false) },
+    preferred_output: sanitizeMessages(value.preferred_output, names, 'preferred_output', false),
+    non_preferred_output: sanitizeMessages(value.non_preferred_output, names, 'non_preferred_output', false),
   };
   const problems = checkPreferenceRecord(record);
   if (problems.length > 0) refuse(problems);

@@ -1,5 +1,5 @@
 /** ChatModel adapter for any OpenAI-compatible Chat Completions API, on the official openai SDK. */
-import OpenAI from 'openai';
+import type OpenAI from 'openai';
 import type { ChatCompletionCreateParamsNonStreaming } from 'openai/resources/chat/completions';
 import { toLlmError } from './openai-errors.js';
 import { toWireMessage } from './openai-messages.js';

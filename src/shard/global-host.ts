@@ -20,7 +20,7 @@ export async function createGlobalHost(file: string, opts: StateStoreOptions = {
   const store = await createStateStore(file, opts);
   let version = 1;
   const listeners: ((s: GlobalSnapshot) => void)[] = [];
-  const snapshot = (): GlobalSnapshot => ({ version, data: structuredClone(store.data()) as GlobalSnapshot['data'] });
+  const snapshot = (): GlobalSnapshot => ({ version, data: structuredClone(store.data()) });
   return {
     snapshot,
     async change(c) {

@@ -11,7 +11,6 @@ import path from 'node:path';
 import {
   createStateStore,
   type ChannelSettings,
-  type GuildSettings,
   type Patch,
   type StateData,
   type StateStore,
@@ -151,14 +150,14 @@ export async function createShardStateStore(opts: ShardStateOptions): Promise<St
   return {
     guild: (gid) => {
       const store = guilds.get(gid);
-      return store ? store.guild(gid) : ({ ...(replica.data.guilds[gid] ?? {}) } as GuildSettings);
+      return store ? store.guild(gid) : { ...(replica.data.guilds[gid] ?? {}) };
     },
     channel: (cid) => {
       const gid = guildOf(cid);
       const store = gid ? guilds.get(gid) : undefined;
-      return store ? store.channel(cid) : ({ ...(replica.data.channels[cid] ?? {}) } as ChannelSettings);
+      return store ? store.channel(cid) : { ...(replica.data.channels[cid] ?? {}) };
     },
-    user: (uid) => ({ ...(replica.data.users[uid] ?? {}) }) as UserPrefs,
+    user: (uid) => ({ ...(replica.data.users[uid] ?? {}) }),
     update,
     setGuild: async (gid, patch) => (await ensure(gid)).setGuild(gid, patch),
     setChannel,

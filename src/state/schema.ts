@@ -122,7 +122,7 @@ export function emptyState(): StateData {
 /** Parses unknown JSON into StateData; returns null when it does not fit the shape. */
 export function parseState(raw: unknown): StateData | null {
   const result = stateDataSchema.safeParse(raw);
-  return result.success ? (result.data as StateData) : null;
+  return result.success ? (result.data) : null;
 }
 
 /** Validates the merged entry; throws a RangeError naming the bad key. */

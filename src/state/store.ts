@@ -140,7 +140,7 @@ export async function createStateStore(path: string, opts: StateStoreOptions = {
       update((d) => {
         const merged: Record<string, unknown> = { ...d.training, ...patch };
         for (const key of Object.keys(merged)) if (merged[key] === undefined) delete merged[key];
-        d.training = checkEntry(trainingSettingsSchema, 'training', merged) as TrainingSettings;
+        d.training = checkEntry(trainingSettingsSchema, 'training', merged);
       }),
     data: () => committed,
     flush: () => queue,

@@ -1,4 +1,4 @@
-import type { GuildSettings, StateStore, TrainingSettings } from '../state/store.js';
+import type { StateStore, TrainingSettings } from '../state/store.js';
 
 /** Training settings a server owns (the rest, e.g. the chat model and the followed job, stay the bot's). */
 const PER_GUILD = ['activeDataset', 'trainKind'] as const;
@@ -23,13 +23,13 @@ export function tenantState(state: StateStore, guildId: string, opts: { ownModel
         delete merged[key];
         if (own[key] !== undefined) merged[key] = own[key];
       }
-      return merged as TrainingSettings;
+      return merged;
     },
     async setTraining(patch) {
       const mine: Record<string, unknown> = {};
       const rest: Record<string, unknown> = {};
       for (const [k, v] of Object.entries(patch)) (keys.includes(k) ? mine : rest)[k] = v;
-      if (Object.keys(mine).length > 0) await state.setGuild(guildId, mine as Partial<GuildSettings>);
+      if (Object.keys(mine).length > 0) await state.setGuild(guildId, mine);
       if (Object.keys(rest).length > 0) await state.setTraining(rest);
     },
   };

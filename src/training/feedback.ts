@@ -2,7 +2,15 @@ import path from 'node:path';
 import type { Logger } from 'pino';
 import type { ChatMessage } from '../llm/port.js';
 import type { CommitEntry, DatasetStore } from '../datasets/store.js';
-import { CandidateStore, toCorrected, toNegative, toPositive, toPreference, type Candidate, type Verdict } from '../datasets/candidates.js';
+import {
+  type CandidateStore,
+  toCorrected,
+  toNegative,
+  toPositive,
+  toPreference,
+  type Candidate,
+  type Verdict,
+} from '../datasets/candidates.js';
 import { recordContext } from '../datasets/candidate-records.js';
 import { JsonlAppender } from '../datasets/jsonl.js';
 import type { RecordSource } from '../datasets/types.js';

@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { WebSocket, WebSocketServer } from 'ws';
+import { type WebSocket, WebSocketServer } from 'ws';
 import { applyContentIntent, intentFor, intentName } from './gateway-intents.js';
 import { memberChunk, readyPayload } from './gateway-ready.js';
 import { GatewaySession, sendPayload, type GatewayPayload } from './gateway-session.js';

@@ -20,7 +20,7 @@ function job(over: Partial<FineTuningJob>): FineTuningJob {
     training_file: 'file-1',
     validation_file: null,
     ...over,
-  } as FineTuningJob;
+  };
 }
 
 test('stepOf reads data.step/total_steps, else "Step n/m" in the message', () => {

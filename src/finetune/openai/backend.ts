@@ -5,7 +5,8 @@
  */
 import { createReadStream } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
-import OpenAI, { APIConnectionError, APIError } from 'openai';
+import type OpenAI from 'openai';
+import { APIConnectionError, APIError } from 'openai';
 import { createOpenAiClient, DEFAULT_OPENAI_BASE_URL } from '../../llm/openai-client.js';
 import { redact } from '../../llm/openai-errors.js';
 import { FineTuneError, fromHttpStatus, unreachable } from '../errors.js';

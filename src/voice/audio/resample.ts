@@ -72,7 +72,7 @@ export class PcmConverter {
     const frames = channels[0]?.length ?? 0;
     const out = new Int16Array(frames * n);
     for (let c = 0; c < n; c++) {
-      const ch = (channels[this.inner === n ? c : 0] ?? new Float32Array(frames)) as Float32Array;
+      const ch = channels[this.inner === n ? c : 0] ?? new Float32Array(frames);
       for (let i = 0; i < frames; i++) out[i * n + c] = clamp16(ch[i] ?? 0);
     }
     return out;

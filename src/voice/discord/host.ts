@@ -23,7 +23,7 @@ const UNKNOWN_SPEAKER = 'Someone';
 export function createClientVoiceHost(client: Client): VoiceHost {
   return {
     botUserId: () => client.user?.id ?? '',
-    adapterCreator: (guildId) => client.guilds.cache.get(guildId)?.voiceAdapterCreator as DiscordGatewayAdapterCreator | undefined,
+    adapterCreator: (guildId) => client.guilds.cache.get(guildId)?.voiceAdapterCreator,
     humansIn(guildId, channelId) {
       const guild = client.guilds.cache.get(guildId);
       if (!guild) return 0;

@@ -1,5 +1,6 @@
 /** The openai SDK client and error mapping shared by the OpenAI speech-to-text and text-to-speech adapters. */
-import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
+import type OpenAI from 'openai';
+import { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
 import { redact } from '../../llm/openai-errors.js';
 import { SpeechError } from '../ports.js';
 import { createOpenAiClient } from '../../llm/openai-client.js';

@@ -29,7 +29,7 @@ export function createOpenAiSpeechToText(opts: OpenAiSpeechToTextOptions = {}): 
           },
           requestOptions(opts, o.signal),
         );
-        return textOf(result as unknown);
+        return textOf(result);
       } catch (err) {
         throw toSpeechError(err, 'OpenAI transcription', o.signal, secret);
       }

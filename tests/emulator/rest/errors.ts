@@ -27,7 +27,7 @@ const UNKNOWN: Record<string, number> = {
   'Application Command': 10063,
 };
 
-export function unknown(kind: keyof typeof UNKNOWN & string): DiscordHttpError {
+export function unknown(kind: keyof typeof UNKNOWN): DiscordHttpError {
   return new DiscordHttpError(404, UNKNOWN[kind] ?? 0, `Unknown ${kind}`);
 }
 

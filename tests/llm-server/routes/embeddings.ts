@@ -66,7 +66,7 @@ export function createEmbeddingsFake(): { routes: Route[]; controls: FakeEmbeddi
       return sendError(ctx, 400, "The request needs a string 'model' and 'input' as a string or an array of strings.");
     }
     if (input.some((s) => s === '')) return sendError(ctx, 400, "'input' cannot contain empty strings.");
-    const texts = input as string[];
+    const texts = input;
     controls.calls.push({ model, input: texts });
     const dims = typeof body['dimensions'] === 'number' ? body['dimensions'] : controls.dimensions;
     const base64 = body['encoding_format'] === 'base64';

@@ -110,6 +110,8 @@ export class FakeFineTuning implements FineTuningKnobs {
     }
     return {
       model,
+      // tsc needs the narrowing; typescript-eslint's project service sees it as unnecessary
+      // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion
       method: method as MethodType,
       suffix: typeof suffix === 'string' ? suffix : '',
       trainingFile: stored.object.id,

@@ -8,6 +8,8 @@ await store.init();
 process.stdout.write('ready\n');
 for (let b = 0; ; b++) {
   const batch = Array.from({ length: 5000 }, (_, i) => ({
+    // tsc needs the literal union; typescript-eslint's project service sees it as unnecessary
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion
     kind: (i % 3 === 0 ? 'negative' : 'positive') as 'positive' | 'negative',
     record: { messages: [{ role: 'user' as const, content: `batch ${b} question ${i} ${'x'.repeat(80)}` }, { role: 'assistant' as const, content: `answer ${i}` }] },
   }));

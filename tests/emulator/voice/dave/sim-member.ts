@@ -4,7 +4,7 @@
  * one fails, re-initialises on op 24 epoch 1), encrypts what the user says and decrypts what the bot says.
  * Messages are delivered asynchronously (setImmediate, in order), like over a network.
  */
-import davey, { type DAVESession, type MediaType, type ProposalsOperationType } from '@snazzah/davey';
+import davey, { type DAVESession, type ProposalsOperationType } from '@snazzah/davey';
 import type { DaveGroup, DaveLink } from './group.js';
 
 const OPUS_SILENCE = Buffer.from([0xf8, 0xff, 0xfe]);
@@ -56,7 +56,7 @@ export class SimDaveMember implements DaveLink {
   /** Decrypts a frame from another member; null when it cannot. */
   decrypt(fromUserId: string, frame: Buffer): Buffer | null {
     try {
-      return this.session.decrypt(fromUserId, 0 as MediaType, frame);
+      return this.session.decrypt(fromUserId, 0, frame);
     } catch {
       return null;
     }
