@@ -1,7 +1,7 @@
 /**
  * The per-user rate limit end to end (real discord.js + emulator + openai SDK + fake LLM): a user
- * who floods Eos gets `count` answers, then ONE short notice, then silence; others and commands
- * are unaffected; the user is answered again once the window has passed.
+ * who floods Eos gets `count` answers, then ONE short notice, then silence (commands included: they
+ * share the budget); others are unaffected; the user is answered again once the window has passed.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { mention, startHarness, type Harness } from '../e2e/harness.js';
@@ -58,11 +58,15 @@ describe('a flood from one user (6 per 60 s)', () => {
     expect(notices).toHaveLength(1);
   });
 
-  test('other users are still answered, and commands are not limited', async () => {
+  // Commands share the per-user budget with replies (one admission gate for every entry point, see
+  // ARCHITECTURE "Trust boundaries"): the flooding user's command is refused, silently after the one notice.
+  test("other users are still answered, commands included; the flooding user's commands are limited too", async () => {
     const bob = say(h.bob.id, mention(h.emu.botUser.id, 'am I limited too?'));
     await h.emu.waitForBotMessage(h.general.id, (m) => m.replyTo === bob.id && m.content === 'An answer.');
-    const hi = say(h.alice.id, '!hi');
-    expect((await h.emu.waitForBotMessage(h.general.id, (m) => m.replyTo === hi.id)).content).toMatch(/^Hi Ali!/);
+    const aliceHi = say(h.alice.id, '!hi');
+    const bobHi = say(h.bob.id, '!hi');
+    expect((await h.emu.waitForBotMessage(h.general.id, (m) => m.replyTo === bobHi.id)).content).toMatch(/^Hi Bob!/);
+    expect(repliesTo(aliceHi.id)).toHaveLength(0);
   });
 
   test('a DM flood is limited the same way (per user, not per channel)', async () => {
