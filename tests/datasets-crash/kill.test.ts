@@ -19,20 +19,24 @@ afterEach(async () => {
   if (root) await rm(join(root, '..'), { recursive: true, force: true });
 });
 
-/** Runs the writer, kills it ~300 ms after it is ready; returns the acknowledged ids. */
+/** Acknowledgements to wait for before the kill (the writer keeps appending: the kill lands mid-stream). */
+const ACKS_BEFORE_KILL = 20;
+
+/** Runs the writer, kills it once it has acknowledged ACKS_BEFORE_KILL appends; returns the acknowledged ids. */
 function runAndKill(datasets: string): Promise<{ acked: Set<number>; stderr: string; signal: string | null }> {
   // node --import tsx (not node_modules/.bin/tsx): tsx's CLI runs the script in a grandchild that a
   // SIGKILL of the CLI would not reach.
   const child = spawn(process.execPath, ['--import', 'tsx', WRITER, datasets], { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let stderr = '';
-  let timer: NodeJS.Timeout | undefined;
+  let killed = false;
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
     out += chunk;
-    if (!timer && out.includes('ready\n')) timer = setTimeout(() => child.kill('SIGKILL'), 300);
+    // A count, not a fixed delay: 300 ms after 'ready' a loaded machine had acknowledged only 2 appends.
+    if (!killed && (out.match(/^ack /gm)?.length ?? 0) >= ACKS_BEFORE_KILL) killed = child.kill('SIGKILL');
   });
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-  const guard = setTimeout(() => child.kill('SIGKILL'), 8000);
+  const guard = setTimeout(() => child.kill('SIGKILL'), 20_000); // only if the acknowledgements never come
   return new Promise((done, fail) => {
     child.on('error', fail);
     child.on('close', (_code, signal) => {
