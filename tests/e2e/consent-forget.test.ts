@@ -157,12 +157,21 @@ describe('!forget me covers imported files and voice messages', () => {
         guildId: h.guild.id,
         targetMessageId: posted.id,
       });
-      await h.emu.waitFor(() => h.emu.interactionResponses.find((x) => x.interactionId === up.id), { timeoutMs: 30_000 });
+      const answered = await h.emu.waitFor(() => h.emu.interactionResponses.find((x) => x.interactionId === up.id), { timeoutMs: 30_000 });
+      console.log(`[consent-forget] rating ${answer}: ${JSON.stringify(answered).slice(0, 300)}`);
     };
     await turn(h.alice.id, 'ALICECHAN spoken in the lounge', 'Lounge answer one.');
     await turn(h.bob.id, 'BOBCHAN spoken in the lounge', 'Lounge answer two.');
     const dataset = path.join(h.dataDir, 'guilds', h.guild.id, 'datasets', 'default', 'positive.jsonl');
-    await until(async () => (await read(dataset)).includes('BOBCHAN'), 'both voice replies rated');
+    await until(async () => (await read(dataset)).includes('BOBCHAN'), 'both voice replies rated', 60_000).catch(async (err: Error) => {
+      // Say where the records went (which dataset files hold Bob's turn) and what the guild's file holds.
+      const files = (await readdir(h.dataDir, { recursive: true })).filter((f) => f.endsWith('.jsonl'));
+      const holders = [];
+      for (const f of files) if ((await read(path.join(h.dataDir, f))).includes('BOBCHAN')) holders.push(f);
+      throw new Error(
+        `${err.message}; files holding BOBCHAN: ${holders.join(', ')}; guild positive.jsonl ends: ${(await read(dataset)).slice(-800)}`,
+      );
+    });
     expect(await read(dataset)).toContain('ALICECHAN');
     expect(await read(path.join(h.dataDir, 'conversations', `${h.guild.id}_${h.general.id}.jsonl`))).toContain('ALICECHAN');
 

