@@ -1,4 +1,5 @@
 import { defineCommand } from '../core/command.js';
+import { requirePrivacy } from '../privacy/consent.js';
 import { UserError } from '../core/errors.js';
 
 export const forget = defineCommand({
@@ -11,8 +12,7 @@ export const forget = defineCommand({
   private: true,
   audit: true,
   async run(ctx) {
-    const privacy = ctx.services.privacy;
-    if (!privacy) throw new UserError('NoPrivacy', 'Privacy settings are not available here.');
+    const privacy = requirePrivacy(ctx.services);
     if (String(ctx.args.who).toLowerCase() !== 'me') throw new UserError('ForgetWho', `Use \`${ctx.prefix}forget me\`.`);
     const r = await privacy.forget(ctx.guildId, ctx.user.id);
     const where = ctx.guildId ? 'in this server' : 'in DMs';

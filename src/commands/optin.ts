@@ -1,5 +1,5 @@
 import { defineCommand } from '../core/command.js';
-import { UserError } from '../core/errors.js';
+import { requirePrivacy } from '../privacy/consent.js';
 
 export const optin = defineCommand({
   name: 'optin',
@@ -10,8 +10,7 @@ export const optin = defineCommand({
   preconditions: [],
   private: true,
   async run(ctx) {
-    const privacy = ctx.services.privacy;
-    if (!privacy) throw new UserError('NoPrivacy', 'Privacy settings are not available here.');
+    const privacy = requirePrivacy(ctx.services);
     await privacy.setOptedOut(ctx.user.id, false);
     await ctx.reply(`Welcome back: I read and answer your messages again. \`${ctx.prefix}privacy\` says what is kept.`);
   },

@@ -1,5 +1,5 @@
 import { defineCommand } from '../core/command.js';
-import { UserError } from '../core/errors.js';
+import { requirePrivacy } from '../privacy/consent.js';
 
 export const optout = defineCommand({
   name: 'optout',
@@ -10,8 +10,7 @@ export const optout = defineCommand({
   preconditions: [],
   private: true,
   async run(ctx) {
-    const privacy = ctx.services.privacy;
-    if (!privacy) throw new UserError('NoPrivacy', 'Privacy settings are not available here.');
+    const privacy = requirePrivacy(ctx.services);
     await privacy.setOptedOut(ctx.user.id, true);
     await ctx.reply(
       `Done: from now on I don't read, answer or keep your messages in any server. ` +

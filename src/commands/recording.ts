@@ -1,4 +1,5 @@
 import { defineCommand } from '../core/command.js';
+import { requirePrivacy } from '../privacy/consent.js';
 import { UserError } from '../core/errors.js';
 
 export const recording = defineCommand({
@@ -9,8 +10,7 @@ export const recording = defineCommand({
   options: [{ name: 'mode', description: 'on, off or status', type: 'string', choices: ['on', 'off', 'status'] }],
   preconditions: ['GuildOnly', 'AdminOnly'],
   async run(ctx) {
-    const privacy = ctx.services.privacy;
-    if (!privacy) throw new UserError('NoPrivacy', 'Privacy settings are not available here.');
+    const privacy = requirePrivacy(ctx.services);
     const guildId = ctx.guildId!;
     const mode = String(ctx.args.mode ?? 'status').toLowerCase();
     if (mode === 'status') {

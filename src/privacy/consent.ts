@@ -5,6 +5,7 @@ import type { StateStore } from '../state/store.js';
 import type { ContributionIndex } from './contributions.js';
 import { jsonlFiles, removeMatchingLines } from './forget.js';
 import { toDatasetText } from '../conversation/sanitize.js';
+import { UserError } from '../core/errors.js';
 
 export interface PrivacyDeps {
   state: StateStore;
@@ -144,4 +145,10 @@ export class PrivacyService implements OptOutLookup {
     this.deps.log.info({ files: result.files, lines: result.lines }, 'forgot a user');
     return { lines: result.lines, files: result.files };
   }
+}
+
+/** The privacy service a command needs, or a short reply saying it is not available (e.g. a bare test setup). */
+export function requirePrivacy(services: { readonly privacy?: PrivacyService }): PrivacyService {
+  if (!services.privacy) throw new UserError('NoPrivacy', 'Privacy settings are not available here.');
+  return services.privacy;
 }
