@@ -5,9 +5,10 @@
  * prompt), stay. Real discord.js + openai SDK against the Discord emulator and the fake OpenAI server
  * (/v1/audio/transcriptions scripted with queueTranscripts).
  */
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { allStoredText, readText } from './stored-text.js';
 import { startHarness, type Harness } from './harness.js';
 import { encodeOggOpus } from '../../src/voice/audio/ffmpeg.js';
 import { convertPcm } from '../../src/voice/audio/resample.js';
@@ -26,16 +27,8 @@ afterAll(async () => {
   await h.close();
 }, 60_000);
 
-const read = (f: string) => readFile(f, 'utf8').catch(() => '');
-async function everything(): Promise<string> {
-  let all = '';
-  for (const dir of ['datasets', 'conversations', 'state', 'guilds']) {
-    for (const f of await readdir(path.join(h.dataDir, dir), { recursive: true }).catch(() => [] as string[])) {
-      if (String(f).endsWith('.jsonl') || String(f).endsWith('.json')) all += await read(path.join(h.dataDir, dir, String(f)));
-    }
-  }
-  return all;
-}
+const read = readText;
+const everything = () => allStoredText(h.dataDir);
 async function run(userId: string, content: string, attachments?: { name: string; data: Buffer }[]) {
   const msg = h.emu.userSays({ channelId: h.general.id, userId, content, attachments });
   return (await h.emu.waitForBotMessage(h.general.id, (m) => m.replyTo === msg.id, { timeoutMs: 30_000, label: content.slice(0, 30) }))
@@ -52,14 +45,8 @@ function file(tag: string): Buffer {
   });
   return Buffer.from([0, 1, 2].map((i) => JSON.stringify(rec(i))).join('\n') + '\n');
 }
-/** Polls an async condition (emulator.waitFor takes sync conditions only: a Promise would count as truthy). */
-async function until(fn: () => Promise<boolean>, label: string, timeoutMs = 30_000): Promise<void> {
-  const started = Date.now();
-  while (!(await fn())) {
-    if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for ${label}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+/** Waits for an async condition (the emulator's waitFor awaits it each poll). */
+const until = (fn: () => Promise<boolean>, label: string, timeoutMs = 30_000) => h.emu.waitFor(fn, { timeoutMs, label, intervalMs: 50 });
 let ogg: Buffer;
 /** A voice message whose transcript the fake STT answers with `words`; Eos answers `answer`; the owner rates it 👍. */
 async function voiceMessage(userId: string, words: string, answer: string) {

@@ -4,9 +4,9 @@
  * `!forget me` removes what a user contributed (datasets, conversation log, candidates, feedback)
  * through the private keyed-hash index, and all of it survives a restart.
  */
-import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { allStoredText, readText } from './stored-text.js';
 import { startHarness, mention, type Harness } from './harness.js';
 
 let h: Harness;
@@ -35,17 +35,9 @@ async function ask(userId: string, question: string, answer: string, channelId =
   return h.emu.waitFor(() => (r.components.length > 0 ? r : undefined), { label: 'reply captured' });
 }
 const logFile = (channelId = h.general.id) => path.join(h.dataDir, 'conversations', `${h.guild.id}_${channelId}.jsonl`);
-const read = (f: string) => readFile(f, 'utf8').catch(() => '');
+const read = readText;
 const notices = (channelId: string) => h.emu.botMessages(channelId).filter((m) => m.content.startsWith('📝 Heads-up'));
-async function everything(): Promise<string> {
-  let all = '';
-  for (const dir of ['datasets', 'conversations', 'state', 'guilds']) {
-    for (const f of await readdir(path.join(h.dataDir, dir), { recursive: true }).catch(() => [] as string[])) {
-      if (String(f).endsWith('.jsonl') || String(f).endsWith('.json')) all += await read(path.join(h.dataDir, dir, String(f)));
-    }
-  }
-  return all;
-}
+const everything = () => allStoredText(h.dataDir);
 
 describe("recording needs the server admins' consent", () => {
   test('off by default: conversations are answered but not logged, and no notice is posted', async () => {
