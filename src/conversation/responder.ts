@@ -4,6 +4,7 @@ import type { ChatMessage, ChatModel } from '../llm/port.js';
 import type { StateStore } from '../state/store.js';
 import type { ConversationConfig } from '../config.js';
 import type { ExampleMemory } from '../memory/examples.js';
+import { fewShotMessages } from '../memory/few-shot.js';
 import type { ChannelHistories } from './history.js';
 import { buildChatMessages, renderSystemPrompt } from './prompt.js';
 import { buildStyleNote } from './style.js';
@@ -56,7 +57,6 @@ export interface ResponderDeps {
 const TYPING_EVERY_MS = 8_000;
 /** A reply whose first message comes sooner shows no typing indicator (Discord shows the message itself). */
 const TYPING_DELAY_MS = 800;
-const FEW_SHOT_MIN_SCORE = 0.35;
 const STOP_WAIT_MS = 5_000;
 
 /** Turns a channel's history into one LLM reply, streamed into Discord. */
@@ -211,14 +211,7 @@ export class Responder {
     const k = this.deps.fewShot ?? 3;
     if (!this.deps.memory || k <= 0) return [];
     try {
-      const examples = await this.deps.memory.search(query, k);
-      return examples
-        .filter((e) => e.score >= FEW_SHOT_MIN_SCORE)
-        .reverse()
-        .flatMap((e): ChatMessage[] => [
-          { role: 'user', content: e.prompt },
-          { role: 'assistant', content: e.answer },
-        ]);
+      return await fewShotMessages(this.deps.memory, query, k);
     } catch (err) {
       this.deps.log.warn({ err }, 'example retrieval failed');
       return [];
