@@ -43,6 +43,9 @@ function childEntry(): { file: string; execArgv: string[] } {
   return { file: path.join(path.dirname(here), ts ? 'child.ts' : 'child.js'), execArgv: ts ? ['--import', 'tsx'] : [] };
 }
 
+/** Requests a shard may fan out to every shard (each shard answers those it registered with ShardHooks.handle). */
+const FANOUT_OP = /^(status|flush|owner\.[a-z][\w.-]*)$/;
+
 export class EosShardManager {
   readonly peers = new Map<number, IpcPeer>();
   readonly respawns = new Map<number, number>();
@@ -76,9 +79,9 @@ export class EosShardManager {
     peer.handle('state.snapshot', () => this.global.snapshot());
     peer.handle('state.change', (c) => this.global.change(c as GlobalChange));
     peer.handle('fanout', (a) => {
-      const { op, timeoutMs } = a as { op: string; timeoutMs: number };
-      if (op !== 'status' && op !== 'flush') throw new Error(`unknown fanout ${op}`);
-      return this.fanout(op, Math.min(Math.max(timeoutMs, 100), 30_000));
+      const { op, args, timeoutMs } = a as { op: string; args?: unknown; timeoutMs: number };
+      if (typeof op !== 'string' || !FANOUT_OP.test(op)) throw new Error(`not a fan-out request: ${String(op)}`);
+      return this.fanout(op, Math.min(Math.max(timeoutMs, 100), 120_000), args ?? null);
     });
     shard.on('death', (proc) => {
       peer.failAll(`shard ${shard.id} died`);
@@ -92,14 +95,14 @@ export class EosShardManager {
   }
 
   /** Asks every shard of this host; each answers within timeoutMs or is reported as not answering. */
-  async fanout<T = unknown>(op: string, timeoutMs: number): Promise<ShardAnswer<T>[]> {
+  async fanout<T = unknown>(op: string, timeoutMs: number, args: unknown = null): Promise<ShardAnswer<T>[]> {
     return Promise.all(
       this.shardIds.map(async (id): Promise<ShardAnswer<T>> => {
         const shard = this.manager.shards.get(id);
         const peer = this.peers.get(id);
         if (!shard?.process || !peer) return { shard: id, ok: false, error: 'not running' };
         try {
-          return { shard: id, ok: true, result: await peer.request<T>(op, null, timeoutMs) };
+          return { shard: id, ok: true, result: await peer.request<T>(op, args, timeoutMs) };
         } catch (err) {
           return { shard: id, ok: false, error: err instanceof Error ? err.message : String(err) };
         }

@@ -16,6 +16,8 @@ export interface ShardHooks {
   readonly me: ShardIdentity;
   readonly control: ShardControl;
   createState(log: Logger): Promise<StateStore>;
+  /** Answers `op` when any shard fans it out with ShardControl.ask (registered by the composition root). */
+  handle(op: `owner.${string}`, fn: (args: unknown) => unknown): void;
   /** Called once the Discord client exists; `flush` writes what the app buffers (datasets, state). */
   attach(p: { client: Client | null; flush: () => Promise<void> }): void;
 }
@@ -78,12 +80,14 @@ export function createShardRuntime(p: {
     return true;
   });
 
-  const fanout = <T>(op: string, timeoutMs: number) => peer.request<ShardAnswer<T>[]>('fanout', { op, timeoutMs }, timeoutMs + 2000);
+  const fanout = <T>(op: string, timeoutMs: number, args: unknown = null) =>
+    peer.request<ShardAnswer<T>[]>('fanout', { op, args, timeoutMs }, timeoutMs + 2000);
 
   const control: ShardControl = {
     me: p.me,
     status: (timeoutMs = DEFAULT_FANOUT_TIMEOUT_MS) => fanout<ShardStatus>('status', timeoutMs),
     flushAll: (timeoutMs = DEFAULT_FANOUT_TIMEOUT_MS) => fanout<boolean>('flush', timeoutMs),
+    ask: <T>(op: `owner.${string}`, args: unknown, timeoutMs = DEFAULT_FANOUT_TIMEOUT_MS) => fanout<T>(op, timeoutMs, args),
   };
 
   return {
@@ -101,6 +105,7 @@ export function createShardRuntime(p: {
         },
         store: { logger: log },
       }),
+    handle: (op, fn) => peer.handle(op, fn),
     attach(a) {
       client = a.client;
       flush = a.flush;

@@ -22,6 +22,11 @@ export interface ShardControl {
   status(timeoutMs?: number): Promise<ShardAnswer<ShardStatus>[]>;
   /** Asks every shard to write what it buffers (manifests, state), so that files read next are current. */
   flushAll(timeoutMs?: number): Promise<ShardAnswer<boolean>[]>;
+  /**
+   * Asks every shard of this host to run `op` (an `owner.*` request registered with ShardHooks.handle) with `args`;
+   * each answers within timeoutMs or is reported as not answering. This shard answers too (through the manager).
+   */
+  ask<T>(op: `owner.${string}`, args: unknown, timeoutMs?: number): Promise<ShardAnswer<T>[]>;
 }
 
 export const DEFAULT_FANOUT_TIMEOUT_MS = 3000;
