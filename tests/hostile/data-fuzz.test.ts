@@ -6,7 +6,7 @@
  * temp data folder. Asserted: nothing throws but a UserError; every written dataset line passes the
  * one validator; no injected personal data survives anywhere under the data folder; no rejected or
  * corrected answer is ever a trained (weight ≠ 0) assistant turn of a positive record.
- * EOS_FUZZ_COUNT=<n> sets the number of rounds (CI default 1500); EOS_FUZZ_SEED replays a run.
+ * EOS_FUZZ_SCALE scales the number of rounds (CI's 1500 at the default 1); EOS_FUZZ_SEED replays a run.
  */
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -21,10 +21,10 @@ import { trainFromInput } from '../../src/training/train-data.js';
 import { buildTrainingServices } from '../../src/wiring.js';
 import type { CommandContext } from '../../src/core/command.js';
 import { PROJECT_ROOT } from '../e2e/harness.js';
-import { fuzzSeed, int, pick, prng } from './gen.js';
+import { fuzzCount, fuzzSeed, int, pick, prng } from './gen.js';
 
 const SEED = fuzzSeed(8_000_008);
-const ROUNDS = Math.max(1, Number(process.env.EOS_FUZZ_COUNT ?? '1500') || 1500);
+const ROUNDS = fuzzCount(1500); // CI's count; EOS_FUZZ_SCALE scales it
 const r = prng(SEED);
 
 type Services = Awaited<ReturnType<typeof buildTrainingServices>>;

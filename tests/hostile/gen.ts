@@ -4,26 +4,10 @@
  * messages and very long command names. The same seed gives the same inputs.
  */
 import { createCommandIndex } from '../../src/commands/index.js';
-import { int, pick, prng } from '../unit/conversation/prng.js';
+import { fuzzCount, fuzzSeed, int, pick, prng } from '../unit/conversation/prng.js';
 
-export { int, pick, prng };
+export { fuzzCount, fuzzSeed, int, pick, prng };
 export type Rng = () => number;
-
-/** EOS_FUZZ_SEED=<n> replays a run; EOS_FUZZ_SEED=random explores a new one. Default: a fixed seed. */
-export function fuzzSeed(fallback: number): number {
-  const raw = process.env.EOS_FUZZ_SEED;
-  if (raw === 'random') return Math.floor(Math.random() * 2 ** 31);
-  return raw && /^\d+$/.test(raw) ? Number(raw) : fallback;
-}
-
-/**
- * How many inputs a fuzz test runs: `ciCount` (what CI runs) times EOS_FUZZ_SCALE (default 1), at least 1.
- * EOS_FUZZ_SCALE=0.1 for a quick local pass, 10 for a long exploration (with EOS_FUZZ_SEED=random).
- */
-export function fuzzCount(ciCount: number): number {
-  const scale = Number(process.env.EOS_FUZZ_SCALE ?? '1');
-  return Number.isFinite(scale) && scale > 0 ? Math.max(1, Math.round(ciCount * scale)) : ciCount;
-}
 
 export interface Ids {
   users: readonly string[];

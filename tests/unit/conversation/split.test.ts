@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { renderChunk, splitMessage, splitWithFences } from '../../../src/conversation/split.js';
-import { int, pick, prng } from './prng.js';
+import { fuzzCount, int, pick, prng } from './prng.js';
 
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 const fenceLines = (part: string) => part.split('\n').filter((l) => l.trimStart().startsWith('```')).length;
@@ -144,7 +144,8 @@ function randomDoc(random: () => number): string {
 describe('splitMessage properties (seeded random documents)', () => {
   test('limits, content preservation, balanced fences, intact surrogates', () => {
     const random = prng(20240601);
-    for (let run = 0; run < 400; run++) {
+    const runs = fuzzCount(400); // CI's count; EOS_FUZZ_SCALE scales it
+    for (let run = 0; run < runs; run++) {
       const text = randomDoc(random);
       const limit = int(random, 32, 400);
       const chunks = splitWithFences(text, limit);
@@ -166,7 +167,8 @@ describe('splitMessage properties (seeded random documents)', () => {
 
   test('text without backticks is split into exact slices', () => {
     const random = prng(7);
-    for (let run = 0; run < 200; run++) {
+    const runs = fuzzCount(200);
+    for (let run = 0; run < runs; run++) {
       const text = randomDoc(random).replaceAll('`', "'");
       const limit = int(random, 1, 300);
       const parts = splitMessage(text, limit);
