@@ -38,6 +38,17 @@ const say = (userId: string, content: string, extra: Partial<Parameters<Harness[
   h.emu.userSays({ channelId: h.general.id, userId, content, ...extra });
 const botSays = (pred: (content: string) => boolean, timeoutMs = 20_000) =>
   h.emu.waitForBotMessage(h.general.id, (m) => pred(m.content), { timeoutMs });
+/** Resolves once `!voice` says the session is listening: no reply is being generated, queued or played. */
+const listening = (timeoutMs = 30_000) =>
+  h.emu.waitFor(
+    async () => {
+      const msg = say(h.alice.id, '!voice');
+      const status = await h.emu.waitForBotMessage(h.general.id, (m) => m.replyTo === msg.id);
+      return /\): listening, /.test(status.content) || undefined;
+    },
+    { timeoutMs, intervalMs: 100, label: 'voice session listening (nothing left to play)' },
+  );
+const LONG_ANSWER = 'This is a very long answer. '.repeat(12);
 
 describe('voice channels end to end (real speech over RTP, real engines)', () => {
   test('!join needs the caller in voice; then Eos joins undeafened', async () => {
@@ -45,7 +56,7 @@ describe('voice channels end to end (real speech over RTP, real engines)', () =>
     expect((await h.emu.waitForBotMessage(h.general.id, (m) => m.replyTo === msg.id)).content).toBe('Join a voice channel first.');
     h.emu.voice.userJoinsVoice({ guildId: h.guild.id, channelId: lounge.id, userId: h.alice.id });
     h.emu.voice.userJoinsVoice({ guildId: h.guild.id, channelId: lounge.id, userId: h.bob.id });
-    await new Promise((r) => setTimeout(r, 200));
+    // No wait needed: the gateway delivers these VOICE_STATE_UPDATEs before the next MESSAGE_CREATE, in order.
     msg = say(h.alice.id, '!join');
     const r = await h.emu.waitForBotMessage(h.general.id, (m) => m.replyTo === msg.id);
     expect(r.content).toMatch(/^Joined <#\d+>\. I'm listening/);
@@ -74,7 +85,7 @@ describe('voice channels end to end (real speech over RTP, real engines)', () =>
       timeoutMs: 15_000,
       label: 'reply audio',
     });
-    await new Promise((r) => setTimeout(r, 1500));
+    await listening(); // the whole reply has been played
     const pcm = h.emu.voice.decodeReceived(h.guild.id);
     expect(pcmRms(pcm)).toBeGreaterThan(0.01);
     expect(pcmVoicedMs(pcm)).toBeGreaterThan(500);
@@ -105,28 +116,29 @@ describe('voice channels end to end (real speech over RTP, real engines)', () =>
   }, 40_000);
 
   test('barge-in: when a user speaks while Eos talks, it stops talking', async () => {
-    await new Promise((r) => setTimeout(r, 3000));
-    h.llm!.respondWith(() => ({ text: 'This is a very long answer. '.repeat(12) }));
+    const long = await createFliteTextToSpeech({ voice: 'kal16' }).synthesize(LONG_ANSWER);
+    const longFrames = long.samples.length / long.channels / long.sampleRate / 0.02;
+    expect(longFrames).toBeGreaterThan(500); // more than 10 s of speech
+    await listening(); // the previous test's replies have been played
+    h.llm!.respondWith(() => ({ text: LONG_ANSWER }));
     h.emu.voice.clearReceived(h.guild.id);
     await h.emu.voice.speak({ guildId: h.guild.id, userId: h.alice.id, pcm: asDiscordAudio(goforward()), pace: 'realtime' });
     await h.emu.waitFor(() => h.emu.voice.received(h.guild.id).frames.length > 25 || undefined, {
       timeoutMs: 20_000,
       label: 'long reply starts',
     });
-    const firstFrameAt = h.emu.voice.received(h.guild.id).frames[0]!.at;
     h.llm!.respondWith(() => ({ text: 'Yes?' }));
     await h.emu.voice.speak({ guildId: h.guild.id, userId: h.bob.id, pcm: asDiscordAudio(stopRightThere), pace: 'realtime' });
     await botSays((c) => c === '🔊 Yes?');
-    await new Promise((r) => setTimeout(r, 1500));
-    // Without barge-in the long answer (about 20 s of speech) would still be playing: one frame per 20 ms.
+    await listening();
+    // Without barge-in the whole long answer (one frame per 20 ms) would have been played before the session listens
+    // again; with it, what was played of it before Bob spoke plus "Yes?" is a fraction of that.
     const frames = h.emu.voice.received(h.guild.id).frames;
-    const elapsedFrames = (Date.now() - firstFrameAt) / 20;
-    expect(elapsedFrames).toBeGreaterThan(150);
-    expect(frames.length).toBeLessThan(elapsedFrames * 0.6);
+    expect(frames.length).toBeLessThan(longFrames * 0.5);
   }, 60_000);
 
   test('!say speaks a text; !leave leaves', async () => {
-    await new Promise((r) => setTimeout(r, 2000));
+    await listening(); // "Yes?" has been played
     h.emu.voice.clearReceived(h.guild.id);
     let msg = say(h.alice.id, '!say hello from eos');
     expect((await h.emu.waitForBotMessage(h.general.id, (m) => m.replyTo === msg.id, { timeoutMs: 15_000 })).content).toBe('🔊 Said it.');
