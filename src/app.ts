@@ -7,6 +7,8 @@ import { createLogger, closeLogger } from './log.js';
 import { createStateStore, type StateStore } from './state/store.js';
 import type { ShardHooks } from './shard/runtime.js';
 import { ownsGuild } from './shard/ownership.js';
+import { buildOwnerOps } from './shard/owner-wiring.js';
+import { claimRunFile } from './shard/run-file.js';
 import { createCommandIndex } from './commands/index.js';
 import { AccessPolicy } from './core/access.js';
 import { InstructionLibrary } from './core/instructions.js';
@@ -68,6 +70,10 @@ export async function startEos(opts: EosOptions): Promise<EosApp> {
     destination: opts.logDestination,
   });
   await Promise.all(Object.values(config.paths).map((p) => mkdir(p.endsWith('.json') ? path.dirname(p) : p, { recursive: true })));
+  // One process on this data folder (not a shard: the manager's status file says that): the CLI refuses writes meanwhile.
+  const releaseRunFile = opts.shard
+    ? async () => undefined
+    : await claimRunFile(config.dataDir, config.discord.token ? 'discord' : 'console');
   const state = opts.shard
     ? await opts.shard.createState(log.child({ component: 'state' }))
     : await createStateStore(config.paths.state, { logger: log.child({ component: 'state' }) });
@@ -193,6 +199,17 @@ export async function startEos(opts: EosOptions): Promise<EosApp> {
     memory,
     embedder: training.embedder,
     shards: opts.shard?.control ?? null,
+    // `!datasets servers`, `!archive servers`, the owners' job from any shard: every shard's answer (src/shard/owner-*.ts).
+    ownerOps: buildOwnerOps({
+      shard: opts.shard,
+      dataDir: config.dataDir,
+      paths: config.paths,
+      datasets,
+      tenants: tenants ?? undefined,
+      client: () => client,
+      fineTune,
+      follower,
+    }),
     gate,
     privacy,
     audit,
@@ -248,6 +265,7 @@ export async function startEos(opts: EosOptions): Promise<EosApp> {
       ...(tenants?.guildTenants() ?? []).map((t) => t.datasets.close()),
     ]).catch((err: unknown) => log.warn({ err }, 'flush failed'));
     await state.flush();
+    await releaseRunFile().catch((err: unknown) => log.warn({ err }, 'run file not removed'));
     log.info('Eos stopped');
     await closeLogger(log);
   };

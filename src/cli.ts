@@ -7,9 +7,10 @@ import { registerTrainCommands } from './cli/train.js';
 import { testSuite, type TestCliOptions } from './cli/test.js';
 import { cliShards } from './cli/shards.js';
 import { isUserError } from './core/errors.js';
+import { BOT_RUNNING_EXIT, BotRunningError, guardWriter, insideDataDir, type Writes } from './cli/guard.js';
 
 /** `npm run cli -- <command>`: the same datasets, evaluations, archives and fine-tuning as the bot. */
-function program(run: (fn: (ctx: CliContext) => Promise<number>) => Promise<void>): Command {
+function program(run: (fn: (ctx: CliContext) => Promise<number>, writes?: Writes) => Promise<void>): Command {
   const eos = new Command('eos').description('Eos training tools').option('-v, --verbose', 'log debug output to stderr');
   const dataset = eos.command('dataset').description('inspect and export datasets');
   dataset
@@ -35,18 +36,23 @@ function program(run: (fn: (ctx: CliContext) => Promise<number>) => Promise<void
         'openai (as stored) | trl (messages; prompt/chosen/rejected) | trl-completion | sharegpt',
       ).default('openai'),
     )
-    .action((name: string | undefined, o: { kind: string; out?: string; format: string }) => run((c) => datasetExport(c, { name, ...o })));
+    .action((name: string | undefined, o: { kind: string; out?: string; format: string }) =>
+      run(
+        (c) => datasetExport(c, { name, ...o }),
+        (config) => (o.out && insideDataDir(config, o.out) ? o.out : null),
+      ),
+    );
   eos
     .command('test <file>')
     .description('run a JSON test suite as chat replies are made (or --raw), or on two models with --compare <old> <new>')
     .option('--compare <models...>', 'two model names: the old one, then the new one')
     .option('--raw', 'send the cases alone (no system prompt or few-shot examples)')
     .option('--chat', 'send the cases as chat replies are made (the default unless training.testMode is "raw")')
-    .action((file: string, o: TestCliOptions) => run((c) => testSuite(c, file, o)));
+    .action((file: string, o: TestCliOptions) => run((c) => testSuite(c, file, o), 'the results under evaluations/'));
   eos
     .command('archive [name]')
     .description('zip a dataset (default: the active one) or "all" into archives/')
-    .action((name?: string) => run((c) => archive(c, name)));
+    .action((name?: string) => run((c) => archive(c, name), 'a zip under archives/'));
   registerTrainCommands(eos, run);
   eos
     .command('shards')
@@ -57,9 +63,10 @@ function program(run: (fn: (ctx: CliContext) => Promise<number>) => Promise<void
 
 async function main(argv: string[]): Promise<number> {
   let code = 0;
-  const cmd = program(async (fn) => {
+  const cmd = program(async (fn, writes = null) => {
     const config = loadConfig();
-    const ctx = await createCliContext(config, (line) => process.stdout.write(`${line}\n`), Boolean(cmd.opts().verbose));
+    const running = await guardWriter(config, writes);
+    const ctx = await createCliContext(config, (line) => process.stdout.write(`${line}\n`), Boolean(cmd.opts().verbose), running);
     try {
       code = await fn(ctx);
     } finally {
@@ -76,6 +83,6 @@ main(process.argv).then(
   (err: unknown) => {
     const message = err instanceof ConfigError || isUserError(err) || err instanceof Error ? err.message : String(err);
     process.stderr.write(`eos: ${message}\n`);
-    process.exit(err instanceof ConfigError ? 2 : 1);
+    process.exit(err instanceof ConfigError ? 2 : err instanceof BotRunningError ? BOT_RUNNING_EXIT : 1);
   },
 );

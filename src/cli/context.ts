@@ -15,11 +15,22 @@ export interface CliContext {
   out: (line: string) => void;
 }
 
-export async function createCliContext(config: AppConfig, out: (line: string) => void, verbose = false): Promise<CliContext> {
-  const log = createLogger({ level: verbose ? 'debug' : 'warn', logDir: config.paths.logs, secrets: config.secrets() });
+/**
+ * `readOnly`: a bot is running on this data folder (src/shard/run-file.ts), so the datasets are opened as they are,
+ * without the repair pass (rollback of unfinished commits, manifest rebuild) that would make the CLI a second writer.
+ */
+export async function createCliContext(
+  config: AppConfig,
+  out: (line: string) => void,
+  verbose = false,
+  readOnly = false,
+): Promise<CliContext> {
+  // While a bot runs, logs/eos.<n>.log is its file: the CLI logs to logs/cli.<n>.log.
+  const file = readOnly ? { fileName: 'cli' } : {};
+  const log = createLogger({ level: verbose ? 'debug' : 'warn', logDir: config.paths.logs, secrets: config.secrets(), ...file });
   const state = await createStateStore(config.paths.state, { logger: log });
   const datasets = new DatasetStore({ root: config.paths.datasets, active: activeDatasetFromState(state), log });
-  await datasets.init();
+  if (!readOnly) await datasets.init();
   return { config, log, state, datasets, out };
 }
 

@@ -2,11 +2,12 @@
 import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import type { CliContext } from './context.js';
+import { insideDataDir, type Writes } from './guard.js';
 import { formatDatasetReport, formatJob, type FineTuneService } from '../finetune/index.js';
 import { createFineTuneService } from '../wiring-finetune.js';
 import { retiredMessage, retiredModel } from '../llm/retired.js';
 
-type Run = (fn: (ctx: CliContext) => Promise<number>) => Promise<void>;
+type Run = (fn: (ctx: CliContext) => Promise<number>, writes?: Writes) => Promise<void>;
 const plain = (text: string) => text.replace(/\*\*/g, '');
 const methodOf = (m: string | undefined): 'sft' | 'dpo' => (m === 'dpo' ? 'dpo' : 'sft');
 
@@ -126,7 +127,9 @@ export function registerTrainCommands(eos: Command, run: Run): void {
     .argument('[method]', 'sft | dpo', 'sft')
     .option('-f, --follow', 'wait and print progress until the job ends')
     .option('-y, --yes', 'start a paid job after the report without asking')
-    .action((m: string, o: { follow?: boolean; yes?: boolean }) => run((c) => trainStart(c, methodOf(m), o)));
+    .action((m: string, o: { follow?: boolean; yes?: boolean }) =>
+      run((c) => trainStart(c, methodOf(m), o), 'the fine-tuning job into state/eos.json'),
+    );
   train
     .command('status [jobId]')
     .description('status of a job (default: the last one started)')
@@ -138,10 +141,15 @@ export function registerTrainCommands(eos: Command, run: Run): void {
   train
     .command('use [model]')
     .description('chat with a model (default: the last fine-tuned one; "default" = the configured one)')
-    .action((m?: string) => run((c) => trainUse(c, m)));
+    .action((m?: string) => run((c) => trainUse(c, m), 'the chat model into state/eos.json'));
   train
     .command('chart [jobId]')
     .description('the loss curve of a job as a PNG')
     .option('-o, --out <file>', 'PNG file to write', 'finetune-loss.png')
-    .action((id: string | undefined, o: { out: string }) => run((c) => trainChart(c, id, o.out)));
+    .action((id: string | undefined, o: { out: string }) =>
+      run(
+        (c) => trainChart(c, id, o.out),
+        (config) => (insideDataDir(config, o.out) ? o.out : null),
+      ),
+    );
 }

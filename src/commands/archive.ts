@@ -1,17 +1,19 @@
 import { defineCommand } from '../core/command.js';
 import { UserError } from '../core/errors.js';
 import { archiveDatasets, recordCount, replyWithArchive } from '../training/archive-datasets.js';
+import { serverArchivesReply } from '../shard/owner-commands.js';
 
 export const archive = defineCommand({
   name: 'archive',
   description: 'Zip a dataset (default: the active one) or all of them into archives/ and upload it.',
-  usage: 'archive [name|all]',
+  usage: 'archive [name|all|servers]',
   category: 'Training',
-  options: [{ name: 'name', description: 'Dataset name, or "all"', type: 'string' }],
+  options: [{ name: 'name', description: 'Dataset name, "all", or "servers" (every server\'s datasets, bot owner)', type: 'string' }],
   preconditions: ['AdminOnly', 'SharedData'],
   async run(ctx) {
     const { datasets } = ctx.services;
     const wanted = (ctx.args.name as string | undefined) ?? datasets.activeName();
+    if (wanted.toLowerCase() === 'servers') return serverArchivesReply(ctx);
     const manifests = await datasets.list();
     const everything = wanted.toLowerCase() === 'all';
     const found = everything ? undefined : manifests.find((m) => m.name.toLowerCase() === wanted.toLowerCase());

@@ -1,6 +1,7 @@
 import { defineCommand } from '../core/command.js';
 import { UserError } from '../core/errors.js';
 import type { DatasetManifest } from '../datasets/types.js';
+import { serverDatasetsReply } from '../shard/owner-commands.js';
 
 /** Room left under Discord's 2000 characters for the header and the "…and N more" line. */
 const BUDGET = 1700;
@@ -35,11 +36,19 @@ export function datasetPages(all: readonly DatasetManifest[], active: string): s
 export const datasets = defineCommand({
   name: 'datasets',
   description: 'List the datasets with their record counts (the active one always first).',
-  usage: 'datasets [page]',
+  usage: 'datasets [page|servers]',
   category: 'Training',
-  options: [{ name: 'page', description: 'Page number when there are many datasets', type: 'integer' }],
+  options: [
+    {
+      name: 'page',
+      description: 'Page number when there are many datasets, or "servers": every server\'s datasets (bot owner)',
+      type: 'string',
+    },
+  ],
   preconditions: [],
   async run(ctx) {
+    const raw = ((ctx.args.page as string | undefined) ?? '').trim();
+    if (raw.toLowerCase() === 'servers') return serverDatasetsReply(ctx);
     const store = ctx.services.datasets;
     const all = await store.list();
     const active = store.activeName();
@@ -48,7 +57,7 @@ export const datasets = defineCommand({
       return;
     }
     const pages = datasetPages(all, active);
-    const wanted = (ctx.args.page as number | undefined) ?? 1;
+    const wanted = raw === '' ? 1 : Number(raw);
     if (!Number.isInteger(wanted) || wanted < 1 || wanted > pages.length) {
       throw new UserError('NoSuchPage', `There ${pages.length === 1 ? 'is 1 page' : `are ${pages.length} pages`} of datasets.`);
     }

@@ -14,6 +14,7 @@ import type { ExampleMemory } from '../memory/examples.js';
 import type { Embedder } from '../llm/embeddings.js';
 import type { VoiceManager } from '../voice/discord/manager.js';
 import type { ShardControl } from '../shard/types.js';
+import type { OwnerOps } from '../shard/owner-ops.js';
 import type { AdmissionGate } from './gate.js';
 import type { PrivacyService } from '../privacy/consent.js';
 import type { AuditLog } from '../privacy/audit.js';
@@ -43,6 +44,8 @@ export interface BotServices {
   readonly startedAt: Date;
   /** Sharded runs: this shard and questions to every shard (src/shard); null/absent in one process. */
   readonly shards?: ShardControl | null;
+  /** The owners' cross-server requests (`owner.*`): every shard's answer, or this one process's when unsharded. */
+  readonly ownerOps?: OwnerOps;
   /** The admission gate every entry point uses (the router builds a permissive one when absent, e.g. in unit tests). */
   readonly gate?: AdmissionGate;
   /** Consent, opt-out, the contribution index and `!forget me`. */

@@ -1,12 +1,12 @@
 /**
  * Dataset names: letters, digits, '-' and '_' (1..64), compared without case (`Mixed` and `mixed`
- * are one dataset). Refused: `all` (it means every dataset in `!archive all`) and the device names
+ * are one dataset). Refused: `all` and `servers` (every dataset in `!archive all`, every server's in `!archive servers`) and the device names
  * Windows cannot store as folders or zip entries (CON, PRN, AUX, NUL, COM0-9, LPT0-9).
  */
 import { UserError } from '../core/errors.js';
 import { DATASET_NAME } from './types.js';
 
-const RESERVED = /^(all|con|prn|aux|nul|com\d|lpt\d|conin\$|conout\$)$/i;
+const RESERVED = /^(all|servers|con|prn|aux|nul|com\d|lpt\d|conin\$|conout\$)$/i;
 
 export function isReservedDatasetName(name: string): boolean {
   return RESERVED.test(name);

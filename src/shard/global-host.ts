@@ -7,6 +7,9 @@ import { parseState, emptyState } from '../state/schema.js';
 import { createStateStore, type StateStoreOptions } from '../state/store.js';
 import type { GlobalChange, GlobalSnapshot } from './state.js';
 
+/** Why a host not running shard 0 refuses a global change (shards turn it into a UserError reply). */
+export const GLOBAL_ELSEWHERE = 'global settings are changed on the host running shard 0';
+
 export interface GlobalHost {
   snapshot(): GlobalSnapshot;
   change(c: GlobalChange): Promise<GlobalSnapshot>;
@@ -51,7 +54,7 @@ export async function createReadOnlyGlobalHost(file: string): Promise<GlobalHost
   const snapshot = (): GlobalSnapshot => ({ version, data: structuredClone(data) });
   return {
     snapshot,
-    change: () => Promise.reject(new Error('global settings are changed on the host running shard 0')),
+    change: () => Promise.reject(new Error(GLOBAL_ELSEWHERE)),
     onChange: (fn) => void listeners.push(fn),
     flush: async () => undefined,
     async refresh() {

@@ -110,7 +110,8 @@ export class EosShardManager {
     );
   }
 
-  async writeStatus(state: 'running' | 'stopped' = 'running'): Promise<void> {
+  /** `starting` (before the shards are up) and `running` tell the CLI a bot writes this data folder (src/shard/run-file.ts). */
+  async writeStatus(state: 'starting' | 'running' | 'stopped' = 'running'): Promise<void> {
     const shards = state === 'running' ? await this.fanout<ShardStatus>('status', 3000) : [];
     const file = shardStatusFile(this.config.dataDir, managerName(hostname(), this.shardIds, this.count));
     const body = {
@@ -202,6 +203,7 @@ export async function runShardManager(config: AppConfig, opts: ManagerOptions = 
     process.once('SIGTERM', () => onSignal('SIGTERM'));
     process.once('SIGINT', () => onSignal('SIGINT'));
   });
+  await eos.writeStatus('starting').catch((err: unknown) => log.warn({ err }, 'status file not written'));
   try {
     if (config.sharding.spawnDelayMs > 0) await manager.spawn({ amount: count, delay: config.sharding.spawnDelayMs, timeout: 120_000 });
     // No spacing needed (max_concurrency allows it, or a local emulator): start every shard at once instead of each

@@ -6,6 +6,8 @@
 import type { Client } from 'discord.js';
 import type { Logger } from 'pino';
 import type { StateStore } from '../state/store.js';
+import { UserError } from '../core/errors.js';
+import { GLOBAL_ELSEWHERE } from './global-host.js';
 import { IpcPeer, type Transport } from './ipc.js';
 import type { ShardIdentity } from './ownership.js';
 import { createShardStateStore, type GlobalChange, type GlobalLink, type GlobalSnapshot } from './state.js';
@@ -35,6 +37,14 @@ export function processTransport(): Transport {
   };
 }
 
+/** A global setting changed through a host that does not run shard 0 (several hosts): where to change it instead. */
+export function globalElsewhere(): UserError {
+  return new UserError(
+    'GlobalSettingsElsewhere',
+    "This server's shard runs on a host without shard 0, and bot-wide settings (reply prefixes, the chat model, the active dataset, fine-tuning) are changed on the host running shard 0: use a server of shard 0 or a DM.",
+  );
+}
+
 function globalLink(peer: IpcPeer): GlobalLink {
   return {
     snapshot: () => peer.request<GlobalSnapshot>('state.snapshot', null, IPC_TIMEOUT_MS),
@@ -43,6 +53,7 @@ function globalLink(peer: IpcPeer): GlobalLink {
         return await peer.request<GlobalSnapshot>('state.change', c, IPC_TIMEOUT_MS);
       } catch (err) {
         const msg = err instanceof Error ? err.message : String(err);
+        if (msg.includes(GLOBAL_ELSEWHERE)) throw globalElsewhere();
         throw msg.startsWith('Invalid setting') ? new RangeError(msg) : err;
       }
     },

@@ -5,6 +5,7 @@ import { formatDatasetReport, formatJob, type PreparedJob } from '../finetune/in
 import { retiredMessage, retiredModel } from '../llm/retired.js';
 import type { FineTuneFollower, JobScope } from './finetune-follower.js';
 import { CONFIRM_PREFIX, DECLINE_PREFIX, type PendingStart } from './finetune-confirm.js';
+import { askOwnersJob, ownersJobElsewhere } from '../shard/owners-job.js';
 
 export const FINE_TUNE_ACTIONS = ['start', 'confirm', 'report', 'status', 'cancel', 'use', 'chart'] as const;
 export type FineTuneAction = (typeof FINE_TUNE_ACTIONS)[number];
@@ -154,18 +155,24 @@ export async function fineTuneAction(ctx: CommandContext, action: FineTuneAction
       return;
     }
     case 'status': {
-      const jobId = jobOf(ctx, scopeOf(ctx), rest, 'No fine-tuning job yet. Start one with `train start`.');
+      const scope = scopeOf(ctx);
+      const jobId = jobOf(ctx, scope, rest, 'No fine-tuning job yet. Start one with `train start`.');
+      if (await askedShardZero(ctx, scope, 'status', jobId)) return;
       await ctx.reply(formatJob(await services(ctx).fineTune.status(jobId)));
       return;
     }
     case 'cancel': {
       requireAdmin(ctx, 'cancel fine-tuning');
-      const jobId = jobOf(ctx, scopeOf(ctx), rest, 'No fine-tuning job to cancel.');
+      const scope = scopeOf(ctx);
+      const jobId = jobOf(ctx, scope, rest, 'No fine-tuning job to cancel.');
+      if (await askedShardZero(ctx, scope, 'cancel', jobId)) return;
       await ctx.reply(formatJob(await services(ctx).fineTune.cancel(jobId)));
       return;
     }
     case 'chart': {
-      const jobId = jobOf(ctx, scopeOf(ctx), rest, 'No fine-tuning job yet. Start one with `train start`.');
+      const scope = scopeOf(ctx);
+      const jobId = jobOf(ctx, scope, rest, 'No fine-tuning job yet. Start one with `train start`.');
+      if (await askedShardZero(ctx, scope, 'chart', jobId)) return;
       const png = await services(ctx).follower.lossChart(jobId);
       if (!png) {
         await ctx.reply(`No loss logged yet for \`${jobId}\`.`);
@@ -180,6 +187,25 @@ export async function fineTuneAction(ctx: CommandContext, action: FineTuneAction
     case 'use':
       return use(ctx, rest);
   }
+}
+
+/**
+ * Sharded, on a shard other than 0: the owners' job is followed by shard 0, which answers status/cancel/chart (the
+ * same reply as from shard 0 or a DM). Returns whether it replied.
+ */
+async function askedShardZero(
+  ctx: CommandContext,
+  scope: JobScope,
+  action: 'status' | 'cancel' | 'chart',
+  jobId: string,
+): Promise<boolean> {
+  const ops = ctx.services.ownerOps;
+  if (scope.guildId !== null || !ownersJobElsewhere(ops)) return false;
+  services(ctx);
+  const r = await askOwnersJob(ops, { action, jobId });
+  const file = r.png ? [{ name: `finetune-${jobId}.png`, data: r.png, contentType: 'image/png' }] : [];
+  await ctx.reply(file.length ? { content: r.text, files: file } : r.text);
+  return true;
 }
 
 async function use(ctx: CommandContext, rest: string): Promise<void> {

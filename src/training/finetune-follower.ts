@@ -60,6 +60,7 @@ const STOP_WAIT_MS = 5_000;
 export class FineTuneFollower {
   private readonly runs = new Map<string, { abort: AbortController; running: Promise<void> }>();
   private readonly listeners: ((s: SucceededJob) => Promise<void>)[] = [];
+  private ownersElsewhere: ((jobId: string, message: FollowedMessage) => Promise<boolean>) | null = null;
 
   constructor(private readonly o: FollowerOptions) {}
 
@@ -105,8 +106,17 @@ export class FineTuneFollower {
     return this.o.state.guild(scope.guildId).fineTuneModels ?? [];
   }
 
+  /**
+   * Sharded, on a shard other than 0: the owners' job is followed by shard 0 (which resumes it after restarts);
+   * `fn` hands a job over and resolves false when shard 0 did not take it (then this shard follows it).
+   */
+  followOwnersElsewhere(fn: (jobId: string, message: FollowedMessage) => Promise<boolean>): void {
+    this.ownersElsewhere = fn;
+  }
+
   /** Starts following a job of `scope` (replacing the job that scope followed before; other scopes go on). */
   async follow(jobId: string, message: FollowedMessage, scope: JobScope = this.scope(null)): Promise<void> {
+    if (scope.guildId === null && this.ownersElsewhere && (await this.ownersElsewhere(jobId, message))) return;
     void this.stop(scope.key);
     await scope.state.setTraining({ fineTuneJobId: jobId, fineTuneMessage: message });
     if (scope.guildId) await this.remember(scope.guildId, 'fineTuneJobs', jobId);

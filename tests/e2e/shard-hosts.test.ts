@@ -51,8 +51,10 @@ describe('shards of one bot on two hosts', () => {
   }, 60_000);
 
   test("global settings: refused on host B, set on host A, and host B's shard then uses them", async () => {
+    // A clear reply saying where to change it (not the router's generic "something went wrong").
     const refused = await command(1, '!replyprefix [B]', /./);
     expect(refused).not.toContain('[B]');
+    expect(refused).toMatch(/host running shard 0/);
     expect(await command(0, '!replyprefix [A]', /start with/)).toContain('[A]');
     // Host B re-reads the global file with its status tick (10 s).
     const started = Date.now();

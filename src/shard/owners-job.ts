@@ -1,0 +1,86 @@
+/**
+ * The bot owners' fine-tuning job has one follower: shard 0 (DMs live there; it resumes the job after restarts).
+ * A shard other than 0 that receives `!train status|cancel|chart` for the owners' job asks shard 0 (`owner.finetune`)
+ * so the answer is the same from every shard, and a job it starts is handed to shard 0 to follow.
+ */
+import { UserError, isUserError } from '../core/errors.js';
+import type { FineTuneService } from '../finetune/service.js';
+import { formatJob } from '../finetune/format.js';
+import type { FineTuneFollower } from '../training/finetune-follower.js';
+import type { OwnerOps } from './owner-ops.js';
+
+export const OWNER_FINETUNE = 'owner.finetune';
+/** Status and cancel are one backend call; a chart renders a PNG (the chart libraries load on first use). */
+export const OWNERS_JOB_TIMEOUT_MS = 15_000;
+
+export type OwnersJobRequest =
+  | { action: 'status' | 'cancel' | 'chart'; jobId: string }
+  | { action: 'follow'; jobId: string; message: { channelId: string; messageId: string; note?: string } };
+
+/** Shard 0's answer: a reply (text, and a base64 PNG for chart), or the error it met (a UserError keeps its identifier). */
+export type OwnersJobAnswer = { handled: false } | { handled: true; text: string; png?: string; error?: string; errorId?: string };
+
+async function answer(deps: { fineTune: FineTuneService; follower: FineTuneFollower }, req: OwnersJobRequest): Promise<OwnersJobAnswer> {
+  switch (req.action) {
+    case 'status':
+      return { handled: true, text: formatJob(await deps.fineTune.status(req.jobId)) };
+    case 'cancel':
+      return { handled: true, text: formatJob(await deps.fineTune.cancel(req.jobId)) };
+    case 'chart': {
+      const png = await deps.follower.lossChart(req.jobId);
+      if (!png) return { handled: true, text: `No loss logged yet for \`${req.jobId}\`.` };
+      return { handled: true, text: `Loss curve of \`${req.jobId}\``, png: png.toString('base64') };
+    }
+    case 'follow':
+      await deps.follower.follow(req.jobId, req.message, deps.follower.scope(null));
+      return { handled: true, text: '' };
+  }
+}
+
+/**
+ * Shard 0 answers `owner.finetune`; other shards decline. On other shards, jobs of the owners started there are
+ * handed to shard 0 (followed locally only when shard 0 does not answer; shard 0 then resumes it at its next start).
+ */
+export function registerOwnersJob(ops: OwnerOps, deps: { fineTune: FineTuneService | null; follower: FineTuneFollower | null }): void {
+  const { fineTune, follower } = deps;
+  ops.handle(OWNER_FINETUNE, async (args): Promise<OwnersJobAnswer> => {
+    if (ops.me.id !== 0) return { handled: false };
+    if (!fineTune || !follower)
+      return { handled: true, text: '', error: 'Fine-tuning is not configured on shard 0.', errorId: 'NoEndpoint' };
+    try {
+      return await answer({ fineTune, follower }, args as OwnersJobRequest);
+    } catch (err) {
+      const error = err instanceof Error ? err.message : String(err);
+      return { handled: true, text: '', error, ...(isUserError(err) ? { errorId: err.identifier } : {}) };
+    }
+  });
+  if (ops.me.id !== 0 && follower) {
+    follower.followOwnersElsewhere((jobId, message) =>
+      askOwnersJob(ops, { action: 'follow', jobId, message }).then(
+        () => true,
+        () => false,
+      ),
+    );
+  }
+}
+
+/** Whether this shard must ask shard 0 about the owners' job (sharded, and not shard 0). */
+export function ownersJobElsewhere(ops: OwnerOps | undefined): ops is OwnerOps {
+  return !!ops && ops.sharded && ops.me.id !== 0;
+}
+
+/** Shard 0's answer, or a UserError naming shard 0 when it did not answer within the bound. */
+export async function askOwnersJob(ops: OwnerOps, req: OwnersJobRequest): Promise<{ text: string; png?: Buffer }> {
+  const answers = await ops.ask<OwnersJobAnswer>(OWNER_FINETUNE, req, OWNERS_JOB_TIMEOUT_MS);
+  const zero = answers.find((a) => a.shard === 0);
+  if (!zero || !zero.ok || !zero.result.handled) {
+    const why = zero && !zero.ok ? zero.error : 'not running on this host';
+    throw new UserError(
+      'ShardNotAnswering',
+      `Shard 0 follows the bot owners' fine-tuning job and did not answer (${why}); try again in a moment.`,
+    );
+  }
+  const r = zero.result;
+  if (r.error !== undefined) throw r.errorId ? new UserError(r.errorId, r.error) : new Error(r.error);
+  return { text: r.text, ...(r.png ? { png: Buffer.from(r.png, 'base64') } : {}) };
+}
