@@ -23,6 +23,8 @@ export const correct = defineCommand({
     }
     const byId = target ? null : ID_FIRST.exec(answer);
     if (byId) [target, answer] = [byId[1]!, byId[2]!];
+    // A reply users already see may still be being captured (its send not answered yet): wait for it (bounded).
+    await ctx.services.feedback.settle(ctx.channelId, target);
     target ??= ctx.services.feedback.latestIn(ctx.channelId);
     if (!target) throw new UserError('NothingToCorrect', 'I have no reply here to correct yet.');
     // Only replies posted in this channel (or DM): an ID from elsewhere would copy that conversation here.

@@ -9,6 +9,7 @@ export const feedback = defineCommand({
   preconditions: [],
   async run(ctx) {
     const target = ctx.message?.replyToBot ? (ctx.message.replyToId ?? null) : null;
+    if (target) await ctx.services.feedback.settle(ctx.channelId, target);
     const r = await ctx.services.feedback.feedback(target, ctx.args.text as string);
     await ctx.reply(`Thanks! Feedback saved in **${r.dataset}**${r.linked ? ', linked to that reply' : ''}.`);
   },

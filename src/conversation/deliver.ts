@@ -25,8 +25,16 @@ export interface DeliverInput {
   modelName?: string;
   /** Buttons added to the first message once the reply is complete (surfaces that can edit only). */
   buttons?: ButtonSpec[];
-  /** Called with the finished reply before its buttons appear (so a click always finds it captured). Not for canned texts. */
+  /**
+   * Called with the finished reply to capture it. Buttons added by an edit appear after it resolved; a reply sent whole
+   * carries its buttons in its one send and is captured as soon as that send is answered. Not for canned texts.
+   */
   onComplete?: (reply: DeliveredReply & { messageId: string }) => Promise<void>;
+  /**
+   * Called right before a send that carries the buttons (users may click before the capture): registers the capture
+   * as pending in the channel; the returned function is called once it has ended (captured, failed or not sent).
+   */
+  beginCapture?: () => () => void;
   /** Aborted when Eos shuts down: a partial reply is then edited with a short note. */
   shutdown?: AbortSignal;
   log: Logger;
@@ -62,6 +70,27 @@ export async function deliverReply(d: DeliverInput): Promise<DeliveredReply | nu
   const out = new ReplyOutput(d);
   const show = d.config.reasoning?.show ?? false;
   let raw = '';
+  // A whole reply in its first and only message carries the buttons in that one send, and the capture starts as
+  // soon as the send is answered (no await in between); lookups that come earlier wait for it (beginCapture).
+  let captured: Promise<void> | undefined;
+  out.finalSend = (streamed) => {
+    if (!d.buttons?.length) return null;
+    const { visible: text, reasoning } = splitReasoning(raw);
+    const shown = show ? withShownReasoning(text, reasoning) : text;
+    if (!text.trim() || isCanned(text) || shown !== streamed || (d.config.refusalRetry && isRefusal(text))) return null;
+    const end = d.beginCapture?.() ?? (() => undefined);
+    return {
+      buttons: d.buttons,
+      failed: end,
+      sent: (m) => {
+        const capture = (d.onComplete?.({ text, reasoning, messageId: m.id, partIds: [m.id], canned: false }) ?? Promise.resolve()).finally(
+          end,
+        );
+        capture.catch(() => undefined); // awaited (and its error handled) below, after the stream is closed
+        captured = capture;
+      },
+    };
+  };
   try {
     let streamed = '';
     await d.queue.run(async () => {
@@ -85,6 +114,10 @@ export async function deliverReply(d: DeliverInput): Promise<DeliveredReply | nu
     if (!d.surface.supportsEdits || out.ids.length === 0 || shown !== streamed) await out.sendAll(shown);
     const reply: DeliveredReply = { text, reasoning, messageId: out.ids[0]?.id, partIds: out.ids.map((m) => m.id), canned: isCanned(text) };
     if (reply.canned) return reply;
+    if (captured) {
+      await captured;
+      return reply;
+    }
     const first = out.ids[0];
     if (first && d.onComplete) await d.onComplete({ ...reply, messageId: first.id });
     if (d.buttons?.length && d.surface.supportsEdits)
@@ -137,9 +170,18 @@ function describe(err: unknown): string {
   return 'error';
 }
 
+/** The one message of a reply sent whole: its buttons, and what to do once it is sent (capture) or not (failed). */
+interface FinalSend {
+  buttons: ButtonSpec[];
+  sent: (m: SentMessage) => void;
+  failed: () => void;
+}
+
 /** The messages of one reply: first one replies to the trigger and carries the user's reply prefix. */
 class ReplyOutput {
   readonly ids: SentMessage[] = [];
+  /** What the final, only message of a streamed reply carries (null: send it plain, buttons added later). */
+  finalSend?: (streamed: string) => FinalSend | null;
   private readonly shown = new Map<string, string>();
   private readonly prefix: string;
 
@@ -160,7 +202,7 @@ class ReplyOutput {
     const editor = new StreamingReply({
       intervalMs: this.d.config.streamEditIntervalMs,
       limit: LIMIT - this.prefix.length,
-      send: (text) => this.send(text),
+      send: (text, final) => this.send(text, final ? (this.finalSend?.(raw) ?? undefined) : undefined),
       edit: (id, text) => this.edit(id, text),
     });
     await editor.run(tapped);
@@ -206,12 +248,23 @@ class ReplyOutput {
     }
   }
 
-  private async send(text: string): Promise<{ id: string }> {
+  private async send(text: string, extra?: FinalSend): Promise<{ id: string }> {
     const first = this.ids.length === 0;
     const content = stripMentions(first ? this.prefix + text : text);
-    const sent = await this.d.surface.send(this.d.trigger.channelId, { content, replyTo: first ? this.d.trigger.id : undefined });
+    const replyTo = first ? this.d.trigger.id : undefined;
+    let sent: SentMessage;
+    try {
+      sent = await this.d.surface.send(
+        this.d.trigger.channelId,
+        extra ? { content, replyTo, buttons: extra.buttons } : { content, replyTo },
+      );
+    } catch (err) {
+      extra?.failed();
+      throw err;
+    }
     this.ids.push(sent);
     this.shown.set(sent.id, content);
+    extra?.sent(sent);
     return sent;
   }
 

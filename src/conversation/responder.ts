@@ -48,6 +48,8 @@ export interface ResponderDeps {
   /** Stored examples given as few-shot (0 = none). */
   fewShot?: number;
   capture?: ReplyCapture;
+  /** Marks a capture as pending in a channel until the returned function is called (FeedbackService.beginCapture). */
+  beginCapture?: (channelId: string) => () => void;
   /** Called after a text reply was shown (voice-message replies, speaking replies in a joined voice channel). */
   afterReply?: (trigger: IncomingMessage, text: string) => Promise<void>;
   log: Logger;
@@ -88,6 +90,7 @@ export class Responder {
   private async reply(trigger: IncomingMessage, temperature: number): Promise<void> {
     const { log, config } = this.deps;
     const typing = this.keepTyping(trigger.channelId);
+    const begin = this.deps.beginCapture;
     try {
       const { messages, context, contextIds } = await this.prompt(trigger);
       const reply = await deliverReply({
@@ -99,6 +102,7 @@ export class Responder {
         shutdown: this.stopping.signal,
         modelName: this.deps.state.training().chatModel,
         buttons: config.feedbackButtons && this.deps.capture ? FEEDBACK_BUTTONS : undefined,
+        beginCapture: begin && (() => begin(trigger.channelId)),
         onComplete: async ({ text, messageId, partIds, reasoning }) => {
           const kept = config.reasoning?.train && reasoning ? { reasoning } : {};
           await this.deps.capture?.({

@@ -6,7 +6,8 @@ export interface StreamingReplyOptions {
   intervalMs: number;
   /** Maximum length of one message. */
   limit?: number;
-  send: (text: string) => Promise<{ id: string }>;
+  /** `final`: this message is the whole reply and the stream has ended (it can carry the buttons at once). */
+  send: (text: string, final: boolean) => Promise<{ id: string }>;
   edit: (id: string, text: string) => Promise<void>;
   now?: () => number;
   sleep?: (ms: number) => Promise<void>;
@@ -28,12 +29,17 @@ const TICK = Symbol('tick');
 const visible = (text: string) => /\S/.test(text);
 
 /**
- * Shows a streamed LLM reply as it arrives: the first message is sent as soon as there is visible
- * text, then edited with the accumulated text at most once per `intervalMs` (deltas in between are
+ * Shows a streamed LLM reply as it arrives: the first message is sent once there is visible text
+ * (see the lookahead below), then edited with the accumulated text at most once per `intervalMs` (deltas in between are
  * coalesced; a timer flushes pending text even when the stream stalls). Text beyond `limit` is cut
  * with splitMessage's rules: the current message is edited to its final part and the rest
  * continues in new messages (code blocks closed and reopened). When the stream ends, a last edit
  * (waiting out the interval if needed) makes every message show its final text.
+ *
+ * Lookahead: the first visible text is held until the stream ends or `intervalMs` passes, whichever is
+ * first. A reply that ends within that window and fits one message is sent once with `final` set (no edits
+ * at all: the caller can attach its buttons to that send); longer or slower replies take the path above,
+ * their first message shown at most `intervalMs` after their first text.
  *
  * If the stream throws, the text received so far is still flushed (best effort) and the stream's
  * error is rethrown: the partial reply stays visible and the caller should append an apology.
@@ -53,6 +59,8 @@ export class StreamingReply {
   private lastUpdate = Number.NEGATIVE_INFINITY;
   private timer: { deadline: number; fired: Promise<typeof TICK> } | null = null;
   private started = false;
+  /** When the first visible text arrived (held back until then + intervalMs at most). */
+  private firstAt: number | null = null;
 
   constructor(private readonly opts: StreamingReplyOptions) {
     if (!(opts.intervalMs >= 0)) throw new RangeError(`intervalMs must be >= 0, got ${opts.intervalMs}`);
@@ -71,7 +79,7 @@ export class StreamingReply {
       while (pending) {
         const step = await this.waitFor(pending).catch(async (err: unknown) => {
           pending = undefined;
-          await this.finish().catch(() => undefined);
+          await this.finish(false).catch(() => undefined);
           throw err;
         });
         if (step === TICK) {
@@ -82,10 +90,14 @@ export class StreamingReply {
         } else {
           this.source += step.value;
           pending = it.next();
-          if (!this.current || this.elapsed()) await this.apply();
+          if (this.current) {
+            if (this.elapsed()) await this.apply();
+          } else if (this.firstAt === null && visible(this.source)) {
+            this.firstAt = this.now(); // held until the stream ends or intervalMs passes (TICK)
+          }
         }
       }
-      await this.finish();
+      await this.finish(true);
       return this.result();
     } finally {
       if (pending) abandon(it, pending);
@@ -102,8 +114,8 @@ export class StreamingReply {
 
   /** The next stream step, or TICK when a throttled edit is due first. */
   private waitFor(pending: Promise<IteratorResult<string>>): Promise<IteratorResult<string> | typeof TICK> {
-    if (!this.current || !this.dirty()) return pending;
-    const deadline = this.lastUpdate + this.intervalMs;
+    if (!this.dirty()) return pending;
+    const deadline = (this.current ? this.lastUpdate : (this.firstAt ?? this.now())) + this.intervalMs;
     let timer = this.timer;
     if (timer?.deadline !== deadline) {
       timer = { deadline, fired: this.sleep(Math.max(0, deadline - this.now())).then(() => TICK) };
@@ -113,12 +125,12 @@ export class StreamingReply {
   }
 
   /** Shows the current source: edits the current message, finalizing and sending parts on overflow. */
-  private async apply(): Promise<void> {
+  private async apply(final = false): Promise<void> {
     const chunks = splitWithFences(this.source, this.limit);
     for (const [i, chunk] of chunks.entries()) {
       if (i === chunks.length - 1) {
         this.source = chunk.open + chunk.body;
-        await this.show(renderChunk(chunk));
+        await this.show(renderChunk(chunk), final && chunks.length === 1);
       } else {
         await this.show(renderChunk(chunk));
         if (this.current) this.done.push(this.current);
@@ -127,7 +139,7 @@ export class StreamingReply {
     }
   }
 
-  private async show(text: string): Promise<void> {
+  private async show(text: string, final = false): Promise<void> {
     if (!visible(text) || text === this.current?.text) return;
     this.lastUpdate = this.now();
     if (this.current) {
@@ -135,16 +147,17 @@ export class StreamingReply {
       this.edits++;
       this.current.text = text;
     } else {
-      const { id } = await this.opts.send(text);
+      const { id } = await this.opts.send(text, final && this.done.length === 0);
       this.current = { id, text };
     }
   }
 
-  private async finish(): Promise<void> {
+  /** `ended`: the stream ended normally (a reply not shown yet is then sent whole, `final`). */
+  private async finish(ended: boolean): Promise<void> {
     if (!this.dirty()) return;
     const wait = this.current ? this.lastUpdate + this.intervalMs - this.now() : 0;
     if (wait > 0) await this.sleep(wait);
-    await this.apply();
+    await this.apply(ended && !this.current);
   }
 
   private result(): StreamingResult {

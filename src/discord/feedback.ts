@@ -10,7 +10,11 @@ import {
   type Interaction,
   type Client,
   type MessageContextMenuCommandInteraction,
+  type MessageReaction,
   type ModalSubmitInteraction,
+  type PartialMessageReaction,
+  type PartialUser,
+  type User,
   type RESTPostAPIContextMenuApplicationCommandsJSONBody,
 } from 'discord.js';
 import type { Logger } from 'pino';
@@ -60,27 +64,35 @@ export function attachFeedbackHandlers(
     tenant.run(reaction.message.guildId, () => {
       const rating = RATINGS[reaction.emoji.name ?? ''];
       if (!rating || user.bot) return;
-      const messageId = reaction.message.id;
-      if (!feedback.isCandidate(messageId)) return;
-      // Reactions carry no member: the gate sees the user's ID (user blocks; role blocks need the member, fetched when cached).
-      const member = reaction.message.guild?.members.cache.get(user.id);
-      const roleIds = member ? [...member.roles.cache.keys()].filter((r) => r !== reaction.message.guildId) : [];
-      const actor = {
-        userId: user.id,
-        roleIds,
-        guildAdmin: isGuildAdmin(member?.permissions),
-        guildId: reaction.message.guildId,
-        channelId: reaction.message.channelId,
-        isDM: !reaction.message.guildId,
-      };
-      const verdict = gate.admit(actor, 'reaction', { warn: false });
-      if (!verdict.ok) return void log.info({ messageId, reason: verdict.reason }, 'reaction feedback not admitted');
+      // A reply being captured (its send not answered yet) is waited for; other messages are ignored at once.
       feedback
-        .rate(messageId, rating)
-        .then((r) => log.info({ messageId, rating, outcome: r.outcome }, 'reaction feedback'))
+        .settle(reaction.message.channelId, reaction.message.id)
+        .then(() => onReaction(reaction, user, rating))
         .catch((err: unknown) => log.error({ err }, 'reaction feedback failed'));
     }),
   );
+
+  function onReaction(reaction: MessageReaction | PartialMessageReaction, user: User | PartialUser, rating: Rating): void {
+    const messageId = reaction.message.id;
+    if (!feedback.isCandidate(messageId)) return;
+    // Reactions carry no member: the gate sees the user's ID (user blocks; role blocks need the member, fetched when cached).
+    const member = reaction.message.guild?.members.cache.get(user.id);
+    const roleIds = member ? [...member.roles.cache.keys()].filter((r) => r !== reaction.message.guildId) : [];
+    const actor = {
+      userId: user.id,
+      roleIds,
+      guildAdmin: isGuildAdmin(member?.permissions),
+      guildId: reaction.message.guildId,
+      channelId: reaction.message.channelId,
+      isDM: !reaction.message.guildId,
+    };
+    const verdict = gate.admit(actor, 'reaction', { warn: false });
+    if (!verdict.ok) return void log.info({ messageId, reason: verdict.reason }, 'reaction feedback not admitted');
+    feedback
+      .rate(messageId, rating)
+      .then((r) => log.info({ messageId, rating, outcome: r.outcome }, 'reaction feedback'))
+      .catch((err: unknown) => log.error({ err }, 'reaction feedback failed'));
+  }
 }
 
 /** Who caused an interaction, for the tenancy rules (a member's correction waits for review). */
@@ -113,6 +125,8 @@ async function onButton(i: ButtonInteraction, feedback: FeedbackService, denied:
   const rating = RATINGS[i.customId]!;
   let content: string;
   try {
+    // Buttons come with a reply's one send: a click can arrive before Eos has that send's answer (and its capture).
+    await feedback.settle(i.message.channelId, i.message.id);
     content = rateReply(await feedback.rate(i.message.id, rating), rating);
   } catch (err) {
     if (!isUserError(err)) throw err;
@@ -153,6 +167,7 @@ async function onModal(i: ModalSubmitInteraction, feedback: FeedbackService, den
   const no = denied(i, 'modal');
   if (no) return void (await i.reply({ content: no, flags: MessageFlags.Ephemeral }));
   const messageId = i.customId.slice(MODAL_PREFIX.length);
+  if (i.channelId) await feedback.settle(i.channelId, messageId);
   // The modal names its reply; it must be one posted in this channel (a forged ID from a DM or another server is refused).
   const where = feedback.channelOf(messageId);
   if (where !== undefined && where !== i.channelId) {

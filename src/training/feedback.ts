@@ -16,6 +16,7 @@ import { JsonlAppender } from '../datasets/jsonl.js';
 import type { RecordSource } from '../datasets/types.js';
 import { toDatasetText } from '../conversation/sanitize.js';
 import { UserError } from '../core/errors.js';
+import { pendingCapturesOf, type PendingCaptures } from './pending-captures.js';
 
 export type Rating = 'up' | 'down';
 
@@ -56,12 +57,35 @@ export interface Decision {
 export class FeedbackService {
   private readonly feedbackFiles = new Map<string, JsonlAppender>();
   private readonly listeners: ((d: Decision) => void)[] = [];
+  /** Shared by every FeedbackService over the same candidate store (see pending-captures.ts). */
+  private readonly pending: PendingCaptures;
 
   constructor(
     private readonly datasets: DatasetStore,
     private readonly candidates: CandidateStore,
     private readonly log: Logger,
-  ) {}
+  ) {
+    this.pending = pendingCapturesOf(candidates);
+  }
+
+  /**
+   * A reply is being sent in a channel with its buttons and will be captured once the send is answered; users may
+   * see it first. Call the returned function when the capture has ended (or will not happen).
+   */
+  beginCapture(channelId: string): () => void {
+    return this.pending.begin(channelId);
+  }
+
+  /**
+   * Waits (at most a few seconds) for the replies being captured in a channel, so a lookup of a message users may
+   * have seen before Eos captured it finds it: at once when `messageId` is already a candidate or nothing is pending
+   * there. Without `messageId` ("my last reply here") it waits for every capture pending in the channel.
+   */
+  async settle(channelId: string, messageId?: string): Promise<void> {
+    if (this.pending.pendingIn(channelId) === 0) return;
+    if (messageId !== undefined && this.isCandidate(messageId)) return;
+    await this.pending.settle(channelId);
+  }
 
   async capture(reply: CapturedReply): Promise<void> {
     try {

@@ -9,6 +9,7 @@ import type {
   EmuMessage,
   EmuRole,
   EmuUser,
+  DelayRule,
   FailRule,
   GatewayEvent,
   InteractionResponseRecord,
@@ -88,6 +89,8 @@ export interface DiscordEmulator {
   sendReconnect(): void;
   invalidateSession(resumable: boolean): void;
   failNext(p: FailRule): void;
+  /** The next matching request(s) take effect at once (dispatches included) but are answered `p.ms` later. */
+  delayNext(p: DelayRule): void;
   setLatency(ms: number): void;
   /** Every existing shard session is connected (`shard`: that shard's). */
   connected(shard?: number): boolean;

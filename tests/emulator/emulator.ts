@@ -18,7 +18,7 @@ import { resourceRoutes } from './rest/resources.js';
 import { Router } from './rest/router.js';
 import { createEmulatorServer } from './rest/server.js';
 import { DEFAULT_EVERYONE_PERMISSIONS, EmuState } from './state.js';
-import type { EmuChannel, EmuMessage, FailRule } from './types.js';
+import type { DelayRule, EmuChannel, EmuMessage, FailRule } from './types.js';
 import { handleBotVoiceState } from './voice-state.js';
 import { EmuVoiceServer } from './voice/voice-server.js';
 import { waitFor, type Condition, type WaitOptions } from './wait.js';
@@ -211,6 +211,9 @@ export class Emulator implements DiscordEmulator {
   }
   failNext(p: FailRule): void {
     this.faults.add(p);
+  }
+  delayNext(p: DelayRule): void {
+    this.faults.addDelay(p);
   }
   setLatency(ms: number): void {
     this.faults.latencyMs = ms;

@@ -1,6 +1,9 @@
-/** REST fault injection: the next matching request(s) answer 429 (with Discord's headers and body) or an error status. */
+/**
+ * REST fault injection: the next matching request(s) answer 429 (with Discord's headers and body) or an error status,
+ * or are answered late (handled at once, answer delayed).
+ */
 import type { EmuResponse } from './rest/router.js';
-import type { FailRule } from './types.js';
+import type { DelayRule, FailRule } from './types.js';
 
 interface ActiveRule extends FailRule {
   left: number;
@@ -8,10 +11,22 @@ interface ActiveRule extends FailRule {
 
 export class FaultInjector {
   private readonly rules: ActiveRule[] = [];
+  private readonly delays: (DelayRule & { left: number })[] = [];
   latencyMs = 0;
 
   add(rule: FailRule): void {
     this.rules.push({ ...rule, left: rule.times ?? 1 });
+  }
+
+  addDelay(rule: DelayRule): void {
+    this.delays.push({ ...rule, left: rule.times ?? 1 });
+  }
+
+  /** Consumes a matching delay rule: how long to hold the answer (latencyMs included). */
+  delayFor(method: string, path: string, route: string): number {
+    const rule = this.delays.find((r) => r.left > 0 && matches(r, method, path, route));
+    if (rule) rule.left--;
+    return this.latencyMs + (rule?.ms ?? 0);
   }
 
   /** Consumes a matching rule and returns the response to send instead, if any. */
@@ -23,7 +38,7 @@ export class FaultInjector {
   }
 }
 
-function matches(r: FailRule, method: string, path: string, route: string): boolean {
+function matches(r: FailRule | DelayRule, method: string, path: string, route: string): boolean {
   if (r.method && r.method.toUpperCase() !== method) return false;
   if (typeof r.route === 'string') return r.route === route || r.route === path;
   return r.route.test(path) || r.route.test(route);

@@ -170,3 +170,11 @@ export interface FailRule {
   retryAfter?: number;
   times?: number;
 }
+
+/** The next matching request(s) are handled at once (a created message is dispatched) but answered `ms` later. */
+export interface DelayRule {
+  method?: string;
+  route: string | RegExp;
+  ms: number;
+  times?: number;
+}

@@ -78,7 +78,8 @@ async function handle(deps: ServerDeps, req: IncomingMessage, res: ServerRespons
   };
   deps.ctx.state.rec.requests.push(rec);
   const response = await respond(deps, req, rec, raw, url.pathname.startsWith(`${API_PREFIX}/`) ? match : { kind: 'none' });
-  if (deps.faults.latencyMs > 0) await new Promise((r) => setTimeout(r, deps.faults.latencyMs));
+  const delay = deps.faults.delayFor(rec.method, rec.path, rec.route);
+  if (delay > 0) await new Promise((r) => setTimeout(r, delay));
   rec.status = response.status;
   rec.response = response.body;
   checkResponse(deps, rec);

@@ -13,14 +13,16 @@ interface Op {
 function setup(intervalMs = 1000, limit = 2000, opts: { failSend?: boolean } = {}) {
   const clock = new FakeClock();
   const ops: Op[] = [];
+  const finals: boolean[] = [];
   const messages = new Map<string, string>();
   const reply = new StreamingReply({
     intervalMs,
     limit,
     now: clock.now,
     sleep: clock.sleep,
-    send: async (text) => {
+    send: async (text, final) => {
       if (opts.failSend) throw new Error('send failed');
+      finals.push(final);
       const id = `m${messages.size + 1}`;
       messages.set(id, text);
       ops.push({ kind: 'send', id, text, at: clock.t });
@@ -40,38 +42,71 @@ function setup(intervalMs = 1000, limit = 2000, opts: { failSend?: boolean } = {
     (e: unknown) => (error = e),
   );
   const edits = () => ops.filter((o) => o.kind === 'edit');
-  return { clock, ops, messages, feed, done, edits, result: () => result, error: () => error, reply };
+  return { clock, ops, finals, messages, feed, done, edits, result: () => result, error: () => error, reply };
 }
 
 describe('StreamingReply', () => {
-  test('sends at the first text, coalesces deltas into one edit per interval (timer-driven)', async () => {
+  test('holds the first text one interval (lookahead), then coalesces deltas into one edit per interval (timer-driven)', async () => {
     const s = setup(1000);
     s.feed.push('Hel');
     await flush();
-    expect(s.ops).toEqual([{ kind: 'send', id: 'm1', text: 'Hel', at: 0 }]);
     s.feed.push('lo');
     await s.clock.advance(100);
+    expect(s.ops).toEqual([]); // the stream may still end within the interval
+    await s.clock.advance(900); // t = 1000: still streaming, the text so far is sent (not final)
+    expect(s.ops).toEqual([{ kind: 'send', id: 'm1', text: 'Hello', at: 1000 }]);
     s.feed.push(' wor');
     await s.clock.advance(100);
     s.feed.push('ld');
     await s.clock.advance(100);
     expect(s.edits()).toHaveLength(0);
-    await s.clock.advance(700); // t = 1000: the pending text is flushed although the stream is quiet
-    expect(s.edits()).toEqual([{ kind: 'edit', id: 'm1', text: 'Hello world', at: 1000 }]);
+    await s.clock.advance(800); // t = 2000: the pending text is flushed although the stream is quiet
+    expect(s.edits()).toEqual([{ kind: 'edit', id: 'm1', text: 'Hello world', at: 2000 }]);
     s.feed.end();
     await s.done;
     expect(s.result()).toEqual({ parts: ['Hello world'], messageIds: ['m1'], edits: 1 });
+    expect(s.finals).toEqual([false]);
+  });
+
+  test('a reply that ends within the interval is sent once, marked final, with no edit', async () => {
+    const s = setup(1000);
+    s.feed.push('Hel');
+    s.feed.push('lo');
+    await s.clock.advance(300);
+    s.feed.push(' world');
+    s.feed.end();
+    await s.clock.advance(0);
+    await s.done;
+    expect(s.ops).toEqual([{ kind: 'send', id: 'm1', text: 'Hello world', at: 300 }]);
+    expect(s.finals).toEqual([true]);
+    // Over the limit: several messages, none of them final (the caller adds buttons as before).
+    const long = setup(1000, 10);
+    long.feed.push('aaaa bbbb cccc dddd');
+    long.feed.end();
+    await long.clock.advance(0);
+    await long.done;
+    expect(long.ops.length).toBeGreaterThan(1);
+    expect(long.finals.every((f) => !f)).toBe(true);
+    // A stream that fails is never final.
+    const failing = setup(1000);
+    failing.feed.push('partial');
+    failing.feed.fail(new Error('reset'));
+    await failing.clock.advance(0);
+    await failing.done;
+    expect(failing.ops.map((o) => o.text)).toEqual(['partial']);
+    expect(failing.finals).toEqual([false]);
   });
 
   test('the final edit waits out the interval, and is skipped when nothing changed', async () => {
     const s = setup(1000);
     s.feed.push('a');
+    await s.clock.advance(1000);
     await s.clock.advance(200);
     s.feed.push('b');
     s.feed.end();
     await s.clock.advance(2000);
     await s.done;
-    expect(s.edits()).toEqual([{ kind: 'edit', id: 'm1', text: 'ab', at: 1000 }]);
+    expect(s.edits()).toEqual([{ kind: 'edit', id: 'm1', text: 'ab', at: 2000 }]);
 
     const quiet = setup(1000);
     quiet.feed.push('only');
@@ -195,7 +230,7 @@ describe('StreamingReply', () => {
   test('a failing send propagates and closes the stream', async () => {
     const s = setup(1000, 2000, { failSend: true });
     s.feed.push('hello');
-    await s.clock.advance(10);
+    await s.clock.advance(1000);
     await s.done;
     expect((s.error() as Error).message).toBe('send failed');
     s.feed.push('more');
