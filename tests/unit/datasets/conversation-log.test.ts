@@ -1,6 +1,7 @@
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
+import { BatchedWriter } from '../../../src/datasets/batched-writer.js';
 import { ConversationLog } from '../../../src/datasets/conversation-log.js';
 import { onCleanup, readLines, tempDir } from './helpers.js';
 
@@ -83,5 +84,35 @@ describe('ConversationLog batching', () => {
     expect(await readdir(root).catch(() => [])).toEqual([]);
     await log.close();
     expect((await readLines(join(root, '1_2.jsonl'))).map((l) => (l as { content: string }).content)).toEqual(['kept until close']);
+  });
+});
+
+describe('BatchedWriter writes', () => {
+  test('a large batch of multi-byte lines reaches the file whole and in order (one write per file per batch)', async () => {
+    const dir = await tempDir();
+    const writer = new BatchedWriter();
+    onCleanup(() => writer.close());
+    const file = join(dir, 'sub', 'big.jsonl');
+    // ~600 KiB of lines with 2-, 3- and 4-byte characters: more than maxBufferBytes, so several batches.
+    const lines = Array.from({ length: 3000 }, (_, i) => `${JSON.stringify({ i, t: `héllo ✓ 🙂 ${'x'.repeat(150)}` })}\n`);
+    for (const l of lines) writer.write(file, l);
+    await writer.flush();
+    expect(await readFile(file, 'utf8')).toBe(lines.join(''));
+  });
+
+  test('durable batches (fsync) are written too, and a write error is logged without losing later batches', async () => {
+    const dir = await tempDir();
+    const errors: unknown[] = [];
+    const log = { error: (o: unknown) => errors.push(o), warn: () => undefined } as unknown as import('pino').Logger;
+    const durable = new BatchedWriter({ durable: true, log });
+    onCleanup(() => durable.close());
+    await writeFile(join(dir, 'blocker'), 'a file where a folder should be');
+    durable.write(join(dir, 'blocker', 'x.jsonl'), 'lost\n');
+    durable.write(join(dir, 'ok.jsonl'), 'kept 1\n');
+    await durable.flush();
+    durable.write(join(dir, 'ok.jsonl'), 'kept 2\n');
+    await durable.flush();
+    expect(await readFile(join(dir, 'ok.jsonl'), 'utf8')).toBe('kept 1\nkept 2\n');
+    expect(errors).toHaveLength(1);
   });
 });
