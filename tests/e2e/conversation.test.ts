@@ -64,12 +64,14 @@ describe('conversation with the real discord.js client and openai SDK', () => {
   test('plain chatter gets no reply and no LLM call; a trigger word and a reply to Eos do', async () => {
     const before = h.llm!.chatRequests().length;
     const quiet = say(h.bob.id, 'just chatting with humans here');
-    await new Promise((r) => setTimeout(r, 300));
-    expect(h.llm!.chatRequests().length).toBe(before);
-    expect(h.emu.botMessages(h.general.id).some((m) => m.replyTo === quiet.id)).toBe(false);
     h.llm!.queue({ text: 'You called?' });
     const trig = say(h.bob.id, 'hey EOS, are you there?');
     const r1 = await replyText(trig.id, 'You called?');
+    // Eos decides on a channel's messages in their order: the chatter was passed over before the trigger word was
+    // answered, with the one LLM call the trigger word made.
+    expect(h.llm!.chatRequests().length).toBe(before + 1);
+    expect(lastRequest().messages.at(-1)?.content).toBe('Bob: hey EOS, are you there?');
+    expect(h.emu.botMessages(h.general.id).some((m) => m.replyTo === quiet.id)).toBe(false);
     h.llm!.queue({ text: 'Replying to your reply.' });
     const rep = say(h.alice.id, 'thanks for that', h.general.id, r1.id);
     await replyText(rep.id, 'Replying to your reply.');
@@ -146,11 +148,15 @@ describe('conversation with the real discord.js client and openai SDK', () => {
     await replyText(m1.id, 'First answer, slowly written out.');
     const second = await h.emu.waitForBotMessage(h.general.id, (m) => m.content === 'Second answer for both.');
     expect(second.replyTo).toBe(m3.id);
-    await new Promise((r) => setTimeout(r, 300));
-    expect(h.llm!.chatRequests().length).toBe(before + 2);
     const contents = lastRequest().messages.map((m) => m.content);
     expect(contents).toContain('Bob: second question');
     expect(contents.at(-1)).toBe('Ali: third question');
+    // A later mention is answered next, by the third LLM call: no extra answer to the first three came in between.
+    h.llm!.queue({ text: 'Fourth answer.' });
+    const m4 = say(h.bob.id, mention(h.emu.botUser.id, 'fourth question'));
+    await replyText(m4.id, 'Fourth answer.');
+    expect(h.llm!.chatRequests().length).toBe(before + 3);
+    expect(lastRequest().messages.at(-1)?.content).toBe('Bob: fourth question');
   });
 
   test('a user reply prefix is put before replies to that user', async () => {
