@@ -1,5 +1,6 @@
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { Logger } from 'pino';
 import { describe, expect, test } from 'vitest';
 import { BatchedWriter } from '../../../src/datasets/batched-writer.js';
 import { ConversationLog } from '../../../src/datasets/conversation-log.js';
@@ -103,7 +104,7 @@ describe('BatchedWriter writes', () => {
   test('durable batches (fsync) are written too, and a write error is logged without losing later batches', async () => {
     const dir = await tempDir();
     const errors: unknown[] = [];
-    const log = { error: (o: unknown) => errors.push(o), warn: () => undefined } as unknown as import('pino').Logger;
+    const log = { error: (o: unknown) => errors.push(o), warn: () => undefined } as unknown as Logger;
     const durable = new BatchedWriter({ durable: true, log });
     onCleanup(() => durable.close());
     await writeFile(join(dir, 'blocker'), 'a file where a folder should be');
