@@ -25,8 +25,15 @@ describe('gateway faults and restarts', () => {
       (m) => m.replyTo === first.id && m.content === 'A reply that keeps streaming while the gateway connection drops.',
     );
     await h.emu.waitForBotMessage(h.general.id, (m) => m.replyTo === during.id && m.content === 'Answer after resume.');
-    await new Promise((r) => setTimeout(r, 500));
+    // A later mention is answered after everything the resume replayed: by then a message handled twice would have
+    // had a second answer, or would stand twice in the history the later request carries.
+    h.llm!.queue({ text: 'Later answer.' });
+    const later = h.emu.userSays({ channelId: h.general.id, userId: h.alice.id, content: mention(h.emu.botUser.id, 'and now?') });
+    await h.emu.waitForBotMessage(h.general.id, (m) => m.replyTo === later.id && m.content === 'Later answer.');
     expect(h.emu.botMessages(h.general.id).filter((m) => m.replyTo === during.id)).toHaveLength(1);
+    expect(h.llm!.chatRequests()).toHaveLength(3);
+    const history = (h.llm!.chatRequests().at(-1) as unknown as { messages: Msg[] }).messages.map((m) => m.content);
+    expect(history.filter((c) => c === 'Bob: did you get this?')).toHaveLength(1);
     expect(h.emu.identifies).toBe(1);
     expect(h.emu.contractViolations).toEqual([]);
   });
