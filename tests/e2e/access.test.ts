@@ -31,7 +31,6 @@ afterAll(async () => {
 
 const say = (userId: string, content: string, channelId = h.general.id) => h.emu.userSays({ channelId, userId, content });
 const replyTo = (id: string, channelId = h.general.id) => h.emu.waitForBotMessage(channelId, (m) => m.replyTo === id);
-const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('permissions and reply rules end to end', () => {
   test('a blocked user gets a short denial for commands and mentions, and no LLM call', async () => {
@@ -70,13 +69,16 @@ describe('permissions and reply rules end to end', () => {
     const before = h.llm!.chatRequests().length;
     draws.push(0.7);
     const no = say(extra.id, 'a message that loses the draw');
-    await pause(300);
-    expect(h.llm!.chatRequests().length).toBe(before);
     draws.push(0.2);
     h.llm!.queue({ text: 'I won the draw.' });
     const yes = say(extra.id, 'a message that wins the draw');
     const r = await replyTo(yes.id);
     await h.emu.waitFor(() => r.content === 'I won the draw.' && r);
+    // The channel's messages are decided in order: the first lost its draw before the second won its own, and only
+    // the second made an LLM call.
+    expect(h.llm!.chatRequests().length).toBe(before + 1);
+    const last = h.llm!.chatRequests().at(-1) as unknown as { messages: { content: string }[] };
+    expect(last.messages.at(-1)?.content).toMatch(/a message that wins the draw$/);
     expect(h.emu.botMessages(h.general.id).some((m) => m.replyTo === no.id)).toBe(false);
     await h.app.state.setChannel(h.general.id, { replyProbability: undefined });
   });
