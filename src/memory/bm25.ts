@@ -6,8 +6,9 @@
  * Scores are normalised to [0, 1]: the BM25 sum divided by the sum of the idf of the query terms the
  * index knows (a document holding each of them once at average length scores ≈ 1). Search cost is
  * bounded: terms are taken rarest first; a common term (more than `commonDf` postings) is not scanned
- * but looked up, by binary search, in the best 2,000 documents the rarer terms found; a query made of
- * common terms alone scans the newest 50,000 postings of its rarest term, then looks up the others.
+ * but looked up (galloping search, in id order) in the best 2,000 documents the rarer terms found; a query made of
+ * common terms alone scans the newest 20,000 postings of its rarest term, then looks up the others
+ * (20,000 rather than 50,000 since issue 12: search p99 at 1M examples; recall of the bench unchanged).
  */
 
 const K1 = 1.2;
@@ -15,7 +16,7 @@ const B = 0.75;
 /** Candidates a common term is looked up in (the best by the rarer terms' scores). */
 const LOOKUP_POOL = 2_000;
 /** Postings scanned at most for one term (the newest ones; ids grow with time). */
-const SCAN_CAP = 50_000;
+const SCAN_CAP = 20_000;
 
 class Postings {
   ids = new Uint32Array(2);
@@ -36,18 +37,27 @@ class Postings {
     this.n++;
   }
 
-  /** Term frequency of document `id`, 0 when absent (binary search: ids are increasing). */
-  tfOf(id: number): number {
-    let lo = 0;
-    let hi = this.n - 1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >>> 1;
-      const v = this.ids[mid]!;
-      if (v === id) return this.tfs[mid]!;
-      if (v < id) lo = mid + 1;
-      else hi = mid - 1;
+  /**
+   * Index of the first posting at or after `from` whose id is ≥ `id` (`n` when none): a galloping search from
+   * `from`, so looking up ids in increasing order walks the list forwards and touches few cache lines.
+   */
+  seek(id: number, from: number): number {
+    const ids = this.ids;
+    let lo = from;
+    let step = 1;
+    let hi = from;
+    while (hi < this.n && ids[hi]! < id) {
+      lo = hi + 1;
+      hi += step;
+      step *= 2;
     }
-    return 0;
+    if (hi > this.n) hi = this.n;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (ids[mid]! < id) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
   }
 }
 
@@ -104,15 +114,18 @@ export class Bm25Index {
     const touched: number[] = [];
     const avg = this.totalLength / this.count || 1;
     const weight = (idf: number, tf: number, id: number) => (idf * tf * (K1 + 1)) / (tf + K1 * (1 - B + (B * this.lengths[id]!) / avg));
-    let best: number[] | null = null;
+    let best: Uint32Array | null = null;
     for (const { p, idf } of known) {
       if (p.n > this.commonDf && touched.length > 0) {
         // A common term adds little (low idf): score it only where it can still change the top results
         // (the best candidates so far, chosen once: later common terms only raise their scores).
-        best ??= pool(touched, scores, LOOKUP_POOL);
+        // Looked up in increasing id order, so each lookup continues from the previous one (see Postings.seek).
+        best ??= Uint32Array.from(pool(touched, scores, LOOKUP_POOL)).sort();
+        let at = 0;
         for (const id of best) {
-          const tf = p.tfOf(id);
-          if (tf > 0) scores[id]! += weight(idf, tf, id);
+          at = p.seek(id, at);
+          if (at === p.n) break;
+          if (p.ids[at] === id) scores[id]! += weight(idf, p.tfs[at]!, id);
         }
         continue;
       }

@@ -42,4 +42,28 @@ describe('Bm25Index', () => {
     const q = terms('common zebra');
     expect(small.search(q, 5)).toEqual(full.search(q, 5));
   });
+
+  test('several common terms looked up in the candidates (in id order) score exactly as a full scan', () => {
+    const small = new Bm25Index(100);
+    const full = new Bm25Index(1_000_000);
+    for (let i = 0; i < 1500; i++) {
+      const doc = [`filler${i}`, `pad${i % 11}`];
+      if (i % 50 === 7) doc.push('rare');
+      if (i % 2 === 0) doc.push('c1');
+      if (i % 3 === 0) doc.push('c2', 'c2');
+      if (i % 5 === 0) doc.push('c3');
+      else doc.push(`other${i}`);
+      small.add(doc);
+      full.add(doc);
+    }
+    for (const q of [
+      ['rare', 'c1', 'c2', 'c3'],
+      ['c3', 'rare'],
+      ['rare', 'c2'],
+    ]) {
+      const got = small.search(q, 5);
+      expect(got).toHaveLength(5);
+      expect(got).toEqual(full.search(q, 5));
+    }
+  });
 });
