@@ -61,15 +61,26 @@ describe('gateway drops mid-conversation', () => {
       await resumed(before);
       await ledger.allAnswered();
     }
-    // Let late duplicates (a replayed MESSAGE_CREATE handled twice) show up before counting.
-    await new Promise((r) => setTimeout(r, 1000));
+    // One more message per channel, answered after everything the resumes replayed: a replayed MESSAGE_CREATE
+    // handled twice has had its second answer (or its second LLM call) by then, in the channel's order.
+    ledger.say(h.general.id, h.alice.id);
+    sayElsewhere();
+    await ledger.allAnswered();
     const counts = ledger.replyCounts();
     expect(
       Object.values(counts).every((c) => c === 1),
       JSON.stringify(counts),
     ).toBe(true);
-    expect(Object.keys(counts)).toHaveLength(faults().length * 6);
+    expect(Object.keys(counts)).toHaveLength(faults().length * 6 + 3);
     expect(h.llm!.chatRequests()).toHaveLength(ledger.sent.length);
+    // ... and no request's history holds a message twice (a duplicate merged into a later answer).
+    let seen = 0;
+    for (const req of h.llm!.chatRequests()) {
+      const tags = req.messages.filter((m) => m.role === 'user').flatMap((m) => String(m.content).match(/\[q\d+\]/g) ?? []);
+      expect(new Set(tags).size, tags.join(' ')).toBe(tags.length);
+      seen += tags.length;
+    }
+    expect(seen).toBeGreaterThan(ledger.sent.length); // histories carry earlier questions too
     expect(h.emu.identifies).toBe(1);
     expect(h.emu.resumes).toBeGreaterThanOrEqual(faults().length * 2);
     expect(h.emu.contractViolations).toEqual([]);
