@@ -34,6 +34,7 @@ import { buildPrivacy, noteVoiceMessages } from './privacy/wiring.js';
 import { buildTenants } from './tenancy/wiring.js';
 import { delegate } from './tenancy/context.js';
 import { migrateSingleServer } from './tenancy/migrate.js';
+import { WHOLE_BOT, type DataScope } from './tenancy/layout.js';
 import { CONSOLE_USER_ID, runConsole } from './console/run.js';
 import { notifyInterruptedImports } from './training/import-notice.js';
 
@@ -78,9 +79,14 @@ export async function startEos(opts: EosOptions): Promise<EosApp> {
     ? await opts.shard.createState(log.child({ component: 'state' }))
     : await createStateStore(config.paths.state, { logger: log.child({ component: 'state' }) });
   const perServer = config.bot.perServerData;
+  // What this process writes (one writer per file): sharded, the servers of its shard; shard 0 also DMs, the console's
+  // and owners' top-level tenant. Without per-server data every server would write the top-level datasets.
+  const shardMe = opts.shard?.me;
+  const scope: DataScope = shardMe ? { ownsDms: shardMe.id === 0, ownsGuild: (g) => ownsGuild(shardMe, g) } : WHOLE_BOT;
+  if (shardMe && !perServer) throw new Error('sharding (EOS_SHARDS) needs per-server data (bot.perServerData: true)');
   if (perServer && config.discord.token)
-    await migrateSingleServer({ dataDir: config.dataDir, paths: config.paths, state, log: log.child({ component: 'tenancy' }) });
-  const training = await buildTrainingServices(config, state, log);
+    await migrateSingleServer({ dataDir: config.dataDir, paths: config.paths, state, log: log.child({ component: 'tenancy' }), scope });
+  const training = await buildTrainingServices(config, state, log, scope);
   const { datasets, feedback, transcript, evaluations } = training;
   // Each server has its own datasets, feedback, few-shot memory and evaluations (src/tenancy); DMs and the console are the owners'.
   const tenants = perServer
@@ -94,6 +100,7 @@ export async function startEos(opts: EosOptions): Promise<EosApp> {
         log,
         isAdmin: (a) => access.isAdmin(a),
         whoKey: (g, u) => privacy.whoKey(g, u),
+        context: training.context,
       })
     : null;
   const memory = tenants ? delegate(() => tenants.current().memory) : training.memory;
@@ -116,6 +123,7 @@ export async function startEos(opts: EosOptions): Promise<EosApp> {
     transcript,
     datasets,
     candidates: training.candidates,
+    scope,
     log: log.child({ component: 'privacy' }),
     datasetsOf: tenants
       ? (g) => {
@@ -292,9 +300,10 @@ export async function startEos(opts: EosOptions): Promise<EosApp> {
       () => follower?.resume({ owners: !me || me.id === 0, ownsGuild: (g) => !me || ownsGuild(me, g) }),
       () => undefined,
     );
-    void bot.ready
-      .then(() => notifyInterruptedImports(datasets, surface, log.child({ component: 'datasets' }), config.bot.prefix))
-      .catch((err: unknown) => log.warn({ err }, 'interrupted-import notice failed'));
+    if (scope.ownsDms)
+      void bot.ready
+        .then(() => notifyInterruptedImports(datasets, surface, log.child({ component: 'datasets' }), config.bot.prefix))
+        .catch((err: unknown) => log.warn({ err }, 'interrupted-import notice failed'));
     return { mode, log, state, ready: bot.ready, done: new Promise(() => undefined), stop: () => shutdown(() => bot.stop()) };
   }
   const done = runConsole({

@@ -6,7 +6,9 @@ import type { ChatModel } from './llm/port.js';
 import type { StateStore } from './state/store.js';
 import { DatasetStore } from './datasets/store.js';
 import { activeDatasetFromState } from './datasets/active.js';
-import { CandidateStore } from './datasets/candidates.js';
+import { CandidateRouter } from './datasets/candidate-router.js';
+import { TenantContext } from './tenancy/context.js';
+import { guildDataFiles, WHOLE_BOT, type DataScope } from './tenancy/layout.js';
 import { ConversationLog } from './datasets/conversation-log.js';
 import { JsonlExampleMemory, type ExampleMemory } from './memory/examples.js';
 import { createOpenAiChatModel } from './llm/openai.js';
@@ -18,8 +20,13 @@ import { retiredModelWarnings } from './llm/retired.js';
 import { FeedbackService } from './training/feedback.js';
 import { ResultStore } from './evaluation/index.js';
 
-/** The training-data side of Eos: datasets, capture, feedback, memory, evaluations. Built once by startEos. */
-export async function buildTrainingServices(config: AppConfig, state: StateStore, log: Logger) {
+/**
+ * The training-data side of Eos: datasets, capture, feedback, memory, evaluations. Built once by startEos.
+ * `scope`: what this process writes. The owners' tenant (top-level datasets, embeddings cache) is repaired and
+ * indexed only where DMs are owned (shard 0); candidates go to their server's journal (CandidateRouter), followed
+ * through `context` (the event's server).
+ */
+export async function buildTrainingServices(config: AppConfig, state: StateStore, log: Logger, scope: DataScope = WHOLE_BOT) {
   for (const w of retiredModelWarnings(config))
     log.warn({ setting: w.key, model: w.model, shutdown: w.shutdown, replacement: w.replacement }, `retired model: ${w.message}`);
   const names = { privacy: config.bot.training.redact };
@@ -29,9 +36,19 @@ export async function buildTrainingServices(config: AppConfig, state: StateStore
     log: log.child({ component: 'datasets' }),
     names,
   });
-  const repairs = await datasets.init();
+  const repairs = scope.ownsDms ? await datasets.init() : [];
   for (const r of repairs) log.warn({ ...r }, 'repaired a torn line at the end of a dataset file');
-  const candidates = new CandidateStore({ file: path.join(path.dirname(config.paths.state), 'candidates.jsonl'), log, names });
+  const context = new TenantContext();
+  const candidates = new CandidateRouter({
+    dmFile: path.join(path.dirname(config.paths.state), 'candidates.jsonl'),
+    guildFile: (g) => guildDataFiles(config.dataDir, g).candidates,
+    guildsDir: path.join(config.dataDir, 'guilds'),
+    ownsDms: scope.ownsDms,
+    ownsGuild: (g) => scope.ownsGuild(g),
+    guildOf: () => context.current(),
+    log,
+    names,
+  });
   await candidates.load();
   const feedback = new FeedbackService(datasets, candidates, log.child({ component: 'feedback' }));
   const transcript = new ConversationLog({ root: config.paths.conversations, log, names });
@@ -41,9 +58,9 @@ export async function buildTrainingServices(config: AppConfig, state: StateStore
     cacheDir: path.join(config.dataDir, 'cache', 'embeddings'),
     log: log.child({ component: 'memory' }),
   });
-  void memory.warm().catch((err: unknown) => log.warn({ err }, 'building the example index failed'));
+  if (scope.ownsDms) void memory.warm().catch((err: unknown) => log.warn({ err }, 'building the example index failed'));
   const evaluations = new ResultStore({ dir: path.join(config.dataDir, 'evaluations') });
-  return { datasets, candidates, feedback, transcript, memory: memory as ExampleMemory, embedder, evaluations, repairs };
+  return { datasets, candidates, feedback, transcript, memory: memory as ExampleMemory, embedder, evaluations, repairs, context };
 }
 
 /** The endpoint's embeddings (few-shot retrieval, `similar` checks); null without an endpoint or with `embeddingsModel: "off"`. */

@@ -4,8 +4,8 @@
  * truthful answer, later records can replace or drop a rejected answer, and the history backfilled
  * after a restart recognises the bot's conversational replies (only those; see docs/DATA.md).
  * Storage: an in-memory LRU (default 5,000 candidates, oldest dropped first) plus an optional
- * append-only journal (JSONL: `{"op":"add","candidate":…}` / `{"op":"decide","messageId":…,"verdict":…}`;
- * the old `{"op":"take"}` is still read) replayed by `load()`, so candidates, verdicts and "my last
+ * append-only journal (JSONL: `{"op":"add","candidate":…}` / `{"op":"decide","messageId":…,"verdict":…}` /
+ * `{"op":"take","messageId":…}` = forgotten for good) replayed by `load()`, so candidates, verdicts and "my last
  * reply here" survive a restart; compacted (atomic rewrite) beyond twice `max` lines. Texts are
  * sanitized on entry (no user mentions/IDs).
  */
@@ -43,6 +43,8 @@ export type Verdict = { kind: 'up' } | { kind: 'down' } | { kind: 'corrected'; t
 export interface CandidateStoreOptions {
   /** Journal file, e.g. `<dataDir>/state/candidates.jsonl`; omitted = memory only. */
   file?: string;
+  /** Replay `file` but never write it (another process owns it: e.g. the pre-sharding shared journal). */
+  readOnly?: boolean;
   max?: number;
   names?: MentionNames;
   log?: Logger;
@@ -75,13 +77,15 @@ export class CandidateStore {
   private readonly parts = new Map<string, string>();
   /** Channel → its latest candidate's message ID ("my last reply here"). */
   private readonly latest = new Map<string, string>();
+  /** Message IDs forgotten for good (`drop`): kept in the journal so a copy elsewhere (a legacy journal) stays hidden. */
+  private readonly dropped = new Set<string>();
   private readonly journal: JsonlAppender | undefined;
   private readonly max: number;
   private journalLines = 0;
 
   constructor(private readonly opts: CandidateStoreOptions = {}) {
     this.max = Math.max(1, Math.floor(opts.max ?? 5000));
-    this.journal = opts.file ? new JsonlAppender(opts.file) : undefined;
+    this.journal = opts.file && !opts.readOnly ? new JsonlAppender(opts.file) : undefined;
   }
 
   get size(): number {
@@ -91,13 +95,14 @@ export class CandidateStore {
   /** Replays the journal (torn tail repaired, bad lines skipped); returns the number of candidates. */
   async load(): Promise<number> {
     if (!this.opts.file) return this.items.size;
-    await repairTornTail(this.opts.file);
+    if (!this.opts.readOnly) await repairTornTail(this.opts.file);
     for await (const { value, error, line } of readJsonl(this.opts.file)) {
       this.journalLines += 1;
       const entry = value as JournalLine | undefined;
       if (entry?.op === 'add' && isCandidate(entry.candidate)) this.remember(entry.candidate);
       else if (entry?.op === 'decide' && typeof entry.messageId === 'string' && isVerdict(entry.verdict)) this.mark(entry.messageId, entry.verdict);
-      else if (entry?.op === 'take' && typeof entry.messageId === 'string') this.forget(entry.messageId);
+      else if (entry?.op === 'take' && typeof entry.messageId === 'string') this.forget(entry.messageId, true);
+      else if (this.opts.readOnly && error) continue; // the owner may be appending this very line
       else this.opts.log?.warn({ file: this.opts.file, line, error }, 'skipped a bad candidate journal line');
     }
     this.compactIfNeeded();
@@ -121,6 +126,26 @@ export class CandidateStore {
     this.remember(candidate);
     await this.write({ op: 'add', candidate });
     return structuredClone(candidate);
+  }
+
+  /** Whether any of the candidate's message IDs is remembered here. */
+  has(messageId: string): boolean {
+    return this.items.has(this.parts.get(messageId) ?? messageId);
+  }
+
+  /** Whether `drop` forgot this message ID (here or in a replayed journal). */
+  wasDropped(messageId: string): boolean {
+    return this.dropped.has(messageId);
+  }
+
+  /**
+   * Takes over a candidate remembered by another store (e.g. a server's reply found in the pre-sharding shared
+   * journal): journaled here whole, so later decisions on it are replayed from this store's own file.
+   */
+  adopt(candidate: Candidate): Promise<void> {
+    const c = structuredClone(candidate);
+    this.remember(c);
+    return this.write({ op: 'add', candidate: c });
   }
 
   /** The candidate of any of its parts' message IDs (a copy). */
@@ -162,8 +187,14 @@ export class CandidateStore {
   async drop(messageId: string): Promise<void> {
     const id = this.parts.get(messageId) ?? messageId;
     if (!this.items.has(id)) return;
-    this.forget(id);
+    this.forget(id, true);
     await this.write({ op: 'take', messageId: id });
+  }
+
+  /** Journals that `messageId` is forgotten for good, remembered here or not (hides a copy another store holds). */
+  async tombstone(messageId: string): Promise<void> {
+    this.forget(messageId, true);
+    await this.write({ op: 'take', messageId });
   }
 
   async persist(messageId: string): Promise<void> {
@@ -185,6 +216,7 @@ export class CandidateStore {
 
   private remember(c: Candidate): void {
     this.forget(c.messageId);
+    this.dropped.delete(c.messageId);
     this.items.set(c.messageId, c);
     for (const id of c.partIds ?? []) this.parts.set(id, c.messageId);
     this.latest.set(c.channelId, c.messageId);
@@ -200,7 +232,11 @@ export class CandidateStore {
     if (c) c.verdict = verdict;
   }
 
-  private forget(messageId: string): void {
+  private forget(messageId: string, forGood = false): void {
+    if (forGood) {
+      this.dropped.add(messageId);
+      if (this.dropped.size > this.max) this.dropped.delete(this.dropped.values().next().value as string);
+    }
     const c = this.items.get(messageId);
     if (!c) return;
     this.items.delete(messageId);
@@ -218,7 +254,10 @@ export class CandidateStore {
   /** Rewrites the journal with the live candidates (queued after earlier appends, so nothing is lost). */
   private compactIfNeeded(): void {
     if (!this.journal || this.journalLines <= 2 * this.max) return;
-    const live: JournalLine[] = [...this.items.values()].map((candidate) => ({ op: 'add', candidate }));
+    const live: JournalLine[] = [
+      ...[...this.dropped].map((messageId): JournalLine => ({ op: 'take', messageId })),
+      ...[...this.items.values()].map((candidate): JournalLine => ({ op: 'add', candidate })),
+    ];
     this.journalLines = live.length;
     this.journal.replace(live).catch((err: unknown) => this.opts.log?.error({ err }, 'could not compact the candidate journal'));
   }

@@ -16,6 +16,11 @@ export interface PrivacyDeps {
   consoleMode: boolean;
   index: ContributionIndex;
   paths: { datasets: string; conversations: string; candidates: string };
+  /**
+   * The candidate journals `!forget me` in a server rewrites (`write`: its own; default `paths.candidates`) and
+   * those it only reads to drop the matching replies from memory (`read`: the pre-sharding journal another process owns).
+   */
+  candidateFiles?: (guildId: string | null) => { write: string[]; read: string[] };
   /** Rebuilds dataset manifests after lines were removed (DatasetStore.init). */
   reconcileDatasets: () => Promise<unknown>;
   flushAll: () => Promise<unknown>;
@@ -124,22 +129,22 @@ export class PrivacyService implements OptOutLookup {
     const keys = index.textsOf(guildId, userId);
     if (keys.size === 0) return { lines: 0, files: 0 };
     const own = this.deps.datasetsOf?.(guildId);
+    const candidates = this.deps.candidateFiles?.(guildId) ?? { write: [paths.candidates], read: [] };
     await Promise.all([this.deps.flushAll(), index.flush()]);
     await own?.flush();
     const files = [
       ...(await Promise.all((own?.dirs ?? [paths.datasets]).map((d) => jsonlFiles(d)))).flat(),
       ...(await jsonlFiles(paths.conversations, `${guildId ?? 'dm'}_`)),
-      paths.candidates,
+      ...candidates.write,
     ];
-    const result = await removeMatchingLines(
-      files,
-      (text) => keys.has(index.textKey(text)),
-      (record) => {
-        const key = index.recordKey(record);
-        return key !== null && keys.has(key);
-      },
-    );
-    for (const id of result.messageIds) await this.deps.dropCandidate(id).catch(() => undefined);
+    const matches = (text: string) => keys.has(index.textKey(text));
+    const matchesRecord = (record: unknown) => {
+      const key = index.recordKey(record);
+      return key !== null && keys.has(key);
+    };
+    const result = await removeMatchingLines(files, matches, matchesRecord);
+    const elsewhere = await removeMatchingLines(candidates.read, matches, matchesRecord, { readOnly: true });
+    for (const id of [...result.messageIds, ...elsewhere.messageIds]) await this.deps.dropCandidate(id).catch(() => undefined);
     await (own ? own.reconcile() : this.deps.reconcileDatasets());
     await index.drop(guildId, userId);
     this.deps.log.info({ files: result.files, lines: result.lines }, 'forgot a user');

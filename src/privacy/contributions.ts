@@ -1,4 +1,4 @@
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { BatchedWriter, type BatchedWriterOptions } from '../datasets/batched-writer.js';
 import type { KeyedHash } from './secret.js';
@@ -7,8 +7,26 @@ interface IndexLine {
   /** Keyed hash of (server, user). */
   u: string;
   /** Keyed hash of one normalized text the user contributed. */
-  t: string;
+  t?: string;
+  /** Tombstone: the user's entries in the DM (pre-sharding) index, read-only here, are forgotten. */
+  forgot?: 1;
 }
+
+/** Where the index lines of each server go, and which of those files this process writes. */
+export interface IndexLayout {
+  /** DMs and the console; also the pre-sharding index of every server (replayed read-only unless `ownsDms`). */
+  dmFile: string;
+  /** A server's own index (`guilds/<G>/privacy/contributions.jsonl`); absent: every line in `dmFile`. */
+  guildFile?: (guildId: string) => string;
+  /** `guilds/`, scanned by `load()` for the indexes of the servers this process owns. */
+  guildsDir?: string;
+  /** Default true (one process). */
+  ownsDms?: boolean;
+  /** Default: every server. */
+  ownsGuild?: (guildId: string) => boolean;
+}
+
+const GUILD_ID = /^\d{15,25}$/;
 
 /** Whitespace-collapsed, trimmed text: the form both the index and `!forget me` compare. */
 export function normalizeText(text: string): string {
@@ -34,43 +52,86 @@ export function recordFingerprint(value: unknown): string | null {
 }
 
 /**
- * The private index of what each user contributed in each server, for `!forget me`. It lives in the
- * state folder (`state/privacy/contributions.jsonl`), outside the datasets, and holds only keyed hashes:
- * of (server, user) and of each normalized text. Without the privacy key it reveals neither IDs nor words.
+ * The private index of what each user contributed in each server, for `!forget me`. It lives outside the
+ * datasets, one file per writer: a server's in `guilds/<G>/privacy/contributions.jsonl` (written only by the
+ * process owning G, its shard), DMs' in `state/privacy/contributions.jsonl` (shard 0). That DM file is also the
+ * pre-sharding index of every server: replayed read-only by the others, and a user forgotten in a server where it
+ * cannot be rewritten gets a tombstone line in the server's own file. Lines hold only keyed hashes: of
+ * (server, user) and of each normalized text. Without the privacy key they reveal neither IDs nor words.
  *
  * Cost per observed message: the user's key comes from a bounded LRU cache (in memory only), and lines go
- * through a BatchedWriter (one open file, one folder creation, group-committed appends). Durability: texts
+ * through a BatchedWriter (open files kept, one folder creation, group-committed appends). Durability: texts
  * noted for observed messages follow the conversation log's rule (queued lines are lost on SIGKILL, like the
  * log lines they index); noteRecords() and drop() resolve only once their lines are in the file.
  */
 export class ContributionIndex {
-  private readonly byUser = new Map<string, Set<string>>();
+  /** file → user key → text keys, as the file holds them. */
+  private readonly files = new Map<string, Map<string, Set<string>>>();
+  /** file → user keys whose DM-file (pre-sharding) entries that file declares forgotten. */
+  private readonly tombstones = new Map<string, Set<string>>();
   private readonly writer: BatchedWriter;
   /** `guild\0user` → keyed hash, least recently used first. */
   private readonly userKeys = new Map<string, string>();
   private readonly userKeyCache: number;
+  private readonly layout: Required<Omit<IndexLayout, 'guildFile' | 'guildsDir'>> & Pick<IndexLayout, 'guildFile' | 'guildsDir'>;
+  private warnedReadOnly = false;
+  private readonly log: { warn(obj: object, msg: string): void } | undefined;
 
   constructor(
-    private readonly file: string,
+    layout: string | IndexLayout,
     private readonly hash: KeyedHash,
-    opts: { userKeyCache?: number; writer?: BatchedWriterOptions } = {},
+    opts: { userKeyCache?: number; writer?: BatchedWriterOptions; log?: { warn(obj: object, msg: string): void } } = {},
   ) {
+    const l = typeof layout === 'string' ? { dmFile: layout } : layout;
+    this.layout = { ownsDms: true, ownsGuild: () => true, ...l };
     this.userKeyCache = Math.max(1, opts.userKeyCache ?? 10_000);
-    this.writer = new BatchedWriter({ maxOpen: 1, mode: 0o600, ...opts.writer });
+    this.writer = new BatchedWriter({ maxOpen: l.guildFile ? 16 : 1, mode: 0o600, ...opts.writer });
+    this.log = opts.log;
   }
 
+  /** Replays the DM index and the index of every server this process owns (torn or blank lines skipped). */
   async load(): Promise<void> {
-    const text = await readFile(this.file, 'utf8').catch(() => '');
+    await this.loadFile(this.layout.dmFile);
+    if (!this.layout.guildFile || !this.layout.guildsDir) return;
+    for (const g of await readdir(this.layout.guildsDir).catch(() => [] as string[]))
+      if (GUILD_ID.test(g) && this.layout.ownsGuild(g)) await this.loadFile(this.layout.guildFile(g));
+  }
+
+  /** The index file a server's lines go to (null: DMs and the console). */
+  fileOf(guildId: string | null): string {
+    return guildId && this.layout.guildFile && GUILD_ID.test(guildId) ? this.layout.guildFile(guildId) : this.layout.dmFile;
+  }
+
+  private async loadFile(file: string): Promise<void> {
+    const text = await readFile(file, 'utf8').catch(() => '');
+    const users = this.usersIn(file);
     for (const line of text.split('\n')) {
+      let l: IndexLine;
       try {
-        const l = JSON.parse(line) as IndexLine;
-        if (typeof l.u === 'string' && typeof l.t === 'string') this.set(l.u).add(l.t);
+        l = JSON.parse(line) as IndexLine;
       } catch {
-        // blank or torn line
+        continue; // blank or torn line
+      }
+      if (typeof l?.u !== 'string') continue;
+      if (l.forgot === 1 && file !== this.layout.dmFile) {
+        this.files.get(this.layout.dmFile)?.delete(l.u);
+        this.tombstonesIn(file).add(l.u);
+      } else if (typeof l.t === 'string') {
+        let set = users.get(l.u);
+        if (!set) users.set(l.u, (set = new Set()));
+        set.add(l.t);
       }
     }
   }
 
+  private writes(file: string, guildId: string | null): boolean {
+    const owned = file === this.layout.dmFile ? this.layout.ownsDms : guildId !== null && this.layout.ownsGuild(guildId);
+    if (!owned && !this.warnedReadOnly) {
+      this.warnedReadOnly = true;
+      this.log?.warn({ file }, 'contribution index of DMs or of a server this process does not own: kept in memory only');
+    }
+    return owned;
+  }
   userKey(guildId: string | null, userId: string): string {
     const id = `${guildId ?? 'dm'}\u0000${userId}`;
     let key = this.userKeys.get(id);
@@ -139,40 +200,68 @@ export class ContributionIndex {
     return this.writer.openFiles();
   }
 
-  /** Queues the new keys' lines; true if there were any. */
+  /** Queues the new keys' lines in the server's own file; true if there were any. */
   private add(guildId: string | null, userId: string, keys: readonly string[]): boolean {
     const u = this.userKey(guildId, userId);
-    const known = this.set(u);
+    const file = this.fileOf(guildId);
+    const users = this.usersIn(file);
+    let known = users.get(u);
+    if (!known) users.set(u, (known = new Set()));
     let lines = '';
     for (const t of keys) {
       if (known.has(t)) continue;
       known.add(t);
       lines += `${JSON.stringify({ u, t } satisfies IndexLine)}\n`;
     }
-    this.writer.write(this.file, lines);
-    return lines !== '';
+    if (lines === '') return false;
+    if (this.writes(file, guildId)) this.writer.write(file, lines);
+    return true;
   }
 
+  /** Every text key of the user in the server: its own index, and the DM (pre-sharding) index. */
   textsOf(guildId: string | null, userId: string): ReadonlySet<string> {
-    return this.byUser.get(this.userKey(guildId, userId)) ?? new Set();
+    const u = this.userKey(guildId, userId);
+    const out = new Set<string>();
+    for (const f of new Set([this.fileOf(guildId), this.layout.dmFile])) for (const t of this.files.get(f)?.get(u) ?? []) out.add(t);
+    return out;
   }
 
   /** Drops a user's entries (after `!forget me` removed what they matched). */
   drop(guildId: string | null, userId: string): Promise<void> {
     const u = this.userKey(guildId, userId);
-    this.byUser.delete(u);
-    // Queued lines are written first, then the file is rewritten before any later batch (the appender's
+    const file = this.fileOf(guildId);
+    const dm = this.layout.dmFile;
+    this.usersIn(file).delete(u);
+    const rewrite = [file];
+    if (file !== dm && this.files.get(dm)?.delete(u)) {
+      // Its pre-sharding entries: rewritten away where this process owns the DM file, else a tombstone in the server's.
+      if (this.layout.ownsDms) rewrite.push(dm);
+      else this.tombstonesIn(file).add(u);
+    }
+    const mine = rewrite.filter((f) => this.writes(f, f === dm ? null : guildId));
+    // Queued lines are written first, then the files are rewritten before any later batch (the appender's
     // handle stays valid: writeFile truncates the same file and appends go to its new end).
     return this.writer.flush(async () => {
-      const lines = [...this.byUser].flatMap(([user, texts]) => [...texts].map((t) => JSON.stringify({ u: user, t })));
-      await mkdir(path.dirname(this.file), { recursive: true });
-      await writeFile(this.file, lines.length ? `${lines.join('\n')}\n` : '', { mode: 0o600 });
+      for (const f of mine) {
+        const lines = [
+          ...[...(this.tombstones.get(f) ?? [])].map((user) => JSON.stringify({ u: user, forgot: 1 } satisfies IndexLine)),
+          ...[...this.usersIn(f)].flatMap(([user, texts]) => [...texts].map((t) => JSON.stringify({ u: user, t } satisfies IndexLine))),
+        ];
+        await mkdir(path.dirname(f), { recursive: true });
+        await writeFile(f, lines.length ? `${lines.join('\n')}\n` : '', { mode: 0o600 });
+      }
     });
   }
 
-  private set(u: string): Set<string> {
-    let s = this.byUser.get(u);
-    if (!s) this.byUser.set(u, (s = new Set()));
+  private usersIn(file: string): Map<string, Set<string>> {
+    let m = this.files.get(file);
+    if (!m) this.files.set(file, (m = new Map<string, Set<string>>()));
+    return m;
+  }
+
+  private tombstonesIn(file: string): Set<string> {
+    let s = this.tombstones.get(file);
+    if (!s) this.tombstones.set(file, (s = new Set<string>()));
     return s;
   }
 }

@@ -32,15 +32,17 @@ export interface RemovalResult {
 /**
  * Removes every JSONL line holding a string that `matches` (a whole record, so no half record is
  * left). Files are rewritten in place (same inode: open appenders keep appending to them).
+ * `readOnly`: only reports what would go (files another process writes: their message IDs are still dropped).
  */
 export async function removeMatchingLines(
   files: readonly string[],
   matches: (text: string) => boolean,
   matchesRecord: (record: unknown) => boolean = () => false,
+  opts: { readOnly?: boolean } = {},
 ): Promise<RemovalResult> {
   const result: RemovalResult = { files: 0, lines: 0, messageIds: [] };
   for (const file of files) {
-    const fh = await open(file, 'r+').catch(() => null);
+    const fh = await open(file, opts.readOnly ? 'r' : 'r+').catch(() => null);
     if (!fh) continue;
     try {
       const text = await fh.readFile('utf8');
@@ -60,7 +62,7 @@ export async function removeMatchingLines(
           collectIds(parsed, result.messageIds);
         } else kept.push(line);
       }
-      if (removed === 0) continue;
+      if (removed === 0 || opts.readOnly) continue;
       const out = Buffer.from(kept.length ? `${kept.join('\n')}\n` : '');
       await fh.write(out, 0, out.length, 0);
       await fh.truncate(out.length);

@@ -8,6 +8,7 @@ import { AuditLog } from './audit.js';
 import { ContributionIndex } from './contributions.js';
 import { PrivacyService, type PrivacyDeps } from './consent.js';
 import { keyedHasher, loadOrCreateSecret } from './secret.js';
+import { guildDataFiles, WHOLE_BOT, type DataScope } from '../tenancy/layout.js';
 
 export interface PrivacyWiring {
   stateFile: string;
@@ -25,7 +26,12 @@ export interface PrivacyWiring {
   log: Logger;
   /** A server's own datasets (see src/tenancy). */
   datasetsOf?: PrivacyDeps['datasetsOf'];
+  /** What this process writes (sharded: its servers; shard 0 also DMs and the privacy key). Default: everything. */
+  scope?: DataScope;
 }
+
+/** Time a shard waits for shard 0 to make the privacy key on a first start. */
+const KEY_WAIT_MS = 120_000;
 
 /** Voice messages reach the conversation as their transcript: index it under the speaker for `!forget me`. */
 export function noteVoiceMessages(inner: MessageListener, privacy: PrivacyService): MessageListener {
@@ -38,14 +44,28 @@ export function noteVoiceMessages(inner: MessageListener, privacy: PrivacyServic
 }
 
 /**
- * Builds the privacy side (called once by startEos): the key in `state/privacy.key`, the contribution
- * index in `state/privacy/`, the audit log in `audit/`, and the consent switch in front of the
- * conversation log (nothing is appended where the server has not turned recording on).
+ * Builds the privacy side (called once by startEos): the key in `state/privacy.key` (made by the process owning
+ * DMs), the contribution index (a server's in `guilds/<id>/privacy/`, DMs' in `state/privacy/`), the audit log in
+ * `audit/`, and the consent switch in front of the conversation log (nothing is appended where the server has not
+ * turned recording on).
  */
 export async function buildPrivacy(w: PrivacyWiring): Promise<{ privacy: PrivacyService; audit: AuditLog }> {
   const stateDir = path.dirname(w.stateFile);
-  const hash = keyedHasher(await loadOrCreateSecret(path.join(stateDir, 'privacy.key')));
-  const index = new ContributionIndex(path.join(stateDir, 'privacy', 'contributions.jsonl'), hash);
+  const scope = w.scope ?? WHOLE_BOT;
+  const secret = await loadOrCreateSecret(path.join(stateDir, 'privacy.key'), { create: scope.ownsDms, waitMs: KEY_WAIT_MS });
+  const hash = keyedHasher(secret);
+  const dmCandidates = path.join(stateDir, 'candidates.jsonl');
+  const index = new ContributionIndex(
+    {
+      dmFile: path.join(stateDir, 'privacy', 'contributions.jsonl'),
+      guildFile: (g) => guildDataFiles(w.dataDir, g).contributions,
+      guildsDir: path.join(w.dataDir, 'guilds'),
+      ownsDms: scope.ownsDms,
+      ownsGuild: (g) => scope.ownsGuild(g),
+    },
+    hash,
+    { log: w.log },
+  );
   await index.load();
   const audit = new AuditLog(path.join(w.dataDir, 'audit'), hash);
   const privacy = new PrivacyService({
@@ -54,7 +74,12 @@ export async function buildPrivacy(w: PrivacyWiring): Promise<{ privacy: Privacy
     recordByDefault: w.recordByDefault,
     consoleMode: w.consoleMode,
     index,
-    paths: { ...w.paths, candidates: path.join(stateDir, 'candidates.jsonl') },
+    paths: { ...w.paths, candidates: dmCandidates },
+    // A server's own journal; the pre-sharding shared one is rewritten only by the process owning it (DMs).
+    candidateFiles: (g) => {
+      const dm = scope.ownsDms ? { write: [dmCandidates], read: [] } : { write: [], read: [dmCandidates] };
+      return g ? { write: [guildDataFiles(w.dataDir, g).candidates, ...dm.write], read: dm.read } : dm;
+    },
     reconcileDatasets: () => w.datasets.init(),
     flushAll: () => Promise.all([w.datasets.flush(), w.candidates.flush(), w.transcript.flush()]),
     dropCandidate: async (id) => {

@@ -58,8 +58,13 @@ export class TenantDirectory {
     return { ...this.rules.member(t, actor), reviewed: true };
   }
 
+  /**
+   * A server's tenant; null: the owners'. A guild ID never falls back to the owners' tenant (whose files only the
+   * process owning DMs writes): one that is not a snowflake is refused.
+   */
   of(guildId: string | null): Tenant {
-    if (!guildId || !GUILD_ID.test(guildId)) return this.owners;
+    if (guildId === null || guildId === '') return this.owners;
+    if (!GUILD_ID.test(guildId)) throw new TypeError(`not a guild id: ${JSON.stringify(guildId.slice(0, 40))}`);
     let t = this.guilds.get(guildId);
     if (!t) {
       t = this.make(guildId);

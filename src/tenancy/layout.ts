@@ -8,6 +8,8 @@ export const GUILD_ID = /^\d{15,25}$/;
  *   guilds/<guildId>/datasets/<name>/…   that server's datasets (its active dataset and default `!train`
  *   guilds/<guildId>/archives/            kind are in state/eos.json under guilds.<guildId>)
  *   guilds/<guildId>/evaluations/         its `!test` results
+ *   guilds/<guildId>/candidates.jsonl     its recent replies (feedback candidates; DMs: state/candidates.jsonl)
+ *   guilds/<guildId>/privacy/contributions.jsonl   its `!forget me` index (DMs: state/privacy/)
  *   datasets/ archives/ evaluations/      the bot owners' tenant: DMs, the console and the CLI
  *   conversations/<guildId>_<channel>.jsonl, audit/<guildId>.jsonl   already one file per server
  */
@@ -20,4 +22,23 @@ export function tenantPaths(dataDir: string, guildId: string) {
     archives: path.join(root, 'archives'),
     evaluations: path.join(root, 'evaluations'),
   };
+}
+
+/**
+ * Which files this process writes (issue 13: one writer per file). Sharded, a shard owns the servers Discord
+ * sends it ((id >> 22) % count) and shard 0 also owns the bot owners' tenant and DM/console data (Discord sends DMs
+ * to shard 0 only). One unsharded process owns everything.
+ */
+export interface DataScope {
+  /** Writes the owners' tenant (top-level datasets/, cache/, archives/, evaluations/) and DM data under state/. */
+  ownsDms: boolean;
+  ownsGuild(guildId: string): boolean;
+}
+
+export const WHOLE_BOT: DataScope = { ownsDms: true, ownsGuild: () => true };
+
+/** Per-server files outside the datasets: the candidate journal and the `!forget me` index. */
+export function guildDataFiles(dataDir: string, guildId: string) {
+  const root = tenantPaths(dataDir, guildId).root;
+  return { candidates: path.join(root, 'candidates.jsonl'), contributions: path.join(root, 'privacy', 'contributions.jsonl') };
 }

@@ -2,7 +2,7 @@ import { mkdir, readdir, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import type { StateStore } from '../state/store.js';
-import { GUILD_ID, tenantPaths } from './layout.js';
+import { GUILD_ID, tenantPaths, type DataScope } from './layout.js';
 
 export type MigrationResult = { migrated: true; guildId: string; moved: string[] } | { migrated: false; reason: string };
 
@@ -17,13 +17,17 @@ async function nonEmpty(dir: string): Promise<boolean> {
  * move to `guilds/<id>/` and its active dataset and default `!train` kind to `guilds.<id>` in the state:
  * nothing is copied or rewritten, folders are renamed. With zero or several servers the data stays
  * with the bot owners (DMs, console, CLI), who can hand it on with `!getfile`/the CLI.
+ * Sharded (`scope`), only shard 0 (owner of the top-level folders) moves them, and only if it also owns that server;
+ * otherwise they stay with the owners (start once without EOS_SHARDS to move them).
  */
 export async function migrateSingleServer(opts: {
   dataDir: string;
   paths: { datasets: string; archives: string; conversations: string };
   state: StateStore;
   log: Logger;
+  scope?: DataScope;
 }): Promise<MigrationResult> {
+  if (opts.scope && !opts.scope.ownsDms) return { migrated: false, reason: 'not the process owning the top-level folders' };
   const guildsDir = path.join(opts.dataDir, 'guilds');
   if ((await readdir(guildsDir).catch(() => null)) !== null) return { migrated: false, reason: 'already per server' };
   const evaluations = path.join(opts.dataDir, 'evaluations');
@@ -41,6 +45,10 @@ export async function migrateSingleServer(opts: {
     return { migrated: false, reason: `${seen.size} servers` };
   }
   const guildId = [...seen][0]!;
+  if (opts.scope && !opts.scope.ownsGuild(guildId)) {
+    opts.log.warn({ guild: guildId }, 'existing datasets stay with the bot owners: their server is on another shard');
+    return { migrated: false, reason: 'server on another shard' };
+  }
   const target = tenantPaths(opts.dataDir, guildId);
   await mkdir(target.root, { recursive: true });
   const moved: string[] = [];

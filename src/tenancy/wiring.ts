@@ -29,6 +29,8 @@ export interface TenantWiring {
   isAdmin: (actor: EventActor) => boolean;
   /** Keyed hash naming a contributor in a server (privacy key; no IDs). */
   whoKey: (guildId: string, userId: string) => string;
+  /** The event's server (shared with the candidate router, which follows it); default a new one. */
+  context?: TenantContext;
 }
 
 /** Per-server datasets, feedback, memory and evaluations, made on a server's first event. */
@@ -89,5 +91,5 @@ export function buildTenants(w: TenantWiring): TenantDirectory {
       return { datasets, feedback: memberFeedback(t.feedback, pendingFeedback) };
     },
   };
-  return new TenantDirectory(owners, make, new TenantContext(), rules);
+  return new TenantDirectory(owners, make, w.context ?? new TenantContext(), rules);
 }

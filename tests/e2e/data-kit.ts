@@ -27,9 +27,10 @@ export function kit(h: Harness, channelId = h.general.id) {
   }
   /** Resolves once the candidate journal holds the decision on `messageId` (written after the records and the live-history update). */
   async function decided(messageId: string): Promise<void> {
-    const journal = path.join(h.dataDir, 'state', 'candidates.jsonl');
+    // A server's replies are journaled in its own file (guilds/<id>/candidates.jsonl), DMs' in state/.
+    const journals = [path.join(h.dataDir, 'guilds', h.guild.id, 'candidates.jsonl'), path.join(h.dataDir, 'state', 'candidates.jsonl')];
     for (let waited = 0; waited < 10_000; waited += 25) {
-      const text = await readFile(journal, 'utf8').catch(() => '');
+      const text = (await Promise.all(journals.map((j) => readFile(j, 'utf8').catch(() => '')))).join('\n');
       if (text.includes(`"op":"decide","messageId":"${messageId}"`)) return;
       await new Promise((r) => setTimeout(r, 25));
     }

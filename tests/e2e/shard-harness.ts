@@ -147,9 +147,17 @@ export async function readJournal(dir: string): Promise<JournalEntry[]> {
   return out;
 }
 
+/** The bot owners' tenant (DMs, console, CLI) and DM-scoped state: written only by shard 0, which Discord sends DMs to. */
+const OWNERS_FILES =
+  /^(datasets|archives|evaluations|cache)\/|^state\/(candidates\.jsonl|privacy\.key|privacy\/)|^(conversations|audit)\/dm[_.]/;
+/** Files named after a guild outside guilds/<gid>/ (one per server or per channel): written only by gid's shard. */
+const GUILD_NAMED = /^(?:conversations\/(\d+)_|audit\/(\d+)\.)/;
+
 /**
- * Ownership problems in a journal, relative to dataDir: files written by two roles; guilds/<gid>/** written by a
- * role other than gid's shard; the global state file written by anything but the manager.
+ * Ownership problems in a journal, relative to dataDir: files written by two roles; guilds/<gid>/** (and
+ * conversations/<gid>_*, audit/<gid>.jsonl) written by a role other than gid's shard; the owners' tenant
+ * (top-level datasets/, archives/, evaluations/, cache/, state/candidates.jsonl, state/privacy*) written by anything
+ * but shard 0; the global state file written by anything but the manager.
  */
 export function ownershipProblems(entries: JournalEntry[], dataDir: string, count: number): string[] {
   const byFile = new Map<string, Set<string>>();
@@ -161,11 +169,13 @@ export function ownershipProblems(entries: JournalEntry[], dataDir: string, coun
   const problems: string[] = [];
   for (const [rel, roles] of byFile) {
     if (roles.size > 1) problems.push(`${rel} written by ${[...roles].join(' and ')}`);
-    const m = /^guilds\/(\d+)\//.exec(rel);
-    if (m) {
-      const owner = `shard-${shardForGuild(m[1]!, count)}`;
+    const gid = /^guilds\/(\d+)\//.exec(rel)?.[1] ?? GUILD_NAMED.exec(rel)?.slice(1).find(Boolean);
+    if (gid) {
+      const owner = `shard-${shardForGuild(gid, count)}`;
       for (const r of roles) if (r !== owner) problems.push(`${rel} (guild of ${owner}) written by ${r}`);
     }
+    if (OWNERS_FILES.test(rel))
+      for (const r of roles) if (r !== 'shard-0') problems.push(`${rel} (owners' tenant, shard-0) written by ${r}`);
     if (rel.startsWith(path.join('state', 'eos.json')))
       for (const r of roles) if (!r.startsWith('manager')) problems.push(`${rel} written by ${r}`);
   }

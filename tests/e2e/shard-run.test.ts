@@ -11,6 +11,7 @@ import {
   datasetText,
   ownershipProblems,
   readJournal,
+  writtenBy,
   shardStatus,
   startShardWorld,
   startSharded,
@@ -21,11 +22,9 @@ import {
 } from './shard-harness.js';
 import { mention, PROJECT_ROOT } from './harness.js';
 import { guildStateFile } from '../../src/shard/ownership.js';
+import { guildDataFiles } from '../../src/tenancy/layout.js';
 import { cliShards } from '../../src/cli/shards.js';
 import { loadConfig } from '../../src/config.js';
-
-/** Data files every guild appends to today (datasets, candidates, import journal, embeddings cache, privacy index). */
-const PENDING_TENANCY = ['datasets/', 'state/candidates.jsonl', 'state/privacy/', 'cache/'];
 
 let w: ShardWorld;
 let run: EosRun;
@@ -147,6 +146,29 @@ describe('two shards, one process each', () => {
     });
     w.emu.addReaction({ channelId: w.general[1]!.id, messageId: reply.id, userId: w.alice.id, emoji: '👍' });
     await until(async () => (await datasetText(w.dataDir)).includes('FEEDBACK-ME'), 'the 👍 record on disk');
+    // The rated reply was a candidate in its server's own journal (written by shard 1), not in the DM one.
+    const own = await readFile(guildDataFiles(w.dataDir, w.guilds[1]!.id).candidates, 'utf8');
+    expect(own).toContain('FEEDBACK-ME');
+    expect(own).toContain(`"op":"decide","messageId":"${reply.id}"`);
+    expect(await readFile(path.join(w.dataDir, 'state', 'candidates.jsonl'), 'utf8').catch(() => '')).not.toContain('FEEDBACK-ME');
+  });
+
+  test("a DM conversation goes to the owners' files, kept by shard 0; a server's !forget me index is its own", async () => {
+    const dm = w.emu.createDM(w.alice.id);
+    w.emu.userSays({ channelId: dm.id, userId: w.alice.id, content: 'DM-TALK hello there' });
+    await w.emu.waitFor(() => w.emu.botMessages(dm.id).find((m) => m.content.includes('DM-TALK')), {
+      label: 'DM reply',
+      timeoutMs: 20_000,
+    });
+    await until(
+      async () => (await readFile(path.join(w.dataDir, 'state', 'candidates.jsonl'), 'utf8').catch(() => '')).includes('DM-TALK'),
+      'the DM reply in the DM candidate journal',
+    );
+    // Alice spoke in guild 1 (shard 1): her keyed hashes are in guild 1's index file, none of guild 0's.
+    await until(
+      async () => (await readFile(guildDataFiles(w.dataDir, w.guilds[1]!.id).contributions, 'utf8').catch(() => '')).length > 0,
+      "guild 1's contribution index",
+    );
   });
 
   test('a SIGKILLed shard is respawned, resumes answering, every acknowledged record is kept; SIGTERM stops all cleanly; no file has two writers', async () => {
@@ -170,12 +192,12 @@ describe('two shards, one process each', () => {
     const code = await run.stop();
     expect(code).toBe(0);
     expect(run.stderr()).toContain('all shards stopped');
-    const problems = ownershipProblems(await readJournal(run.journalDir), w.dataDir, 2);
-    // Sharding's own files (guilds/<gid>/state.json, state/eos.json, logs/shard-N, shards/) have exactly one writer.
-    // The files below are still shared by every guild, hence by every shard, until the tenancy issue moves them under
-    // guilds/<gid>/ (or gives them one writer); they are reported, not hidden.
-    const pending = problems.filter((p) => PENDING_TENANCY.some((f) => p.startsWith(f)));
-    expect(problems.filter((p) => !pending.includes(p))).toEqual([]);
-    console.info(`files still written by several shards (tenancy layout pending): ${pending.join('; ') || 'none'}`);
+    // Every file under the data folder has one writer: guilds/<gid>/** (candidates, privacy index, datasets, state)
+    // only gid's shard, the owners' tenant and DM state (datasets/, cache/, state/candidates.jsonl, state/privacy*)
+    // only shard 0, state/eos.json only the manager.
+    const journal = await readJournal(run.journalDir);
+    expect(ownershipProblems(journal, w.dataDir, 2)).toEqual([]);
+    const table = [...writtenBy(journal, w.dataDir)].map(([role, files]) => `${role}: ${[...files].sort().join(', ')}`);
+    console.info(`files written, by process:\n${table.join('\n')}`);
   }, 120_000);
 });

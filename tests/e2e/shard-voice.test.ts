@@ -84,10 +84,8 @@ describe('three shards', () => {
     expect([w.general[2]!.id, dm.id]).toContain(zipped.channelId);
   }, 60_000);
 
-  test('SIGTERM stops the 3 shards; each guild state file had one writer, its shard', async () => {
+  test("SIGTERM stops the 3 shards; no file had two writers, each guild's files only its shard's", async () => {
     expect(await run.stop()).toBe(0);
-    const problems = ownershipProblems(await readJournal(run.journalDir), w.dataDir, 3);
-    expect(problems.filter((p) => p.startsWith('guilds/') && p.includes('state.json'))).toEqual([]);
-    expect(problems.filter((p) => p.startsWith('state/eos.json') || p.startsWith('logs/') || p.startsWith('shards/'))).toEqual([]);
+    expect(ownershipProblems(await readJournal(run.journalDir), w.dataDir, 3)).toEqual([]);
   }, 60_000);
 });

@@ -104,9 +104,9 @@ describe('contribution index cost per observed message', () => {
     expect(log.trim().split('\n')).toHaveLength(10);
     await privacy.close();
     await transcript.close();
-    // The rewritten index (read back as at a restart) holds Bob's entries and none of Alice's.
+    // The rewritten index of the server (read back as at a restart) holds Bob's entries and none of Alice's.
     const again = new ContributionIndex(
-      path.join(d, 'state', 'privacy', 'contributions.jsonl'),
+      path.join(d, 'guilds', G, 'privacy', 'contributions.jsonl'),
       keyedHasher(await loadOrCreateSecret(path.join(d, 'state', 'privacy.key'))),
     );
     await again.load();
