@@ -51,9 +51,12 @@ describe('a flood from one user (6 per 60 s)', () => {
     const wait = Number(NOTICE.exec(notice.content)![1]);
     expect(wait).toBeGreaterThan(0);
     expect(wait).toBeLessThanOrEqual(60);
-    await pause(800);
+    // Bob's later mention is answered after Eos has decided on every flood message (a channel's messages are decided
+    // in order): by then none of them was answered and Bob's was the only LLM call since.
+    const bob = say(h.bob.id, mention(h.emu.botUser.id, 'after the flood'));
+    await h.emu.waitForBotMessage(h.general.id, (m) => m.replyTo === bob.id && m.content === 'An answer.');
     for (const m of flood.slice(1)) expect(repliesTo(m.id), `reply to ${m.content}`).toHaveLength(0);
-    expect(h.llm!.chatRequests().length - before).toBe(6);
+    expect(h.llm!.chatRequests().length - before).toBe(7);
     const notices = h.emu.botMessages(h.general.id).filter((m) => NOTICE.test(m.content));
     expect(notices).toHaveLength(1);
   });
@@ -75,7 +78,11 @@ describe('a flood from one user (6 per 60 s)', () => {
     const bobDm = h.emu.createDM(h.bob.id);
     const control = h.emu.userSays({ channelId: bobDm.id, userId: h.bob.id, content: 'hello in private' });
     await h.emu.waitForBotMessage(bobDm.id, (m) => m.replyTo === control.id && m.content === 'An answer.');
-    await pause(300);
+    // Nothing else Alice could send is answered, so the barrier is Eos's own log of its decision: over the limit,
+    // without a second notice.
+    const decided = (l: string) => l.includes('user over the rate limit') && l.includes(`"channel":"${dm.id}"`);
+    const line = await h.emu.waitFor(() => h.logs.find(decided), { label: "the rate limit's decision on Alice's DM" });
+    expect(line).toContain('"notified":false');
     expect(h.emu.botMessages(dm.id).filter((m) => m.replyTo === msg.id)).toHaveLength(0);
   });
 });
