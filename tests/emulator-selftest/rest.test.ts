@@ -177,6 +177,19 @@ describe('REST', () => {
     expect(w.emu.gatewayEvents.some((e) => e.t === 'MESSAGE_DELETE')).toBe(true);
   });
 
+  test('delayNext: the message is created and dispatched at once, its answer comes later', async () => {
+    w.emu.delayNext({ method: 'POST', route: '/channels/{channel_id}/messages', ms: 2000 });
+    let answered = false;
+    const sending = channel()
+      .send('late answer')
+      .then((m) => ((answered = true), m));
+    const created = await w.emu.waitForBotMessage(w.general.id, (m) => m.content === 'late answer');
+    expect(answered).toBe(false);
+    expect(w.emu.gatewayEvents.some((e) => e.t === 'MESSAGE_CREATE' && (e.d as { id?: string }).id === created.id)).toBe(true);
+    expect((await sending).id).toBe(created.id);
+    expect(w.emu.requests.filter((r) => r.method === 'POST').map((r) => r.status)).toEqual([200]);
+  });
+
   test('setLatency delays REST answers', async () => {
     w.emu.setLatency(120);
     const started = Date.now();
