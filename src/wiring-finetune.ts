@@ -4,8 +4,9 @@ import type { Logger } from 'pino';
 import type { AppConfig } from './config.js';
 import type { ChatSurface } from './chat/types.js';
 import type { StateStore } from './state/store.js';
-import { createOpenAiClient } from './llm/openai-client.js';
-import { FineTuneService, OpenAiFineTuneBackend, type FineTuneBackend } from './finetune/index.js';
+import { FineTuneService, type FineTuneBackend } from './finetune/index.js';
+import { LazyFineTuneBackend } from './finetune/lazy.js';
+import { openAiBackendInfo } from './finetune/openai/info.js';
 import { TogetherFineTuneBackend } from './finetune/together/backend.js';
 import { LocalTrainerBackend } from './finetune/local/backend.js';
 import { FineTuneFollower } from './training/finetune-follower.js';
@@ -19,13 +20,17 @@ export function createFineTuneBackend(config: AppConfig, log: Logger): FineTuneB
     case 'openai': {
       const baseURL = t.openai.baseURL || config.llm?.baseURL;
       if (!baseURL) return null;
-      return new OpenAiFineTuneBackend({
+      const opts = {
         apiKey: config.finetune.apiKey ?? undefined,
         baseURL,
         apiVersion: t.openai.apiVersion || undefined,
         authHeader: t.openai.authHeader,
         ...(t.contextTokens ? { contextTokens: t.contextTokens } : {}),
-      });
+      };
+      // The openai SDK loads with the first job request, not at start.
+      return new LazyFineTuneBackend(openAiBackendInfo(opts), () =>
+        import('./finetune/openai/backend.js').then((m) => new m.OpenAiFineTuneBackend(opts)),
+      );
     }
     case 'together':
       if (!config.finetune.togetherApiKey) return null;
@@ -60,14 +65,11 @@ export function createFineTuneService(config: AppConfig, log: Logger): FineTuneS
 
 /** Whether the chat endpoint lists `model` (GET /models): checked before switching to a locally trained model. */
 function modelServedBy(config: AppConfig): ((model: string) => Promise<boolean>) | undefined {
-  if (!config.llm) return undefined;
-  const client = createOpenAiClient({
-    apiKey: config.llm.apiKey ?? 'not-needed',
-    baseURL: config.llm.baseURL,
-    timeoutMs: 15_000,
-    maxRetries: 1,
-  });
+  const llm = config.llm;
+  if (!llm) return undefined;
   return async (model) => {
+    const { createOpenAiClient } = await import('./llm/openai-client.js');
+    const client = createOpenAiClient({ apiKey: llm.apiKey ?? 'not-needed', baseURL: llm.baseURL, timeoutMs: 15_000, maxRetries: 1 });
     for await (const m of client.models.list()) if (m.id === model) return true;
     return false;
   };

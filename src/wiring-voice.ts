@@ -7,8 +7,7 @@ import type { Responder } from './conversation/responder.js';
 import type { FeedbackService } from './training/feedback.js';
 import type { ConversationLog } from './datasets/conversation-log.js';
 import type { SpeechToText, TextToSpeech } from './voice/ports.js';
-import { createSpeechToText } from './voice/stt/select.js';
-import { createTextToSpeech } from './voice/tts/select.js';
+import { lazySpeechToText, lazyTextToSpeech } from './voice/lazy.js';
 import { VoiceManager, type VoiceManagerHooks } from './voice/discord/manager.js';
 import { createClientVoiceHost } from './voice/discord/host.js';
 import { VoiceBridge } from './voice/bridge.js';
@@ -17,7 +16,8 @@ import { sendVoiceReply } from './voice/voice-messages.js';
 
 /**
  * Speech engines chosen by EOS_STT_PROVIDER / EOS_TTS_PROVIDER. With `openai` speech-to-text but no
- * endpoint configured at all, Eos falls back to the offline engine and says so in the log.
+ * endpoint configured at all, Eos falls back to the offline engine and says so in the log. The engines are
+ * imported and built on first use (src/voice/lazy.ts): starting Eos does not load them.
  */
 export function buildSpeech(config: AppConfig, log: Logger): { stt: SpeechToText; tts: TextToSpeech } {
   const v = config.voice;
@@ -27,9 +27,13 @@ export function buildSpeech(config: AppConfig, log: Logger): { stt: SpeechToText
     log.warn('EOS_STT_PROVIDER=openai but no OpenAI-compatible endpoint is set: using the offline speech-to-text engine');
     provider = 'offline';
   }
-  const stt = createSpeechToText({ provider, model: v.sttModel, whisperModelPath: v.whisperModelPath, openai });
+  const sttCfg = { provider, model: v.sttModel, whisperModelPath: v.whisperModelPath, openai };
+  const sttPlanned = provider === 'openai' ? `openai:${v.sttModel}` : v.whisperModelPath ? 'offline:whisper.cpp' : 'offline:pocketsphinx';
+  const stt = lazySpeechToText(sttPlanned, () => import('./voice/stt/select.js').then((m) => m.createSpeechToText(sttCfg)));
   const ttsOpenai = config.llm ? { baseURL: config.llm.baseURL, apiKey: config.llm.apiKey ?? 'no-key' } : undefined;
-  const tts = createTextToSpeech({ provider: v.ttsProvider, voice: v.ttsVoice, openai: ttsOpenai });
+  const ttsCfg = { provider: v.ttsProvider, voice: v.ttsVoice, openai: ttsOpenai };
+  const ttsPlanned = `${v.ttsProvider}${v.ttsVoice ? `:${v.ttsVoice}` : ''}`;
+  const tts = lazyTextToSpeech(ttsPlanned, () => import('./voice/tts/select.js').then((m) => m.createTextToSpeech(ttsCfg)));
   return { stt, tts };
 }
 

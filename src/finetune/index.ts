@@ -6,5 +6,6 @@ export { FineTuneError, isFineTuneError, type FineTuneErrorKind } from './errors
 export { formatJob } from './format.js';
 export { formatDatasetReport, type DatasetReport } from './report.js';
 export { BASE_MODEL_SETTING, DEFAULT_BASE_MODELS, isRetiredModel, resolveBaseModel } from './models.js';
-export { OpenAiFineTuneBackend, type OpenAiBackendOptions } from './openai/backend.js';
+// The OpenAI-compatible adapter is imported from ./openai/backend.js (it loads the openai SDK; wiring imports it on first use).
+export type { OpenAiBackendOptions } from './openai/backend.js';
 export { stepOf, toJobEvent, toJobView, toMetricPoints } from './openai/view.js';

@@ -1,6 +1,7 @@
 import OpenAI from 'openai';
+import { DEFAULT_OPENAI_BASE_URL } from './safe-url.js';
 
-export const DEFAULT_OPENAI_BASE_URL = 'https://api.openai.com/v1';
+export { DEFAULT_OPENAI_BASE_URL } from './safe-url.js';
 
 export interface OpenAiClientOptions {
   apiKey?: string;

@@ -1,12 +1,9 @@
 /** Maps anything the openai SDK (or fetch) throws onto LlmError. */
 import { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
 import { LlmError } from './port.js';
+import { redact } from './redact.js';
 
-/** Removes `secret` from a message, in case a server echoes the key back. */
-export function redact(message: string, secret: string | undefined): string {
-  if (!secret || secret.length < 6) return message;
-  return message.split(secret).join('***');
-}
+export { redact } from './redact.js';
 
 function isAbort(err: unknown): boolean {
   return err instanceof APIUserAbortError || (err instanceof Error && err.name === 'AbortError');

@@ -6,6 +6,9 @@ import { toWireMessage } from './openai-messages.js';
 import { streamCompletion } from './openai-stream.js';
 import { LlmError, type ChatMessage, type ChatModel, type CompletionOptions } from './port.js';
 import { createOpenAiClient, DEFAULT_OPENAI_BASE_URL } from './openai-client.js';
+import { openAiModelDescription } from './safe-url.js';
+
+export { safeBaseUrl } from './safe-url.js';
 
 export interface OpenAiChatModelOptions {
   /** A ready client; when given, apiKey/baseURL are ignored and timeoutMs/maxRetries apply only if set. */
@@ -32,20 +35,6 @@ function buildClient(opts: OpenAiChatModelOptions): OpenAI {
   });
 }
 
-/** The base URL without credentials or query, safe for logs. */
-export function safeBaseUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    parsed.username = '';
-    parsed.password = '';
-    parsed.search = '';
-    parsed.hash = '';
-    return parsed.toString().replace(/\/$/, '');
-  } catch {
-    return '(invalid base URL)';
-  }
-}
-
 export function createOpenAiChatModel(opts: OpenAiChatModelOptions): ChatModel {
   const client = opts.client ?? buildClient(opts);
   const secret = opts.apiKey ?? (typeof client.apiKey === 'string' ? client.apiKey : undefined);
@@ -63,7 +52,7 @@ export function createOpenAiChatModel(opts: OpenAiChatModelOptions): ChatModel {
   });
 
   return {
-    description: `openai-compatible:${opts.model} @ ${safeBaseUrl(client.baseURL)}`,
+    description: openAiModelDescription(opts.model, client.baseURL),
 
     async complete(messages, o = {}) {
       if (o.signal?.aborted) throw new LlmError('aborted', 'LLM request aborted before it started');

@@ -4,9 +4,12 @@ import type { MessageListener } from '../core/router.js';
 import type { AccessPolicy } from '../core/access.js';
 import { SpeechError, type SpeechToText, type TextToSpeech } from './ports.js';
 import { readAttachmentBytes } from '../chat/attachments.js';
-import { decodeToPcm, encodeOggOpus } from './audio/ffmpeg.js';
-import { durationSecs, voiceMessageWaveform } from './audio/waveform.js';
-import { convertPcm } from './audio/resample.js';
+
+/** The audio code (ffmpeg, resampler, waveform): imported with the first voice message, not at start. */
+const audioCode = () =>
+  Promise.all([import('./audio/ffmpeg.js'), import('./audio/waveform.js'), import('./audio/resample.js')]).then(
+    ([ffmpeg, waveform, resample]) => ({ ...ffmpeg, ...waveform, ...resample }),
+  );
 
 export const IS_VOICE_MESSAGE = 8192;
 const AUDIO_NAME = /\.(ogg|oga|opus|mp3|wav|m4a|webm|flac)$/i;
@@ -34,6 +37,7 @@ export class VoiceMessageListener implements MessageListener {
     let text: string;
     try {
       const bytes = await readAttachmentBytes(audio, { maxBytes: MAX_AUDIO_BYTES });
+      const { decodeToPcm } = await audioCode();
       const pcm = await decodeToPcm(bytes, { sampleRate: 16_000, channels: 1 });
       text = (await this.deps.stt.transcribe(pcm)).trim();
     } catch (err) {
@@ -65,6 +69,7 @@ export async function sendVoiceReply(
   text: string,
 ): Promise<void> {
   const speech = await tts.synthesize(text);
+  const { convertPcm, encodeOggOpus, durationSecs, voiceMessageWaveform } = await audioCode();
   const mono48k = convertPcm(speech, { sampleRate: 48_000, channels: 1 });
   const data = await encodeOggOpus(mono48k);
   await surface.send(channelId, { replyTo, voice: { data, durationSecs: durationSecs(mono48k), waveform: voiceMessageWaveform(mono48k) } });

@@ -1,6 +1,7 @@
 /** The OpenAI-compatible adapter: the port's conformance suite against the fake OpenAI server, directly and behind an Azure-style gateway. */
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
-import { OpenAiFineTuneBackend, FineTuneError, FineTuneService } from '../../src/finetune/index.js';
+import { FineTuneError, FineTuneService } from '../../src/finetune/index.js';
+import { OpenAiFineTuneBackend } from '../../src/finetune/openai/backend.js';
 import { loadOpenAiSpec } from '../llm-server/contract.js';
 import { startFakeLlm, type FakeLlm } from '../llm-server/index.js';
 import { startAzureProxy, type AzureProxy } from '../providers/azure/proxy.js';

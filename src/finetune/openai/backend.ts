@@ -7,11 +7,12 @@ import { createReadStream } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type OpenAI from 'openai';
 import { APIConnectionError, APIError } from 'openai';
-import { createOpenAiClient, DEFAULT_OPENAI_BASE_URL } from '../../llm/openai-client.js';
+import { createOpenAiClient } from '../../llm/openai-client.js';
 import { redact } from '../../llm/openai-errors.js';
 import { FineTuneError, fromHttpStatus, unreachable } from '../errors.js';
 import type { BackendInfo, CreateJobRequest, FineTuneBackend, MetricPoint } from '../port.js';
 import type { JobEvent, JobView } from '../types.js';
+import { openAiBackendInfo } from './info.js';
 import { toJobEvent, toJobView, toMetricPoints } from './view.js';
 
 export interface OpenAiBackendOptions {
@@ -54,15 +55,7 @@ export class OpenAiFineTuneBackend implements FineTuneBackend {
       ...(opts.apiVersion ? { defaultQuery: { 'api-version': opts.apiVersion } } : {}),
     });
     this.secret = opts.apiKey;
-    this.info = {
-      kind: 'openai',
-      label: `OpenAI-compatible (${opts.baseURL ?? DEFAULT_OPENAI_BASE_URL})`,
-      paid: true,
-      minExamples: 10, // OpenAI: "at least 10 examples"
-      contextTokens: opts.contextTokens ?? 65_536,
-      fileFormat: 'openai',
-      switchOnSuccess: false,
-    };
+    this.info = openAiBackendInfo(opts);
   }
 
   async create(req: CreateJobRequest): Promise<JobView> {

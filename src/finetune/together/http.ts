@@ -3,7 +3,7 @@ import { openAsBlob } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { FineTuneError, fromHttpStatus, unreachable } from '../errors.js';
-import { redact } from '../../llm/openai-errors.js';
+import { redact } from '../../llm/redact.js';
 
 export const SERVICE = 'Together AI';
 

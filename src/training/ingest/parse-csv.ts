@@ -4,7 +4,7 @@
  * messages. Streams through csv-parse; quoted fields may span lines. Delimiter: `,`, `;` or tab,
  * guessed from the header. CRLF line ends become LF (also inside quoted fields).
  */
-import { parse, type CsvError, type InfoRecord, type Parser } from 'csv-parse';
+import type { CsvError, InfoRecord, Parser } from 'csv-parse';
 import { COMPLETION_COLUMNS, csvDelimiter, PROMPT_COLUMNS } from './detect.js';
 import { isRecordObject, type ParsedItem } from './types.js';
 
@@ -92,7 +92,9 @@ async function* lfOnly(chunks: AsyncIterable<string>): AsyncGenerator<string> {
   if (carry) yield carry;
 }
 
-function csvStream(headerLine: string, mapper: RowMapper): Parser {
+/** csv-parse is imported with the first CSV file, not when Eos starts. */
+async function csvStream(headerLine: string, mapper: RowMapper): Promise<Parser> {
+  const { parse } = await import('csv-parse');
   return parse({
     delimiter: csvDelimiter(headerLine),
     bom: true,
@@ -119,7 +121,7 @@ function settle(act: (done: (err?: Error | null) => void) => void): Promise<Erro
 export function createCsvParser(headerLine: string) {
   return async function* parseCsv(chunks: AsyncIterable<string>): AsyncGenerator<ParsedItem[]> {
     const mapper = new RowMapper();
-    const parser = csvStream(headerLine, mapper);
+    const parser = await csvStream(headerLine, mapper);
     let failure: unknown;
     parser.on('error', (err) => (failure ??= err));
     parser.resume();

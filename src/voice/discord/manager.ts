@@ -5,17 +5,32 @@
  *   const voice = new VoiceManager({ host: createClientVoiceHost(client), stt, tts, respond, hooks });
  *   await voice.join(guildId, voiceChannelId, textChannelId);  await voice.say(guildId, 'Hello');  await voice.destroyAll();
  */
-import { createVoicePipeline, type VoicePipelineOptions } from '../pipeline/build.js';
+import type { VoicePipelineOptions } from '../pipeline/build.js';
 import type { VoiceTranscript } from '../pipeline/frames.js';
 import type { SpeechToText, TextToSpeech } from '../ports.js';
 import type { ErrorEvent, ReplyEvent, TranscriptEvent } from '../session/hooks.js';
 import type { VoiceLink } from '../session/link.js';
-import { VoiceSession, type VoiceSessionOptions } from '../session/session.js';
+import type { VoiceSession, VoiceSessionOptions } from '../session/session.js';
 import type { VoiceSessionState } from '../session/state.js';
 import type { Logger } from 'pino';
 import type { LinkInfo } from '../session/link.js';
 import type { VoiceHost } from './host.js';
-import { DiscordVoiceLink, type DiscordLinkOptions } from './link.js';
+import type { DiscordLinkOptions } from './link.js';
+
+/**
+ * The session, the pipeline and the Discord link (with @discordjs/voice, prism-media, Opus and DAVE): imported on
+ * the first join, so starting Eos (and text-only servers) never load them.
+ */
+async function loadVoiceModules(discord: boolean) {
+  const [{ VoiceSession }, { createVoicePipeline }, link] = await Promise.all([
+    import('../session/session.js'),
+    import('../pipeline/build.js'),
+    discord ? import('./link.js') : null,
+  ]);
+  return { VoiceSession, createVoicePipeline, DiscordVoiceLink: link?.DiscordVoiceLink ?? null };
+}
+
+type VoiceModules = Awaited<ReturnType<typeof loadVoiceModules>>;
 
 export interface VoiceContext {
   guildId: string;
@@ -73,6 +88,7 @@ interface Entry {
 export class VoiceManager {
   private readonly sessions = new Map<string, Entry>();
   private unsubscribe: (() => void) | undefined;
+  private modules: Promise<VoiceModules> | undefined;
 
   constructor(private readonly opts: VoiceManagerOptions) {}
 
@@ -87,6 +103,8 @@ export class VoiceManager {
 
   /** Joins (or moves to) a voice channel; resolves once listening. Rejects when the connection fails. */
   async join(guildId: string, channelId: string, textChannelId: string): Promise<VoiceSession> {
+    // Before anything is checked: from here on, nothing awaits until the session is registered (as before lazy loading).
+    const mods = await this.loadModules();
     const existing = this.sessions.get(guildId);
     if (existing && existing.ctx.voiceChannelId === channelId) {
       existing.ctx.textChannelId = textChannelId;
@@ -96,7 +114,7 @@ export class VoiceManager {
     if (existing) await existing.session.leave('moved to another channel');
     this.unsubscribe ??= this.opts.host.onVoiceStateChange((g) => this.onVoiceStates(g));
     const ctx: VoiceContext = { guildId, voiceChannelId: channelId, textChannelId };
-    const { session, link } = this.createSession(ctx);
+    const { session, link } = this.createSession(ctx, mods);
     session.on('stateChange', (old, next) => {
       if (next.status === 'destroyed' && this.sessions.get(guildId)?.session === session) this.sessions.delete(guildId);
       this.opts.hooks?.onStateChange?.(ctx, old, next);
@@ -146,10 +164,18 @@ export class VoiceManager {
     this.sessions.clear();
   }
 
-  private createSession(ctx: VoiceContext): { session: VoiceSession; link: VoiceLink } {
+  private loadModules(): Promise<VoiceModules> {
+    this.modules ??= loadVoiceModules(!this.opts.createLink).catch((err: unknown) => {
+      this.modules = undefined; // the next join tries again
+      throw err;
+    });
+    return this.modules;
+  }
+
+  private createSession(ctx: VoiceContext, mods: VoiceModules): { session: VoiceSession; link: VoiceLink } {
     const { host, hooks } = this.opts;
-    const link = this.opts.createLink?.({ guildId: ctx.guildId, channelId: ctx.voiceChannelId }) ?? this.discordLink(ctx);
-    const voice = createVoicePipeline({
+    const link = this.opts.createLink?.({ guildId: ctx.guildId, channelId: ctx.voiceChannelId }) ?? this.discordLink(ctx, mods);
+    const voice = mods.createVoicePipeline({
       ...this.opts.pipeline,
       stt: this.opts.stt,
       tts: this.opts.tts,
@@ -157,7 +183,7 @@ export class VoiceManager {
       respond: (t, o) => this.opts.respond({ ...t, ...ctx }, o),
       transcribe: { ...this.opts.pipeline?.transcribe, speakerName: (userId) => host.displayName(ctx.guildId, userId) },
     });
-    const session = new VoiceSession(
+    const session = new mods.VoiceSession(
       link,
       voice,
       { ...this.opts.session, channelId: ctx.voiceChannelId },
@@ -170,12 +196,13 @@ export class VoiceManager {
     return { session, link };
   }
 
-  private discordLink(ctx: VoiceContext): VoiceLink {
+  private discordLink(ctx: VoiceContext, mods: VoiceModules): VoiceLink {
     const { host } = this.opts;
+    if (!mods.DiscordVoiceLink) throw new Error('the Discord voice link was not loaded');
     const adapterCreator = host.adapterCreator(ctx.guildId);
     if (!adapterCreator) throw new Error(`unknown guild ${ctx.guildId}`);
     const botId = host.botUserId();
-    return new DiscordVoiceLink({
+    return new mods.DiscordVoiceLink({
       ...this.opts.link,
       guildId: ctx.guildId,
       channelId: ctx.voiceChannelId,
