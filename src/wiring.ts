@@ -11,9 +11,8 @@ import { TenantContext } from './tenancy/context.js';
 import { guildDataFiles, WHOLE_BOT, type DataScope } from './tenancy/layout.js';
 import { ConversationLog } from './datasets/conversation-log.js';
 import { JsonlExampleMemory, type ExampleMemory } from './memory/examples.js';
-import { createOpenAiChatModel } from './llm/openai.js';
-import { createOpenAiClient } from './llm/openai-client.js';
-import { createOpenAiEmbedder } from './llm/openai-embeddings.js';
+import { lazyChatModel, lazyEmbedder } from './llm/lazy.js';
+import { openAiModelDescription } from './llm/safe-url.js';
 import type { Embedder } from './llm/embeddings.js';
 import { createMemoryChatModel } from './llm/memory.js';
 import { retiredModelWarnings } from './llm/retired.js';
@@ -63,27 +62,39 @@ export async function buildTrainingServices(config: AppConfig, state: StateStore
   return { datasets, candidates, feedback, transcript, memory: memory as ExampleMemory, embedder, evaluations, repairs, context };
 }
 
-/** The endpoint's embeddings (few-shot retrieval, `similar` checks); null without an endpoint or with `embeddingsModel: "off"`. */
+/**
+ * The endpoint's embeddings (few-shot retrieval, `similar` checks); null without an endpoint or with `embeddingsModel: "off"`.
+ * The openai SDK is imported on the first embedding (src/llm/lazy.ts), not at start.
+ */
 export function buildEmbedder(config: AppConfig): Embedder | null {
   const model = config.bot.training.embeddingsModel;
-  if (!config.llm || model === 'off') return null;
-  const client = createOpenAiClient({
-    apiKey: config.llm.apiKey ?? 'not-needed',
-    baseURL: config.llm.baseURL,
-    timeoutMs: config.llm.timeoutMs,
-    maxRetries: 1,
+  const llm = config.llm;
+  if (!llm || model === 'off') return null;
+  const maxBatch = 256;
+  return lazyEmbedder({ model, maxBatch }, async () => {
+    const [{ createOpenAiClient }, { createOpenAiEmbedder }] = await Promise.all([
+      import('./llm/openai-client.js'),
+      import('./llm/openai-embeddings.js'),
+    ]);
+    const client = createOpenAiClient({
+      apiKey: llm.apiKey ?? 'not-needed',
+      baseURL: llm.baseURL,
+      timeoutMs: llm.timeoutMs,
+      maxRetries: 1,
+    });
+    return createOpenAiEmbedder({ client, model, maxBatch });
   });
-  return createOpenAiEmbedder({ client, model });
 }
 
+/** The chat model: the training memory without an endpoint, else the endpoint's model, built on the first reply. */
 export function chooseModel(config: AppConfig, memory: ExampleMemory): ChatModel {
-  if (!config.llm) return createMemoryChatModel(memory);
-  return createOpenAiChatModel({
-    apiKey: config.llm.apiKey ?? 'not-needed',
-    baseURL: config.llm.baseURL,
-    model: config.llm.model,
-    timeoutMs: config.llm.timeoutMs,
-  });
+  const llm = config.llm;
+  if (!llm) return createMemoryChatModel(memory);
+  return lazyChatModel(openAiModelDescription(llm.model, llm.baseURL), () =>
+    import('./llm/openai.js').then((m) =>
+      m.createOpenAiChatModel({ apiKey: llm.apiKey ?? 'not-needed', baseURL: llm.baseURL, model: llm.model, timeoutMs: llm.timeoutMs }),
+    ),
+  );
 }
 
 export { buildFineTuning } from './wiring-finetune.js';
