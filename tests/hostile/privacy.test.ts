@@ -21,6 +21,7 @@ beforeAll(async () => {
   h = await startHarness({
     env: { EOS_TTS_PROVIDER: 'flite', EOS_STT_PROVIDER: 'openai' },
     behaviour: { voice: { voiceMessageReplies: true }, conversation: { streamEditIntervalMs: 250, reactionProbability: 0.5 } },
+    random: () => 0.1, // every draw is won: Carol's plain message below gets its reaction
   });
   carol = h.emu.createUser({ username: 'carol', globalName: 'Carol' });
   h.emu.addMember(h.guild.id, carol.id, { nick: 'Caz', roles: [h.adminRole.id] });
@@ -97,8 +98,8 @@ async function exercise(): Promise<void> {
   await replyTo(say(h.owner.id, '!archive all').id, (c) => c.startsWith('Archived') || c === '📬 Sent to you by DM.');
   await replyTo(say(h.owner.id, '!getfile datasets/default/positive.jsonl').id);
   h.llm!.queue({ text: '🎉' });
-  say(carol.id, 'we shipped it today');
-  await new Promise((r) => setTimeout(r, 500));
+  const shipped = say(carol.id, 'we shipped it today');
+  await h.emu.waitFor(() => h.emu.reactions.find((r) => r.messageId === shipped.id && r.emoji === '🎉'), { label: 'reaction' });
 }
 
 async function filesUnder(dir: string): Promise<string[]> {
@@ -139,6 +140,7 @@ describe('after a full run', () => {
       ['what is the weather like', ''],
       ['nice one', ''],
       ['A friend of @user', ''],
+      ['we shipped it today', ''],
     ]);
     const search = (where: string, text: string) => {
       for (const [what, value] of needles) if (text.includes(value)) found.push(`${where}: ${what}`);
