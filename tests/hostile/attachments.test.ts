@@ -57,10 +57,15 @@ async function snapshot(): Promise<Snapshot> {
   return out;
 }
 
+/** The router's closing log line of each finished `name` command (it is written after the command's last reply). */
+const finished = (name: string) => h.logs.filter((l) => l.includes(`"command":"${name}"`) && l.includes('"outcome"')).length;
+
 async function run(content: string, file: { name: string; data: Buffer }) {
+  const name = content.slice(1);
+  const done = finished(name);
   const msg = h.emu.userSays({ channelId: h.general.id, userId: h.alice.id, content, attachments: [file] });
   const first = await h.emu.waitForBotMessage(h.general.id, (m) => m.replyTo === msg.id, { timeoutMs: 20_000 });
-  await new Promise((r) => setTimeout(r, 300));
+  await h.emu.waitFor(() => finished(name) > done, { timeoutMs: 20_000, label: `${content} finished` });
   return { first, all: h.emu.botMessages(h.general.id).filter((m) => m.replyTo === msg.id) };
 }
 
