@@ -116,6 +116,36 @@ function phoneOrNot(match: string): string {
   return match;
 }
 
+/** Characters of key/token bodies and of the labelled-key values (`_` included). */
+function isTokenChar(c: number): boolean {
+  return (
+    (c >= 97 && c <= 122) || // a-z
+    (c >= 65 && c <= 90) || // A-Z
+    (c >= 45 && c <= 57) || // - . / 0-9
+    c === 95 || // _
+    c === 43 || // +
+    c === 61 || // =
+    c === 126 // ~
+  );
+}
+
+/** Shortest run of token characters any key pattern matches: "xoxb-" + 10 (every other pattern needs more). */
+const KEY_MIN_RUN = 15;
+
+/**
+ * Whether `text` has a run of at least `min` token characters: every key pattern above needs one (its body,
+ * prefix included, is made of them), so text without such a run has no key and skips the key passes.
+ */
+function hasTokenRun(text: string, min: number): boolean {
+  let run = 0;
+  for (let i = 0; i < text.length; i++) {
+    if (isTokenChar(text.charCodeAt(i))) {
+      if (++run >= min) return true;
+    } else run = 0;
+  }
+  return false;
+}
+
 /**
  * Replaces personal data by placeholders: API keys/tokens, e-mail addresses, "@<snowflake>" (always,
  * as "@user"), phone numbers and bare user IDs. Total: any string in, a string out.
@@ -123,8 +153,10 @@ function phoneOrNot(match: string): string {
 export function scrubPrivate(text: string, options: Partial<PrivacyOptions> = {}): string {
   const o = { ...PRIVACY_DEFAULTS, ...options };
   let out = text;
-  // Cheap checks first: each pattern needs a character most chat text has few of.
-  if (o.keys) {
+  // Cheap checks first: each pattern needs something most chat text has little of (a long run of token
+  // characters, an '@', a dot, a digit); tests/unit/conversation/scrub-fast.test.ts holds this against the
+  // implementation without them.
+  if (o.keys && hasTokenRun(out, KEY_MIN_RUN)) {
     out = out.replace(KEY_LABELLED, (_, label: string, sep: string) => `${label}${sep}[key]`);
     for (const pattern of KEY_PATTERNS) out = out.replace(pattern, '[key]');
     if (out.includes('.')) out = replaceBack(out, DISCORD_TOKEN_TAIL, TOKEN_CHAR, 23, 28, '[key]');
@@ -150,20 +182,85 @@ function formatTimestamp(seconds: string): string {
  * slash-command mentions as "/name", Discord timestamps as UTC dates, no zero-width characters
  * (ZWJ inside emoji is kept), NFC, LF line breaks, no trailing spaces, at most one blank line in a
  * row, no NUL, trimmed; then `scrubPrivate` (personal data → placeholders, per `names.privacy`).
+ *
+ * Cost: the same texts come back again and again (every reply's context is the channel's recent history; an
+ * observed message is sanitized for the privacy index and for the conversation log), so everything after the
+ * mention step (which depends on `names`) is memoized per text and privacy options (`DatasetTextCache`).
  */
 export function toDatasetText(text: string, names: MentionNames = {}): string {
-  const replaced = replaceMentions(String(text).replace(ZERO_WIDTH, ''), names, (word) => word.toLowerCase())
-    .replace(CUSTOM_EMOJI, ':$1:')
-    .replace(SLASH_COMMAND, '/$1')
-    .replace(TIMESTAMP, (_, seconds: string) => formatTimestamp(seconds));
-  return scrubPrivate(replaced, names.privacy)
-    .replace(/\u0000/g, '')
-    .normalize('NFC')
-    .replace(/\r\n?/g, '\n')
-    .replace(/[ \t]+$/gm, '')
-    .replace(/\n{3,}/g, '\n\n')
-    .trim();
+  let s = String(text).replace(ZERO_WIDTH, '');
+  // Every mention, custom emoji, slash-command mention and timestamp starts with '<' (mass mentions with '@').
+  const angle = s.includes('<');
+  if (angle || s.includes('@')) s = replaceMentions(s, names, (word) => word.toLowerCase());
+  if (angle) {
+    s = s
+      .replace(CUSTOM_EMOJI, ':$1:')
+      .replace(SLASH_COMMAND, '/$1')
+      .replace(TIMESTAMP, (_, seconds: string) => formatTimestamp(seconds));
+  }
+  const o = { ...PRIVACY_DEFAULTS, ...names.privacy };
+  const key = `${o.ids ? 1 : 0}${o.emails ? 1 : 0}${o.phones ? 1 : 0}${o.keys ? 1 : 0}${s}`;
+  const cached = DATASET_TEXT_CACHE.get(key);
+  if (cached !== undefined) return cached;
+  const out = tidy(scrubPrivate(s, o));
+  DATASET_TEXT_CACHE.set(key, out);
+  return out;
 }
+
+/** No NUL, NFC, LF line breaks, no trailing spaces, at most one blank line in a row, trimmed. */
+function tidy(text: string): string {
+  let s = text.includes('\u0000') ? text.replaceAll('\u0000', '') : text;
+  s = s.normalize('NFC');
+  if (s.includes('\r')) s = s.replace(/\r\n?/g, '\n');
+  // Multiline `$` is the end of the text or a line terminator (no '\r' is left).
+  if (TRAILING_BLANK.test(s)) s = s.replace(/[ \t]+$/gm, '');
+  if (s.includes('\n\n\n')) s = s.replace(/\n{3,}/g, '\n\n');
+  return s.trim();
+}
+
+const TRAILING_BLANK = /[ \t](?:[\n\u2028\u2029]|$)/;
+
+/**
+ * A bounded least-recently-used memo of toDatasetText's text-only steps, keyed by privacy options + text. Its
+ * size is counted in characters (keys and values), so a few huge texts cannot hold much memory.
+ */
+export class DatasetTextCache {
+  private readonly map = new Map<string, string>();
+  private chars = 0;
+
+  constructor(
+    private readonly maxChars = 4_000_000,
+    private readonly maxEntryChars = 250_000,
+  ) {}
+
+  get(key: string): string | undefined {
+    const value = this.map.get(key);
+    if (value !== undefined) {
+      this.map.delete(key);
+      this.map.set(key, value);
+    }
+    return value;
+  }
+
+  set(key: string, value: string): void {
+    const size = key.length + value.length;
+    if (size > this.maxEntryChars || this.map.has(key)) return;
+    this.map.set(key, value);
+    this.chars += size;
+    for (const [k, v] of this.map) {
+      if (this.chars <= this.maxChars) break;
+      this.map.delete(k);
+      this.chars -= k.length + v.length;
+    }
+  }
+
+  get size(): number {
+    return this.map.size;
+  }
+}
+
+/** Memo of a pure function's results (not state): shared by every caller in the process. */
+const DATASET_TEXT_CACHE = new DatasetTextCache();
 
 /**
  * Keeps user mentions (a command may ping a user on purpose) but defuses @everyone, @here and role
