@@ -13,8 +13,12 @@ import {
   type EosRun,
   type ShardWorld,
   buildDist,
+  until,
 } from './shard-harness.js';
+import { readFile } from 'node:fs/promises';
+import { mention } from './harness.js';
 import { shardForGuild } from '../../src/shard/ownership.js';
+import { guildDataFiles } from '../../src/tenancy/layout.js';
 
 // Guild ids with (id >> 22) % 6 = 0..3: under 2 shards on 0,1,0,1; under 3 shards on 0,1,2,0 (two of them move).
 const SLOTS: [number, number][] = [
@@ -27,6 +31,8 @@ const PREFIXES = ['$', '%', '&', '+'];
 
 let w: ShardWorld;
 let run: EosRun | null = null;
+/** A reply in guild 2 (shard 0 of 2, shard 2 of 3) captured under 2 shards, rated under 3. */
+let movedReply = '';
 
 beforeAll(async () => {
   buildDist(); // dist/ as npm start runs it (only when src/ is newer)
@@ -71,7 +77,17 @@ describe('reshard from 2 to 3 shards', () => {
       await command(i, `${p}train User: RESHARD-Q${i}\nAssistant: RESHARD-A${i}`, /Added/);
     }
     await command(3, '+replyprefix [R]', /start with/, w.alice.id);
+    w.llm.respondWith(() => ({ text: 'MOVED-REPLY to rate after the reshard' }));
+    w.emu.userSays({ channelId: w.general[2]!.id, userId: w.alice.id, content: mention(w.emu.botUser.id, 'say something') });
+    const reply = await w.emu.waitFor(
+      () => w.emu.botMessages(w.general[2]!.id).find((m) => m.content.includes('MOVED-REPLY') && m.components.length > 0),
+      { label: 'a reply with rating buttons in guild 2', timeoutMs: 20_000 },
+    );
+    movedReply = reply.id;
+    w.llm.respondWith(() => ({ text: 'ok' }));
     expect(await run.stop()).toBe(0);
+    // The candidate is in guild 2's own journal, which moves with the server.
+    expect(await readFile(guildDataFiles(w.dataDir, w.guilds[2]!.id).candidates, 'utf8')).toContain(movedReply);
     expect(ownershipProblems(await readJournal(run.journalDir), w.dataDir, 2)).toEqual([]);
   }, 240_000);
 
@@ -91,6 +107,9 @@ describe('reshard from 2 to 3 shards', () => {
     expect(await command(0, '$replyprefix', /reply prefix/, w.alice.id)).toContain('[R]');
     const text = await datasetText(w.dataDir);
     for (const i of [0, 1, 2, 3]) expect(text).toContain(`RESHARD-A${i}`);
+    // A reply captured by shard 0 of 2 is rated on shard 2 of 3: its candidate was found, the 👍 became a record.
+    w.emu.addReaction({ channelId: w.general[2]!.id, messageId: movedReply, userId: w.alice.id, emoji: '👍' });
+    await until(async () => (await datasetText(w.dataDir)).includes('MOVED-REPLY'), 'the 👍 record of the moved reply');
     expect(await run.stop()).toBe(0);
     expect(ownershipProblems(await readJournal(run.journalDir), w.dataDir, 3)).toEqual([]);
     expect(w.emu.shardMisroutes).toEqual([]);
