@@ -38,6 +38,9 @@ async function run(userId: string, content: string) {
   const msg = say(userId, content);
   return h.emu.waitForBotMessage(h.general.id, (m) => m.replyTo === msg.id, { label: `reply to ${JSON.stringify(content.slice(0, 60))}` });
 }
+/** How many `name` commands the router has finished: its closing log line comes after the command's last action. */
+const finished = (name: string) => h.logs.filter((l) => l.includes(`"command":"${name}"`) && l.includes('"outcome"')).length;
+const untilFinished = (name: string, before: number) => h.emu.waitFor(() => finished(name) > before, { label: `${name} finished` });
 const uploadsSince = (from: number) =>
   h.emu.requests.slice(from).filter((r) => r.method === 'POST' && (r.body as { files?: unknown[] } | undefined)?.files?.length);
 
@@ -122,11 +125,13 @@ describe('privileged commands by a member', () => {
   test.each(PRIVILEGED)('%s is denied, with a short reply and no change', async (command) => {
     const before = await snapshot();
     const from = h.emu.requests.length;
+    const name = command.slice(1).split(' ')[0]!;
+    const done = finished(name);
     const r = await run(h.alice.id, command.replace('RANDOM', h.random.id));
     expect(r.content).toMatch(/^Only Eos admins can/);
     expect(r.content.length).toBeLessThanOrEqual(120);
     expect(r.attachments).toHaveLength(0);
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await untilFinished(name, done);
     expect(await snapshot()).toEqual(before);
     expect(uploadsSince(from)).toEqual([]);
   });
@@ -145,10 +150,11 @@ describe('privileged commands by a member', () => {
   ];
   test.each(SLASH)('/%s %j is denied the same way', async (name, options) => {
     const before = await snapshot();
+    const done = finished(name);
     const inter = h.emu.interaction({ name, userId: h.alice.id, channelId: h.general.id, guildId: h.guild.id, options });
     const resp = await h.emu.waitFor(() => h.emu.interactionResponses.find((x) => x.interactionId === inter.id));
     expect((resp.data as { content: string }).content).toMatch(/^Only Eos admins can/);
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await untilFinished(name, done);
     expect(await snapshot()).toEqual(before);
   });
 
