@@ -14,26 +14,31 @@ export const OWNER_FINETUNE = 'owner.finetune';
 export const OWNERS_JOB_TIMEOUT_MS = 15_000;
 
 export type OwnersJobRequest =
-  | { action: 'status' | 'cancel' | 'chart'; jobId: string }
+  /** jobId: the one named, else shard 0's current job (its state is the writer's own, never a replica behind it). */
+  | { action: 'status' | 'cancel' | 'chart'; jobId?: string; none?: string }
   | { action: 'follow'; jobId: string; message: { channelId: string; messageId: string; note?: string } };
 
 /** Shard 0's answer: a reply (text, and a base64 PNG for chart), or the error it met (a UserError keeps its identifier). */
-export type OwnersJobAnswer = { handled: false } | { handled: true; text: string; png?: string; error?: string; errorId?: string };
+export type OwnersJobAnswer =
+  { handled: false } | { handled: true; text: string; jobId?: string; png?: string; error?: string; errorId?: string };
 
 async function answer(deps: { fineTune: FineTuneService; follower: FineTuneFollower }, req: OwnersJobRequest): Promise<OwnersJobAnswer> {
+  if (req.action === 'follow') {
+    await deps.follower.follow(req.jobId, req.message, deps.follower.scope(null));
+    return { handled: true, text: '' };
+  }
+  const jobId = req.jobId || deps.follower.scope(null).state.training().fineTuneJobId;
+  if (!jobId) throw new UserError('NoJob', req.none ?? 'No fine-tuning job yet.');
   switch (req.action) {
     case 'status':
-      return { handled: true, text: formatJob(await deps.fineTune.status(req.jobId)) };
+      return { handled: true, text: formatJob(await deps.fineTune.status(jobId)) };
     case 'cancel':
-      return { handled: true, text: formatJob(await deps.fineTune.cancel(req.jobId)) };
+      return { handled: true, text: formatJob(await deps.fineTune.cancel(jobId)) };
     case 'chart': {
-      const png = await deps.follower.lossChart(req.jobId);
-      if (!png) return { handled: true, text: `No loss logged yet for \`${req.jobId}\`.` };
-      return { handled: true, text: `Loss curve of \`${req.jobId}\``, png: png.toString('base64') };
+      const png = await deps.follower.lossChart(jobId);
+      if (!png) return { handled: true, text: `No loss logged yet for \`${jobId}\`.` };
+      return { handled: true, text: `Loss curve of \`${jobId}\``, jobId, png: png.toString('base64') };
     }
-    case 'follow':
-      await deps.follower.follow(req.jobId, req.message, deps.follower.scope(null));
-      return { handled: true, text: '' };
   }
 }
 
@@ -70,7 +75,7 @@ export function ownersJobElsewhere(ops: OwnerOps | undefined): ops is OwnerOps {
 }
 
 /** Shard 0's answer, or a UserError naming shard 0 when it did not answer within the bound. */
-export async function askOwnersJob(ops: OwnerOps, req: OwnersJobRequest): Promise<{ text: string; png?: Buffer }> {
+export async function askOwnersJob(ops: OwnerOps, req: OwnersJobRequest): Promise<{ text: string; jobId?: string; png?: Buffer }> {
   const answers = await ops.ask<OwnersJobAnswer>(OWNER_FINETUNE, req, OWNERS_JOB_TIMEOUT_MS);
   const zero = answers.find((a) => a.shard === 0);
   if (!zero || !zero.ok || !zero.result.handled) {
@@ -82,5 +87,5 @@ export async function askOwnersJob(ops: OwnerOps, req: OwnersJobRequest): Promis
   }
   const r = zero.result;
   if (r.error !== undefined) throw r.errorId ? new UserError(r.errorId, r.error) : new Error(r.error);
-  return { text: r.text, ...(r.png ? { png: Buffer.from(r.png, 'base64') } : {}) };
+  return { text: r.text, ...(r.jobId ? { jobId: r.jobId } : {}), ...(r.png ? { png: Buffer.from(r.png, 'base64') } : {}) };
 }

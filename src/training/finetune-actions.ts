@@ -68,6 +68,8 @@ export async function startPrepared(
   p: Pick<PendingStart, 'prepared' | 'channelId' | 'messageId' | 'guildId'>,
 ): Promise<string> {
   const job = await follower.service.start(p.prepared, 'eos');
+  // Recorded before the progress message appears: a `train status` typed on seeing it names this job.
+  await follower.scope(p.guildId ?? null).state.setTraining({ fineTuneJobId: job.id, fineTuneMessage: undefined });
   const note = unitNote(p.prepared);
   const sent = await surface.send(p.channelId, { content: `${formatJob(job)}\n${note}`, ...(p.messageId ? { replyTo: p.messageId } : {}) });
   await follower.follow(job.id, { channelId: sent.channelId, messageId: sent.id, note }, follower.scope(p.guildId ?? null));
@@ -156,23 +158,26 @@ export async function fineTuneAction(ctx: CommandContext, action: FineTuneAction
     }
     case 'status': {
       const scope = scopeOf(ctx);
-      const jobId = jobOf(ctx, scope, rest, 'No fine-tuning job yet. Start one with `train start`.');
-      if (await askedShardZero(ctx, scope, 'status', jobId)) return;
+      const none = 'No fine-tuning job yet. Start one with `train start`.';
+      if (await askedShardZero(ctx, scope, rest, { action: 'status', none })) return;
+      const jobId = jobOf(ctx, scope, rest, none);
       await ctx.reply(formatJob(await services(ctx).fineTune.status(jobId)));
       return;
     }
     case 'cancel': {
       requireAdmin(ctx, 'cancel fine-tuning');
       const scope = scopeOf(ctx);
-      const jobId = jobOf(ctx, scope, rest, 'No fine-tuning job to cancel.');
-      if (await askedShardZero(ctx, scope, 'cancel', jobId)) return;
+      const none = 'No fine-tuning job to cancel.';
+      if (await askedShardZero(ctx, scope, rest, { action: 'cancel', none })) return;
+      const jobId = jobOf(ctx, scope, rest, none);
       await ctx.reply(formatJob(await services(ctx).fineTune.cancel(jobId)));
       return;
     }
     case 'chart': {
       const scope = scopeOf(ctx);
-      const jobId = jobOf(ctx, scope, rest, 'No fine-tuning job yet. Start one with `train start`.');
-      if (await askedShardZero(ctx, scope, 'chart', jobId)) return;
+      const none = 'No fine-tuning job yet. Start one with `train start`.';
+      if (await askedShardZero(ctx, scope, rest, { action: 'chart', none })) return;
+      const jobId = jobOf(ctx, scope, rest, none);
       const png = await services(ctx).follower.lossChart(jobId);
       if (!png) {
         await ctx.reply(`No loss logged yet for \`${jobId}\`.`);
@@ -191,20 +196,22 @@ export async function fineTuneAction(ctx: CommandContext, action: FineTuneAction
 
 /**
  * Sharded, on a shard other than 0: the owners' job is followed by shard 0, which answers status/cancel/chart (the
- * same reply as from shard 0 or a DM). Returns whether it replied.
+ * same reply as from shard 0 or a DM; with no job named, shard 0's current one). Returns whether it replied.
  */
 async function askedShardZero(
   ctx: CommandContext,
   scope: JobScope,
-  action: 'status' | 'cancel' | 'chart',
-  jobId: string,
+  rest: string,
+  req: { action: 'status' | 'cancel' | 'chart'; none: string },
 ): Promise<boolean> {
   const ops = ctx.services.ownerOps;
   if (scope.guildId !== null || !ownersJobElsewhere(ops)) return false;
   services(ctx);
-  const r = await askOwnersJob(ops, { action, jobId });
-  const file = r.png ? [{ name: `finetune-${jobId}.png`, data: r.png, contentType: 'image/png' }] : [];
-  await ctx.reply(file.length ? { content: r.text, files: file } : r.text);
+  const named = rest.split(/\s+/)[0] ?? '';
+  if (named) jobOf(ctx, scope, rest, req.none); // a named job: the same permission check as on shard 0
+  const r = await askOwnersJob(ops, { ...req, ...(named ? { jobId: named } : {}) });
+  const chart = r.png ? [{ name: `finetune-${r.jobId ?? named}.png`, data: r.png, contentType: 'image/png' }] : [];
+  await ctx.reply(chart.length ? { content: r.text, files: chart } : r.text);
   return true;
 }
 

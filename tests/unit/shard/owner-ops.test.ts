@@ -4,6 +4,8 @@ import { formatServerArchives, formatServerDatasets, mergeServers } from '../../
 import { createOwnerOps, missingShards } from '../../../src/shard/owner-ops.js';
 import type { ServerArchive, ServerDatasets } from '../../../src/shard/server-data.js';
 import type { ShardAnswer } from '../../../src/shard/types.js';
+import { askOwnersJob, ownersJobElsewhere, OWNER_FINETUNE, registerOwnersJob } from '../../../src/shard/owners-job.js';
+import { UserError } from '../../../src/core/errors.js';
 
 const G0 = '1000000000000000000';
 const G1 = '1000000000004194304';
@@ -135,5 +137,57 @@ describe('createOwnerOps (unsharded)', () => {
     ops.handle('owner.x', () => 1);
     expect(handled).toEqual(['owner.x']);
     expect(await ops.ask('owner.y', 2)).toEqual([{ shard: 0, ok: true, result: { op: 'owner.y', args: 2 } }]);
+  });
+});
+
+describe("the owners' fine-tuning job asked of shard 0", () => {
+  const control = (answers: ShardAnswer<unknown>[]) => ({
+    me: { id: 1, count: 2 },
+    status: () => Promise.resolve([]),
+    flushAll: () => Promise.resolve([]),
+    ask: <T>() => Promise.resolve(answers as ShardAnswer<T>[]),
+  });
+  const ops = (answers: ShardAnswer<unknown>[]) =>
+    createOwnerOps({ me: { id: 1, count: 2 }, handle: () => undefined, control: control(answers) });
+
+  test("shard 0's reply is used (the other shards decline); its chart comes back as PNG bytes", async () => {
+    const r = await askOwnersJob(
+      ops([
+        { shard: 1, ok: true, result: { handled: false } },
+        { shard: 0, ok: true, result: { handled: true, text: 'Loss curve', jobId: 'ftjob-1', png: Buffer.from('png').toString('base64') } },
+      ]),
+      { action: 'chart' },
+    );
+    expect(r).toEqual({ text: 'Loss curve', jobId: 'ftjob-1', png: Buffer.from('png') });
+  });
+
+  test('shard 0 not answering is a UserError naming it and why', async () => {
+    const err = await askOwnersJob(ops([{ shard: 0, ok: false, error: 'no answer to owner.finetune within 15000 ms' }]), {
+      action: 'status',
+    }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(UserError);
+    expect((err as UserError).identifier).toBe('ShardNotAnswering');
+    expect((err as UserError).message).toContain('Shard 0 follows the bot owners');
+    expect((err as UserError).message).toContain('no answer to owner.finetune within 15000 ms');
+  });
+
+  test("shard 0's UserError keeps its identifier and text (the same reply as on shard 0)", async () => {
+    const err = await askOwnersJob(
+      ops([{ shard: 0, ok: true, result: { handled: true, text: '', error: 'No fine-tuning job yet.', errorId: 'NoJob' } }]),
+      { action: 'status' },
+    ).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(UserError);
+    expect((err as UserError).identifier).toBe('NoJob');
+  });
+
+  test('a shard other than 0 declines owner.finetune; only shards other than 0 ask', () => {
+    const handlers = new Map<string, (a: unknown) => unknown>();
+    const one = createOwnerOps({ me: { id: 1, count: 2 }, handle: (op, fn) => void handlers.set(op, fn), control: control([]) });
+    registerOwnersJob(one, { fineTune: null, follower: null });
+    return Promise.resolve(handlers.get(OWNER_FINETUNE)!({ action: 'status' })).then((a) => {
+      expect(a).toEqual({ handled: false });
+      expect(ownersJobElsewhere(one)).toBe(true);
+      expect(ownersJobElsewhere(createOwnerOps())).toBe(false);
+    });
   });
 });
