@@ -94,6 +94,10 @@ const shown = (m: OutgoingMessage) => [
   ...(m.embeds ?? []).flatMap((e) => [e.title ?? '', e.description ?? '', ...(e.fields ?? []).flatMap((f) => [f.name, f.value])]),
 ];
 const settle = () => new Promise((resolve) => setImmediate(resolve));
+async function waitUntil(ok: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
+  for (const started = Date.now(); !ok(); await settle())
+    if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for ${what}`);
+}
 
 /**
  * Command replies may echo what the user typed (a name, an argument) verbatim: that text can hold
@@ -190,7 +194,9 @@ test(`${INPUTS} hostile messages: no crash, bounded replies, no pings, still ans
     if (w.router.prefixFor('g1') !== '!') await w.state.setGuild('g1', { prefix: undefined });
     if (problems.length >= 25) break;
   }
-  await new Promise((resolve) => setTimeout(resolve, 50));
+  // Reactions run in the background: wait until no model call runs or waits, then for what follows it (the fake's react).
+  await waitUntil(() => w.queue.stats().active === 0 && w.queue.stats().queued === 0, 'the LLM queue idle');
+  await settle();
   const errors = w.logs
     .slice(logsFrom)
     .map((l) => JSON.parse(l) as { level: number; msg: string; err?: { message?: string } })

@@ -70,6 +70,8 @@ export interface InProcess {
   dataDir: string;
   logs: string[];
   clock: { t: number };
+  /** The LLM queue every reply and reaction goes through (idle: no model call running or waiting). */
+  queue: BoundedQueue;
   close(): Promise<void>;
 }
 
@@ -139,6 +141,7 @@ export async function startInProcess(r: Rng, opts: { roleId: string; behaviour?:
     dataDir,
     logs,
     clock,
+    queue,
     async close() {
       await Promise.all([training.datasets.close(), training.feedback.close(), training.transcript.close()]);
       await state.flush();
