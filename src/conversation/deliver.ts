@@ -5,12 +5,10 @@ import { isModelUnavailable, LlmError } from '../llm/port.js';
 import type { StateStore } from '../state/store.js';
 import type { ConversationConfig } from '../config.js';
 import { type BoundedQueue, QueueFullError } from './queue.js';
-import { StreamingReply } from './stream-editor.js';
-import { splitMessage } from './split.js';
 import { isRefusal, REFUSAL_RETRY_NUDGE } from './refusal.js';
-import { stripMentions } from './sanitize.js';
 import { splitReasoning, visibleDeltas } from './reasoning.js';
-import { APOLOGIES, cutOffNote, DEFAULT_APOLOGY, isCanned, SHUTDOWN_APOLOGY, SHUTDOWN_NOTE } from './canned.js';
+import { isCanned } from './canned.js';
+import { ReplyOutput, type FinalSend } from './reply-output.js';
 
 export interface DeliverInput {
   config: ConversationConfig;
@@ -52,9 +50,6 @@ export interface DeliveredReply {
   canned: boolean;
 }
 
-/** Discord's 2000 minus room for the zero-width spaces stripMentions may add. */
-const LIMIT = 1900;
-
 /**
  * Generates one reply and shows it: streamed with throttled edits where the surface can edit,
  * sent once complete elsewhere. Reasoning blocks are hidden unless `reasoning.show`. Retries once
@@ -70,27 +65,12 @@ export async function deliverReply(d: DeliverInput): Promise<DeliveredReply | nu
   const out = new ReplyOutput(d);
   const show = d.config.reasoning?.show ?? false;
   let raw = '';
-  // A whole reply in its first and only message carries the buttons in that one send, and the capture starts as
-  // soon as the send is answered (no await in between); lookups that come earlier wait for it (beginCapture).
   let captured: Promise<void> | undefined;
-  out.finalSend = (streamed) => {
-    if (!d.buttons?.length) return null;
-    const { visible: text, reasoning } = splitReasoning(raw);
-    const shown = show ? withShownReasoning(text, reasoning) : text;
-    if (!text.trim() || isCanned(text) || shown !== streamed || (d.config.refusalRetry && isRefusal(text))) return null;
-    const end = d.beginCapture?.() ?? (() => undefined);
-    return {
-      buttons: d.buttons,
-      failed: end,
-      sent: (m) => {
-        const capture = (d.onComplete?.({ text, reasoning, messageId: m.id, partIds: [m.id], canned: false }) ?? Promise.resolve()).finally(
-          end,
-        );
-        capture.catch(() => undefined); // awaited (and its error handled) below, after the stream is closed
-        captured = capture;
-      },
-    };
-  };
+  out.finalSend = finalSendOf(
+    d,
+    () => raw,
+    (c) => (captured = c),
+  );
   try {
     let streamed = '';
     await d.queue.run(async () => {
@@ -134,6 +114,29 @@ export async function deliverReply(d: DeliverInput): Promise<DeliveredReply | nu
   }
 }
 
+/**
+ * A whole reply in its first and only message carries the buttons in that one send, and its capture starts as soon
+ * as the send is answered (no await in between); lookups that come earlier wait for it (beginCapture). Not for
+ * canned texts, refusals (the retry may replace them) or text the streamed display does not match.
+ */
+function finalSendOf(d: DeliverInput, raw: () => string, onCapture: (c: Promise<void>) => void): (streamed: string) => FinalSend | null {
+  const show = d.config.reasoning?.show ?? false;
+  return (streamed) => {
+    if (!d.buttons?.length) return null;
+    const { visible: text, reasoning } = splitReasoning(raw());
+    const shown = show ? withShownReasoning(text, reasoning) : text;
+    if (!text.trim() || isCanned(text) || shown !== streamed || (d.config.refusalRetry && isRefusal(text))) return null;
+    const end = d.beginCapture?.() ?? (() => undefined);
+    const sent = (m: SentMessage) => {
+      const reply = { text, reasoning, messageId: m.id, partIds: [m.id], canned: false };
+      const capture = (d.onComplete?.(reply) ?? Promise.resolve()).finally(end);
+      capture.catch(() => undefined); // awaited (and its error handled) by deliverReply, after the stream is closed
+      onCapture(capture);
+    };
+    return { buttons: d.buttons, sent, failed: end };
+  };
+}
+
 /** The shown text when `reasoning.show` is on: the reasoning as a quote above the answer. */
 function withShownReasoning(text: string, reasoning: string): string {
   if (!reasoning) return text;
@@ -168,110 +171,4 @@ function describe(err: unknown): string {
   if (isModelUnavailable(err)) return 'model';
   if (err instanceof LlmError) return err.kind === 'http' && err.status === 429 ? 'rate-limited' : err.kind;
   return 'error';
-}
-
-/** The one message of a reply sent whole: its buttons, and what to do once it is sent (capture) or not (failed). */
-interface FinalSend {
-  buttons: ButtonSpec[];
-  sent: (m: SentMessage) => void;
-  failed: () => void;
-}
-
-/** The messages of one reply: first one replies to the trigger and carries the user's reply prefix. */
-class ReplyOutput {
-  readonly ids: SentMessage[] = [];
-  /** What the final, only message of a streamed reply carries (null: send it plain, buttons added later). */
-  finalSend?: (streamed: string) => FinalSend | null;
-  private readonly shown = new Map<string, string>();
-  private readonly prefix: string;
-
-  constructor(private readonly d: DeliverInput) {
-    const p = d.state.user(d.trigger.author.id).replyPrefix;
-    this.prefix = p ? `${p} ` : '';
-  }
-
-  /** Streams the deltas into messages; returns the text shown. */
-  async stream(deltas: AsyncIterable<string>): Promise<string> {
-    let raw = '';
-    const tapped = (async function* () {
-      for await (const t of deltas) {
-        raw += t;
-        yield t;
-      }
-    })();
-    const editor = new StreamingReply({
-      intervalMs: this.d.config.streamEditIntervalMs,
-      limit: LIMIT - this.prefix.length,
-      send: (text, final) => this.send(text, final ? (this.finalSend?.(raw) ?? undefined) : undefined),
-      edit: (id, text) => this.edit(id, text),
-    });
-    await editor.run(tapped);
-    return raw;
-  }
-
-  /** Shows the full text, replacing what was streamed (used after a refusal retry too). */
-  async sendAll(text: string): Promise<void> {
-    const parts = splitMessage(text, LIMIT - this.prefix.length);
-    for (const [i, part] of parts.entries()) {
-      const existing = this.ids[i];
-      if (existing) await this.edit(existing.id, part);
-      else await this.send(part);
-    }
-  }
-
-  async addButtons(buttons: ButtonSpec[]): Promise<void> {
-    const first = this.ids[0];
-    if (!first) return;
-    await this.d.surface.edit(this.d.trigger.channelId, first.id, { content: this.shown.get(first.id), buttons });
-  }
-
-  async apologize(reason: string, partial: boolean): Promise<void> {
-    if (reason === 'shutdown' && partial) return this.noteShutdown();
-    const text = reason === 'shutdown' ? SHUTDOWN_APOLOGY : partial ? cutOffNote(reason) : (APOLOGIES[reason] ?? DEFAULT_APOLOGY);
-    await this.d.surface
-      .send(this.d.trigger.channelId, { content: text, replyTo: this.d.trigger.id })
-      .catch((err: unknown) => this.d.log.error({ err }, 'apology failed'));
-  }
-
-  /** Edits the last part shown with the shutdown note (a new message when it would not fit). */
-  private async noteShutdown(): Promise<void> {
-    const last = this.ids.at(-1);
-    const shown = last ? this.shown.get(last.id) : undefined;
-    try {
-      if (last && shown !== undefined && shown.length + SHUTDOWN_NOTE.length + 2 <= 2000) {
-        await this.d.surface.edit(this.d.trigger.channelId, last.id, { content: `${shown}\n\n${SHUTDOWN_NOTE}` });
-      } else {
-        await this.d.surface.send(this.d.trigger.channelId, { content: SHUTDOWN_NOTE, replyTo: this.d.trigger.id });
-      }
-    } catch (err) {
-      this.d.log.warn({ err }, 'shutdown note failed');
-    }
-  }
-
-  private async send(text: string, extra?: FinalSend): Promise<{ id: string }> {
-    const first = this.ids.length === 0;
-    const content = stripMentions(first ? this.prefix + text : text);
-    const replyTo = first ? this.d.trigger.id : undefined;
-    let sent: SentMessage;
-    try {
-      sent = await this.d.surface.send(
-        this.d.trigger.channelId,
-        extra ? { content, replyTo, buttons: extra.buttons } : { content, replyTo },
-      );
-    } catch (err) {
-      extra?.failed();
-      throw err;
-    }
-    this.ids.push(sent);
-    this.shown.set(sent.id, content);
-    extra?.sent(sent);
-    return sent;
-  }
-
-  private async edit(id: string, text: string): Promise<void> {
-    const first = this.ids[0]?.id === id;
-    const content = stripMentions(first ? this.prefix + text : text);
-    this.shown.set(id, content);
-    await this.d.surface.edit(this.d.trigger.channelId, id, { content });
-  }
 }

@@ -5,7 +5,7 @@ import type { EmuMessage, RecordedRequest } from '../emulator/index.js';
 import { startHarness, mention, type Harness } from './harness.js';
 
 // REST calls per reply (issue 12): a reply that is complete within the first edit interval is one message POST
-// carrying the 👍/👎 buttons (no typing, no PATCH); a slower stream keeps the send + edits path and gets its buttons
+// carrying the 👍/👎 buttons (no PATCH); a slower stream keeps the send + edits path and gets its buttons
 // by an edit. Since the buttons exist before Eos has the POST's answer (and so before it captured the reply), a
 // click, a reaction or a !correct that arrives first must wait for that capture, not answer "unknown".
 let h: Harness;
@@ -53,7 +53,7 @@ async function askWithLateAnswer(question: string, answer: string, ms: number): 
 }
 
 describe('REST calls per reply', () => {
-  test('an instant reply is one message POST with its buttons (no typing, no PATCH), and 👍 on it makes a positive record', async () => {
+  test('an instant reply is one message POST with its buttons (no PATCH), and 👍 on it makes a positive record', async () => {
     const answer = 'Paris is the capital of France, on the Seine.';
     const from = h.emu.requests.length;
     const r = await ask('Capital of France?', answer);
@@ -75,7 +75,7 @@ describe('REST calls per reply', () => {
     expect(posts).toHaveLength(1);
     expect((posts[0]!.body as { message_reference?: { message_id?: string } }).message_reference?.message_id).toBe(r.replyTo);
     expect(calls.filter((x) => x.method === 'PATCH' && x.route === MESSAGE)).toHaveLength(0);
-    expect(calls.filter((x) => x.path.endsWith('/typing'))).toHaveLength(0);
+    // (Typing is not asserted: it is sent when a reply takes over 800 ms, which a loaded machine can reach.)
   });
 
   test('a reply still streaming after the first interval: send, edits, then the buttons by an edit', async () => {
