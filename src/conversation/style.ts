@@ -8,8 +8,9 @@ const MIN_MESSAGES = 3;
 const EMOJI = /\p{Extended_Pictographic}|<a?:\w+:\d+>/u;
 const TRAILING_EMOJI = /(?:\s|\p{Extended_Pictographic}|\p{Emoji_Modifier}|\uFE0F|\u200D|<a?:\w+:\d+>)+$/u;
 const TERMINAL = /[.!?。！？…]$/u;
-const CASED = /[\p{Lu}\p{Ll}]/gu;
-const UPPER = /\p{Lu}/gu;
+const HAS_CASED = /[\p{Lu}\p{Ll}]/u;
+const NOT_CASED = /[^\p{Lu}\p{Ll}]+/gu;
+const NOT_UPPER = /\P{Lu}+/gu;
 
 interface Stats {
   count: number;
@@ -27,9 +28,25 @@ function ratio(messages: readonly string[], test: (m: string) => boolean): numbe
   return messages.filter(test).length / messages.length;
 }
 
+/** Code points in `s` (as Array.from(s).length counts them: a lone surrogate is one), without building an array. */
+function codePoints(s: string): number {
+  let pairs = 0;
+  for (let i = 0; i < s.length - 1; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0xd800 && c <= 0xdbff) {
+      const d = s.charCodeAt(i + 1);
+      if (d >= 0xdc00 && d <= 0xdfff) {
+        pairs++;
+        i++;
+      }
+    }
+  }
+  return s.length - pairs;
+}
+
 function collectStats(messages: readonly string[]): Stats {
-  const lengths = messages.map((m) => Array.from(m).length);
-  const cased = messages.filter((m) => (m.match(CASED)?.length ?? 0) > 0);
+  const lengths = messages.map(codePoints);
+  const cased = messages.filter((m) => HAS_CASED.test(m));
   const enoughCased = cased.length >= MIN_MESSAGES;
   return {
     count: messages.length,
@@ -43,10 +60,13 @@ function collectStats(messages: readonly string[]): Stats {
   };
 }
 
+/** Counts by removing what does not match (one string each) rather than an array of every match. */
 function isShouting(message: string): boolean {
-  const cased = message.match(CASED)?.length ?? 0;
-  const upper = message.match(UPPER)?.length ?? 0;
-  return cased >= 4 && upper / cased >= 0.7;
+  const casedOnly = message.replace(NOT_CASED, '');
+  const cased = codePoints(casedOnly);
+  if (cased < 4) return false;
+  const upper = codePoints(casedOnly.replace(NOT_UPPER, ''));
+  return upper / cased >= 0.7;
 }
 
 function lengthTrait(avg: number): string {

@@ -41,9 +41,14 @@ export function toIncoming(message: Message, botId: string): IncomingMessage {
   };
 }
 
+/** The pattern of a leading mention of the bot (one bot per process: built once, not per message). */
+let leading: { botId: string; pattern: RegExp } | null = null;
+
 /** "<@bot> hello" is addressed to Eos: the prompt and datasets only need "hello". */
 function withoutLeadingMention(content: string, botId: string): string {
-  return content.replace(new RegExp(`^\\s*<@!?${botId}>[,:]?\\s*`), '');
+  if (!content.includes('<@')) return content;
+  if (leading?.botId !== botId) leading = { botId, pattern: new RegExp(`^\\s*<@!?${botId}>[,:]?\\s*`) };
+  return content.replace(leading.pattern, '');
 }
 
 export function isGuildAdmin(perms: { has(p: bigint): boolean } | null | undefined): boolean {

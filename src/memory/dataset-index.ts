@@ -11,6 +11,8 @@ import { parseMemoryRecord, type MemoryRecord } from './record.js';
 import { terms } from './text.js';
 
 const FINGERPRINT = 64;
+/** Records kept after being read back (see record()). */
+const RECORD_CACHE = 256;
 
 export interface NewRecord {
   id: number;
@@ -28,6 +30,10 @@ export class DatasetIndex {
   private fh: FileHandle | null = null;
   /** Times the file was indexed from the start (1 after the first build). */
   builds = 0;
+  /** Records read back lately, least recently used first (ids are stable until the index is rebuilt). */
+  private readonly recent = new Map<number, MemoryRecord>();
+  /** Bumped by every reset: a record read across a reset is not cached. */
+  private epoch = 0;
 
   constructor(readonly file: string) {}
 
@@ -95,11 +101,27 @@ export class DatasetIndex {
     return this.lexical.search(terms(query), k);
   }
 
-  /** The record of document `id`, read back from the file (null if the file changed under us). */
+  /**
+   * The record of document `id`, read back from the file (null if the file changed under us). The last
+   * RECORD_CACHE records read are kept (prompt and answer only): the same few examples come back for many replies,
+   * and a stored line holds the whole context, often kilobytes of JSON to read and parse for two short texts.
+   */
   async record(id: number): Promise<MemoryRecord | null> {
     if (id < 0 || id >= this.size) return null;
+    const cached = this.recent.get(id);
+    if (cached) {
+      this.recent.delete(id);
+      this.recent.set(id, cached);
+      return cached;
+    }
+    const epoch = this.epoch;
     const line = await readLineAt(await this.handle(), { offset: this.offsets[id]!, length: this.lengths[id]! });
-    return parseMemoryRecord(line);
+    const rec = parseMemoryRecord(line);
+    if (rec && epoch === this.epoch) {
+      this.recent.set(id, rec);
+      if (this.recent.size > RECORD_CACHE) this.recent.delete(this.recent.keys().next().value as number);
+    }
+    return rec;
   }
 
   /** One read handle, kept while the file is the same (reopened when it is replaced). */
@@ -129,6 +151,8 @@ export class DatasetIndex {
 
   private reset(): void {
     this.lexical = new Bm25Index();
+    this.recent.clear();
+    this.epoch++;
     this.end = 0;
     this.ino = -1;
     this.mtimeMs = -1;

@@ -1,5 +1,8 @@
 import { describe, expect, test } from 'vitest';
 import { buildStyleNote } from '../../../src/conversation/style.js';
+import { buildStyleNote as referenceNote } from './style-reference.js';
+import { hostileInput } from '../../hostile/gen.js';
+import { fuzzCount, int, prng } from './prng.js';
 
 describe('buildStyleNote', () => {
   test('null with fewer than 3 non-empty messages', () => {
@@ -57,4 +60,16 @@ describe('buildStyleNote', () => {
   test('blank user name falls back', () => {
     expect(buildStyleNote('  ', ['a', 'b', 'c'])).toMatch(/^Style note: The user writes/);
   });
+});
+
+test('counting without arrays of matches gives the same notes as before, on the hostile fuzz corpus', () => {
+  const r = prng(99);
+  const ids = { users: ['100000000000000000'], roles: ['200000000000000001'], channels: ['300000000000000001'], bot: 'bot' };
+  const extra = ['HELLO WORLD', 'ĞÜŞ İÇÖ', '𝐀𝐁𝐂𝐃 abc', 'ABCd', '\ud800ABCD', 'ABC\udc00D', 'Ǆǅǆ DŽ', 'ÀÉÎ õü', 'WHY NOT!!', 'ok...'];
+  for (let i = 0; i < fuzzCount(300); i++) {
+    const recent = Array.from({ length: int(r, 3, 8) }, () =>
+      r() < 0.3 ? extra[int(r, 0, extra.length - 1)]! : hostileInput(r, ids).content.slice(0, 4000),
+    );
+    expect(buildStyleNote('Ana', recent)).toBe(referenceNote('Ana', recent));
+  }
 });
