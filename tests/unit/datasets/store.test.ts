@@ -1,6 +1,6 @@
 import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { describe, expect, test } from 'vitest';
+import { describe, expect, test, vi } from 'vitest';
 import { UserError } from '../../../src/core/errors.js';
 import { InvalidRecordError } from '../../../src/datasets/records.js';
 import { DatasetStore } from '../../../src/datasets/store.js';
@@ -91,8 +91,7 @@ describe('DatasetStore appends', () => {
     const { store, root } = await makeStore(undefined, { manifestDelayMs: 10 });
     await store.init();
     await store.append('positive', chat('a', 'b'), 'train');
-    await new Promise((r) => setTimeout(r, 150));
-    expect((await diskManifest(root, 'default')).counts.positive).toBe(1);
+    await vi.waitFor(async () => expect((await diskManifest(root, 'default')).counts.positive).toBe(1), { timeout: 5000, interval: 10 });
   });
 
   test('concurrent appends from many promises are all present and each line parses', async () => {

@@ -1,6 +1,6 @@
 /** The Discord AudioSink over a real @discordjs/voice AudioPlayer (no connection: NoSubscriberBehavior.Play) and the receiver's decoding. */
 import { Readable } from 'node:stream';
-import { AudioPlayerStatus, NoSubscriberBehavior } from '@discordjs/voice';
+import { AudioPlayerStatus, entersState, NoSubscriberBehavior } from '@discordjs/voice';
 import prism from 'prism-media';
 import { describe, expect, test } from 'vitest';
 import { durationMs } from '../../../src/voice/audio/pcm.js';
@@ -34,7 +34,7 @@ describe('PlayerSink', () => {
     const clip = toneFor(20_000, 48_000);
     let settled = false;
     const playing = sink.play(clip).then(() => (settled = true));
-    await delay(150);
+    await entersState(sink.player, AudioPlayerStatus.Playing, 5000);
     expect(settled).toBe(false);
     sink.stop();
     const outcome = await Promise.race([playing.then(() => 'resolved'), delay(5000).then(() => 'still playing')]);

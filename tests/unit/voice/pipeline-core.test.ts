@@ -1,4 +1,4 @@
-import { describe, expect, test } from 'vitest';
+import { describe, expect, test, vi } from 'vitest';
 import type { Push, Stage, VoiceFrame } from '../../../src/voice/pipeline/frames.js';
 import { Pipeline } from '../../../src/voice/pipeline/pipeline.js';
 import { delay } from '../../fakes/speech.js';
@@ -75,10 +75,14 @@ describe('Pipeline', () => {
 
   test('an interrupt skips the queues, reaches a busy stage at once, and purges queued reply frames only', async () => {
     const seenByLast: string[] = [];
+    let busyWith = '';
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
     const busy: Stage = {
       name: 'busy',
       async process(frame, push) {
-        if (frame.kind === 'transcript') await delay(40);
+        busyWith = frame.kind;
+        if (frame.kind === 'transcript') await held; // busy until the test lets it go
         push(frame);
       },
     };
@@ -93,10 +97,11 @@ describe('Pipeline', () => {
     p.push({ kind: 'transcript', userId: 'u', speaker: 'U', text: 'x', startMs: 0, endMs: 1, audio: pcm });
     p.push({ kind: 'sentence', turn: 1, text: 'queued' });
     p.push(utterance('u'));
-    await delay(5);
+    await vi.waitFor(() => expect(busyWith).toBe('transcript'), { interval: 1 });
     p.push({ kind: 'interrupt', userId: 'u' });
-    await delay(5);
+    await vi.waitFor(() => expect(seenByLast).toContain('interrupt'), { interval: 1 });
     expect(seenByLast).toEqual(['interrupt']);
+    release();
     await p.idle();
     expect(seenByLast).toEqual(['interrupt', 'transcript', 'utterance']);
     await p.stop();

@@ -1,5 +1,5 @@
 /** Respond, sentence-split, synthesize and playback stages, each alone. */
-import { describe, expect, test } from 'vitest';
+import { describe, expect, test, vi } from 'vitest';
 import { durationMs } from '../../../src/voice/audio/pcm.js';
 import { BotActivity } from '../../../src/voice/pipeline/activity.js';
 import type { FrameOf, Stage, VoiceFrame } from '../../../src/voice/pipeline/frames.js';
@@ -7,7 +7,7 @@ import { PlaybackStage } from '../../../src/voice/pipeline/stages/playback.js';
 import { RespondStage } from '../../../src/voice/pipeline/stages/respond.js';
 import { SentenceSplitStage } from '../../../src/voice/pipeline/stages/sentence-split.js';
 import { SynthesizeStage } from '../../../src/voice/pipeline/stages/synthesize.js';
-import { delay, FakeAudioSink, FakeTextToSpeech, toneFor } from '../../fakes/speech.js';
+import { FakeAudioSink, FakeTextToSpeech, toneFor } from '../../fakes/speech.js';
 import { scriptedRespond } from './helpers.js';
 
 const pcm16 = { samples: new Int16Array(0), sampleRate: 16_000, channels: 1 };
@@ -51,8 +51,13 @@ describe('RespondStage', () => {
     const { respond, calls } = scriptedRespond(() => ({ deltas: ['One. ', 'Two. ', 'Three.'], gapMs: 30 }));
     const stage = new RespondStage(respond, activity);
     const out: VoiceFrame[] = [];
-    const done = stage.process(transcript('go'), (f) => out.push(f));
-    await delay(45);
+    let firstDelta!: () => void;
+    const delta = new Promise<void>((resolve) => (firstDelta = resolve));
+    const done = stage.process(transcript('go'), (f) => {
+      out.push(f);
+      if (f.kind === 'reply-delta') firstDelta();
+    });
+    await delta; // the interrupt comes between the first and the second delta (30 ms apart)
     await stage.process({ kind: 'interrupt', userId: 'u2' }, (f) => out.push(f));
     await done;
     expect(calls[0]?.signal.aborted).toBe(true);
@@ -121,7 +126,7 @@ describe('SynthesizeStage', () => {
     const out: VoiceFrame[] = [];
     const turn = activity.nextTurn();
     const done = stage.process({ kind: 'sentence', turn, text: 'Long sentence.' }, (f) => out.push(f));
-    await delay(5);
+    await vi.waitFor(() => expect(tts.calls).toHaveLength(1), { interval: 1 }); // synthesis (50 ms) has begun
     activity.cancelAll('u');
     await stage.process({ kind: 'interrupt', userId: 'u' }, (f) => out.push(f));
     await done;
@@ -157,7 +162,7 @@ describe('PlaybackStage', () => {
     activity.on('played', (e) => played.push(e));
     const turn = activity.nextTurn();
     await run(stage, [speech(turn, 500), speech(turn, 500)]);
-    await delay(10);
+    await vi.waitFor(() => expect(sink.plays).toHaveLength(1), { interval: 1 }); // the first clip is playing
     activity.cancelAll('u');
     await run(stage, [{ kind: 'interrupt', userId: 'u' }]);
     await stage.idle();
