@@ -3,11 +3,14 @@
  * prestart build check, then node dist/main.js), `node dist/main.js` alone, and the bare discord.js bot
  * (`node bench/lib/bare-child.mjs`). Each is spawned against the Discord emulator; the time is from spawn to the
  * emulator's READY dispatch, the RSS is the sum of VmRSS over the spawned process and its descendants 2 s after
- * READY (no forced GC: what `ps` shows). Median of `repeats`. Run alone: npx tsx bench/start.ts [repeats=3]
+ * READY (no forced GC: what `ps` shows). Median of `repeats`. Also the CPU spent to READY (utime + stime of the tree at
+ * READY, with the children it already reaped, e.g. npm's prestart build check): less sensitive to the machine's load
+ * than the wall time. Run alone: npx tsx bench/start.ts [repeats=3] [kind,kind] (kinds: npm, node, bare)
  */
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import path from 'node:path';
+import { readFile } from 'node:fs/promises';
 import { processTree, readTreeRss } from './lib/child-proc.js';
 import { isMain } from './lib/main.js';
 import { median, mib } from './lib/stats.js';
@@ -24,8 +27,22 @@ export type StartKind = 'npm start' | 'npm start (tsx)' | 'node dist/main.js' | 
 export interface StartFigures {
   kind: StartKind;
   readyMs: number[];
+  /** CPU of the tree from spawn to READY, ms. */
+  cpuMs: number[];
   treeRss: number[];
   processes: number;
+}
+
+/** utime + stime of the tree (and cutime + cstime of the root: children it has reaped), ms. */
+async function treeCpuMs(pid: number): Promise<number> {
+  let ticks = 0;
+  for (const p of await processTree(pid)) {
+    const stat = await readFile(`/proc/${p}/stat`, 'utf8').catch(() => '');
+    if (!stat) continue;
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    ticks += Number(f[11]) + Number(f[12]) + (p === pid ? Number(f[13]) + Number(f[14]) : 0);
+  }
+  return ticks * 10; // USER_HZ 100
 }
 
 function command(kind: StartKind): [string, string[], string] {
@@ -34,7 +51,7 @@ function command(kind: StartKind): [string, string[], string] {
   return [NODE, ['bench/lib/bare-child.mjs'], HERE];
 }
 
-async function startOnce(kind: StartKind): Promise<{ readyMs: number; treeRss: number; processes: number }> {
+async function startOnce(kind: StartKind): Promise<{ readyMs: number; cpuMs: number; treeRss: number; processes: number }> {
   const world = await startBenchWorld({ channels: 1, users: 1 });
   const init = world.childInit(false);
   const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(DISCORD_|OPENAI_|EOS_)/.test(k)));
@@ -63,9 +80,10 @@ async function startOnce(kind: StartKind): Promise<{ readyMs: number; treeRss: n
       .catch((err: unknown) => {
         throw new Error(`${String(err)}\n${kind} stderr:\n${stderr}`);
       });
-    await new Promise((resolve) => setTimeout(resolve, 2000));
     const pid = child.pid ?? 0;
-    return { readyMs: ready.at - t0, treeRss: await readTreeRss(pid), processes: (await processTree(pid)).length };
+    const cpuMs = await treeCpuMs(pid);
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    return { readyMs: ready.at - t0, cpuMs, treeRss: await readTreeRss(pid), processes: (await processTree(pid)).length };
   } finally {
     const exited = once(child, 'exit');
     for (const p of (await processTree(child.pid ?? 0)).reverse()) {
@@ -80,14 +98,16 @@ async function startOnce(kind: StartKind): Promise<{ readyMs: number; treeRss: n
   }
 }
 
-export async function runStart(repeats = 3, log: (line: string) => void = () => undefined): Promise<StartFigures[]> {
+export async function runStart(repeats = 3, log: (line: string) => void = () => undefined, only?: StartKind[]): Promise<StartFigures[]> {
   const out: StartFigures[] = [];
-  const kinds: StartKind[] = FROM_SOURCE ? ['npm start (tsx)', 'bare bot'] : ['npm start', 'node dist/main.js', 'bare bot'];
+  const all: StartKind[] = FROM_SOURCE ? ['npm start (tsx)', 'bare bot'] : ['npm start', 'node dist/main.js', 'bare bot'];
+  const kinds = only ? all.filter((k) => only.includes(k)) : all;
   for (const kind of kinds) {
-    const f: StartFigures = { kind, readyMs: [], treeRss: [], processes: 0 };
+    const f: StartFigures = { kind, readyMs: [], cpuMs: [], treeRss: [], processes: 0 };
     for (let i = 0; i < repeats; i++) {
       const r = await startOnce(kind);
       f.readyMs.push(r.readyMs);
+      f.cpuMs.push(r.cpuMs);
       f.treeRss.push(r.treeRss);
       f.processes = r.processes;
     }
@@ -98,9 +118,11 @@ export async function runStart(repeats = 3, log: (line: string) => void = () => 
 }
 
 export function describeStart(f: StartFigures): string {
-  return `${f.kind}: READY after ${f.readyMs.join('/')} ms (median ${median(f.readyMs)}), idle RSS of the tree (${f.processes} processes) ${f.treeRss.map(mib).join('/')} MiB`;
+  return `${f.kind}: READY after ${f.readyMs.join('/')} ms (median ${median(f.readyMs)}), CPU to READY ${f.cpuMs.join('/')} ms (median ${median(f.cpuMs)}), idle RSS of the tree (${f.processes} processes) ${f.treeRss.map(mib).join('/')} MiB`;
 }
 
 if (isMain(import.meta.url)) {
-  await runStart(Number(process.argv[2] ?? 3), (line) => console.log(line));
+  const names: Record<string, StartKind> = { npm: 'npm start', node: 'node dist/main.js', bare: 'bare bot' };
+  const only = process.argv[3]?.split(',').map((k) => names[k] ?? (k as StartKind));
+  await runStart(Number(process.argv[2] ?? 3), (line) => console.log(line), only);
 }
