@@ -78,7 +78,9 @@ export async function startShardWorld(opts: {
     async close() {
       await emu.close();
       await llm.close();
-      await rm(dataDir, { recursive: true, force: true });
+      // EOS_KEEP_TEST_DATA=1 keeps the data folder (logs/shard-N, journals) to look at after a failure.
+      if (process.env.EOS_KEEP_TEST_DATA) console.info(`data folder kept: ${dataDir}`);
+      else await rm(dataDir, { recursive: true, force: true });
     },
   };
 }
