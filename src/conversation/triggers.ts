@@ -47,13 +47,27 @@ const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
  * Blank words are ignored; a phrase with spaces matches with any run of whitespace.
  */
 export function containsTriggerWord(text: string, words: readonly string[]): boolean {
-  const haystack = text.normalize('NFC');
+  let haystack: string | null = null;
   for (const word of words) {
-    const needle = word.normalize('NFC').trim();
-    if (!needle) continue;
-    const body = needle.split(/\s+/).map(escapeRegExp).join('\\s+');
-    const re = new RegExp(`(?<![\\p{L}\\p{N}\\p{M}_])${body}(?![\\p{L}\\p{N}\\p{M}_])`, 'iu');
+    const re = wordPattern(word);
+    if (!re) continue;
+    haystack ??= text.normalize('NFC');
     if (re.test(haystack)) return true;
   }
   return false;
+}
+
+/** Compiled patterns of trigger words (config and per-server words: few), so a message compiles nothing. */
+const PATTERNS = new Map<string, RegExp | null>();
+const MAX_PATTERNS = 1_000;
+
+function wordPattern(word: string): RegExp | null {
+  let re = PATTERNS.get(word);
+  if (re !== undefined) return re;
+  const needle = word.normalize('NFC').trim();
+  const body = needle.split(/\s+/).map(escapeRegExp).join('\\s+');
+  re = needle ? new RegExp(`(?<![\\p{L}\\p{N}\\p{M}_])${body}(?![\\p{L}\\p{N}\\p{M}_])`, 'iu') : null;
+  if (PATTERNS.size >= MAX_PATTERNS) PATTERNS.clear();
+  PATTERNS.set(word, re);
+  return re;
 }
