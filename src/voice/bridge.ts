@@ -102,10 +102,17 @@ export class VoiceBridge {
       if (!voice.postTranscripts) return;
       const parts = splitMessage(stripMentions(`🔊 ${text}${interrupted ? ' …(interrupted)' : ''}`));
       const capture = !interrupted && done !== undefined;
-      for (const [i, part] of parts.entries()) {
-        const sent = await surface.send(ctx.textChannelId, { content: part, buttons: i === 0 && capture ? FEEDBACK_BUTTONS : undefined });
-        if (i === 0 && capture)
-          await feedback.capture({ messageId: sent.id, channelId: ctx.textChannelId, context: done.context, reply: done.text });
+      // Users may click the buttons before the send is answered: ratings in this channel wait for this capture.
+      const captured = capture ? feedback.beginCapture(ctx.textChannelId) : undefined;
+      try {
+        for (const [i, part] of parts.entries()) {
+          const sent = await surface.send(ctx.textChannelId, { content: part, buttons: i === 0 && capture ? FEEDBACK_BUTTONS : undefined });
+          if (i === 0 && capture)
+            await feedback.capture({ messageId: sent.id, channelId: ctx.textChannelId, context: done.context, reply: done.text });
+          if (i === 0) captured?.();
+        }
+      } finally {
+        captured?.();
       }
     } catch (err) {
       log.warn({ err }, 'voice reply not posted');

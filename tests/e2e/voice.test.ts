@@ -115,6 +115,29 @@ describe('voice channels end to end (real speech over RTP, real engines)', () =>
     expect(h.llm!.audio.transcriptions.length - before).toBe(2);
   }, 40_000);
 
+  test("a 👍 clicked before Discord has answered the spoken reply's send still rates it", async () => {
+    await listening(); // the previous test's replies have been played
+    h.llm!.respondWith(() => ({ text: 'Rated answer.' }));
+    // Discord answers the sends of the transcript and the reply late; the messages (with their buttons) reach users at once.
+    h.emu.delayNext({ method: 'POST', route: new RegExp(`/channels/${h.general.id}/messages$`), ms: 1500, times: 2 });
+    await h.emu.voice.speak({ guildId: h.guild.id, userId: h.alice.id, pcm: asDiscordAudio(goforward()), pace: 'realtime' });
+    const posted = await botSays((c) => c === '🔊 Rated answer.');
+    expect(posted.components.length).toBeGreaterThan(0);
+    const up = h.emu.interaction({
+      name: 'eos:fb:up',
+      type: 3,
+      customId: 'eos:fb:up',
+      userId: h.owner.id,
+      channelId: h.general.id,
+      guildId: h.guild.id,
+      targetMessageId: posted.id,
+    });
+    const answered = await h.emu.waitFor(() => h.emu.interactionResponses.find((x) => x.interactionId === up.id), {
+      label: 'rating answered',
+    });
+    expect((answered.data as { content?: string } | undefined)?.content).toMatch(/^Thanks! Saved as a positive example/);
+  }, 40_000);
+
   test('barge-in: when a user speaks while Eos talks, it stops talking', async () => {
     const long = await createFliteTextToSpeech({ voice: 'kal16' }).synthesize(LONG_ANSWER);
     const longFrames = long.samples.length / long.channels / long.sampleRate / 0.02;
