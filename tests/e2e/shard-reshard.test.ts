@@ -15,7 +15,8 @@ import {
   buildDist,
   until,
 } from './shard-harness.js';
-import { readFile } from 'node:fs/promises';
+import { appendFile, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import { mention } from './harness.js';
 import { shardForGuild } from '../../src/shard/ownership.js';
 import { guildDataFiles } from '../../src/tenancy/layout.js';
@@ -33,6 +34,9 @@ let w: ShardWorld;
 let run: EosRun | null = null;
 /** A reply in guild 2 (shard 0 of 2, shard 2 of 3) captured under 2 shards, rated under 3. */
 let movedReply = '';
+/** A reply in guild 1 whose candidate is put back in the pre-sharding shared journal (state/candidates.jsonl). */
+let legacyReply = '';
+let sharedBefore = '';
 
 beforeAll(async () => {
   buildDist(); // dist/ as npm start runs it (only when src/ is newer)
@@ -84,8 +88,30 @@ describe('reshard from 2 to 3 shards', () => {
       { label: 'a reply with rating buttons in guild 2', timeoutMs: 20_000 },
     );
     movedReply = reply.id;
+    w.llm.respondWith(() => ({ text: 'LEGACY-REPLY from before the upgrade' }));
+    w.emu.userSays({ channelId: w.general[1]!.id, userId: w.alice.id, content: mention(w.emu.botUser.id, 'say something too') });
+    legacyReply = (
+      await w.emu.waitFor(
+        () => w.emu.botMessages(w.general[1]!.id).find((m) => m.content.includes('LEGACY-REPLY') && m.components.length > 0),
+        { label: 'a reply with rating buttons in guild 1', timeoutMs: 20_000 },
+      )
+    ).id;
     w.llm.respondWith(() => ({ text: 'ok' }));
     expect(await run.stop()).toBe(0);
+    // The layout an Eos from before per-server candidates left: guild 1's reply only in the shared journal.
+    const own = guildDataFiles(w.dataDir, w.guilds[1]!.id).candidates;
+    const lines = (await readFile(own, 'utf8')).split('\n').filter(Boolean);
+    const shared = path.join(w.dataDir, 'state', 'candidates.jsonl');
+    await appendFile(shared, `${lines.filter((l) => l.includes(legacyReply)).join('\n')}\n`);
+    await writeFile(
+      own,
+      lines
+        .filter((l) => !l.includes(legacyReply))
+        .map((l) => `${l}\n`)
+        .join(''),
+    );
+    sharedBefore = await readFile(shared, 'utf8');
+    expect(sharedBefore).toContain('LEGACY-REPLY');
     // The candidate is in guild 2's own journal, which moves with the server.
     expect(await readFile(guildDataFiles(w.dataDir, w.guilds[2]!.id).candidates, 'utf8')).toContain(movedReply);
     expect(ownershipProblems(await readJournal(run.journalDir), w.dataDir, 2)).toEqual([]);
@@ -110,6 +136,18 @@ describe('reshard from 2 to 3 shards', () => {
     // A reply captured by shard 0 of 2 is rated on shard 2 of 3: its candidate was found, the 👍 became a record.
     w.emu.addReaction({ channelId: w.general[2]!.id, messageId: movedReply, userId: w.alice.id, emoji: '👍' });
     await until(async () => (await datasetText(w.dataDir)).includes('MOVED-REPLY'), 'the 👍 record of the moved reply');
+    // A reply known only to the pre-sharding shared journal is found by guild 1's shard (1 of 3), which records the
+    // decision in the server's own journal and leaves the shared file as it was.
+    w.emu.addReaction({ channelId: w.general[1]!.id, messageId: legacyReply, userId: w.alice.id, emoji: '👍' });
+    await until(async () => (await datasetText(w.dataDir)).includes('LEGACY-REPLY'), 'the 👍 record of the pre-sharding reply');
+    await until(
+      async () =>
+        (await readFile(guildDataFiles(w.dataDir, w.guilds[1]!.id).candidates, 'utf8')).includes(
+          `"op":"decide","messageId":"${legacyReply}"`,
+        ),
+      "the decision in guild 1's own journal",
+    );
+    expect(await readFile(path.join(w.dataDir, 'state', 'candidates.jsonl'), 'utf8')).toBe(sharedBefore);
     expect(await run.stop()).toBe(0);
     expect(ownershipProblems(await readJournal(run.journalDir), w.dataDir, 3)).toEqual([]);
     expect(w.emu.shardMisroutes).toEqual([]);
