@@ -25,8 +25,10 @@ const MESSAGE = '/channels/{channel_id}/messages/{message_id}';
 type Rec = { messages: { role: string; content: string }[] };
 const interactionReply = (id: string) =>
   h.emu.waitFor(() => h.emu.interactionResponses.find((x) => x.interactionId === id)).then((x) => x.data as { content?: string });
+/** Where the active dataset's files are (top-level, or the server's own with per-server data). */
+let datasetDir = () => path.join(h.dataDir, 'datasets', 'default');
 async function lines(name: string): Promise<Rec[]> {
-  const text = await readFile(path.join(h.dataDir, 'datasets', 'default', name), 'utf8').catch(() => '');
+  const text = await readFile(path.join(datasetDir(), name), 'utf8').catch(() => '');
   return text
     .split('\n')
     .filter(Boolean)
@@ -138,5 +140,36 @@ describe('feedback that arrives before the answer to the reply POST', () => {
     expect(ok.content).toMatch(/^Correction saved/);
     expect(await lastTurns('negative.jsonl')).toContain('50 °C.');
     expect(await lastTurns('positive.jsonl')).toContain('100 °C.');
+  });
+});
+
+describe("per-server data (the product default): captured by the owners' service, rated through the server's", () => {
+  let single: Harness;
+  beforeAll(async () => {
+    single = h;
+    h = await startHarness({ behaviour: { perServerData: true, conversation: { streamEditIntervalMs: 1000 } } });
+    datasetDir = () => path.join(h.dataDir, 'guilds', h.guild.id, 'datasets', 'default');
+    await ask('Hello?', 'Hello!');
+  });
+  afterAll(async () => {
+    expect(h.emu.contractViolations).toEqual([]);
+    await h.close();
+    h = single;
+  });
+
+  test("a 👍 click before the answer to the reply POST lands in the server's dataset", async () => {
+    const { reply, post } = await askWithLateAnswer('Smallest planet?', 'Mercury.', 1500);
+    const click = h.emu.interaction({
+      name: 'eos:fb:up',
+      type: 3,
+      customId: 'eos:fb:up',
+      userId: h.bob.id,
+      channelId: h.general.id,
+      guildId: h.guild.id,
+      targetMessageId: reply.id,
+    });
+    expect((await interactionReply(click.id)).content).toBe('Thanks! Saved as a positive example in **default**.');
+    expect(post.status).toBe(200);
+    expect(await lastTurns('positive.jsonl')).toContain('Mercury.');
   });
 });
