@@ -61,7 +61,9 @@ export class DiscordSurface implements ChatSurface {
   }
 
   private async channel(channelId: string): Promise<SendableChannels> {
-    const channel = this.client.channels.cache.get(channelId) ?? (await this.client.channels.fetch(channelId));
+    // allowUnknownGuild: sharded, a channel of a server on another shard (shard 0 edits the owners' fine-tune progress
+    // message wherever it was started); without it discord.js returns null for a guild it has not cached.
+    const channel = this.client.channels.cache.get(channelId) ?? (await this.client.channels.fetch(channelId, { allowUnknownGuild: true }));
     if (!channel || !channel.isSendable()) throw new Error(`channel ${channelId} is not a text channel I can use`);
     return channel;
   }

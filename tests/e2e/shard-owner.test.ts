@@ -204,6 +204,27 @@ describe('owner commands across two shards', () => {
     await w.emu.waitFor(() => w.emu.connected(0), { label: 'shard 0 connected after SIGCONT', timeoutMs: 60_000 });
   }, 240_000);
 
+  test("an owners' job started in a guild of shard 1 is followed by shard 0: it goes on after shard 1 is SIGKILLed", async () => {
+    const c1 = w.general[1]!.id;
+    expect((await ask(c1, '!train positive', { attachments: [{ name: 's1.jsonl', data: examples(24, 'FROM-SHARD1') }] })).content).toMatch(
+      /^Added 24/,
+    );
+    const { jobId, progress } = await startJob(c1, w.guilds[1]!.id);
+    await w.emu.waitFor(() => progress.edits.length >= 1 || undefined, { label: 'the job is followed', timeoutMs: 30_000 });
+    // the owners' (global) job record, which shard 0 resumes after its restarts
+    const global = JSON.parse(await readFile(path.join(w.dataDir, 'state', 'eos.json'), 'utf8')) as {
+      training: { fineTuneJobId?: string; fineTuneMessage?: { messageId: string } };
+    };
+    expect(global.training).toMatchObject({ fineTuneJobId: jobId, fineTuneMessage: { messageId: progress.id } });
+    const before = w.emu.identifies;
+    process.kill(await shardPid(1), 'SIGKILL');
+    const edits = progress.edits.length;
+    // shard 1 is down (until respawned): the progress message is still edited, so shard 0 follows the job
+    await w.emu.waitFor(() => progress.edits.length > edits + 1 || undefined, { label: 'edits while shard 1 is down', timeoutMs: 30_000 });
+    await w.emu.waitFor(() => w.emu.identifies > before && w.emu.connected(1), { label: 'shard 1 respawned', timeoutMs: 60_000 });
+    expect((await ask(dmId, '!train cancel')).content).toBe(`Fine-tune \`${jobId}\` (fake-model) was cancelled.`);
+  }, 180_000);
+
   test('the CLI refuses to write while the bot runs (exit 3), reads meanwhile, and writes once it stopped', async () => {
     const refused = await cli(['archive', 'all']);
     expect(refused.code).toBe(3);
@@ -212,7 +233,7 @@ describe('owner commands across two shards', () => {
     expect(use.code).toBe(3);
     const list = await cli(['dataset', 'list']);
     expect(list.code).toBe(0);
-    expect(list.out).toMatch(/^\* default\s+positive 25/m);
+    expect(list.out).toMatch(/^\* default\s+positive 25/m); // the owners' tenant: 1 + 24 from DMs
     const code = await run.stop();
     expect(code).toBe(0);
     const problems = ownershipProblems(await readJournal(run.journalDir), w.dataDir, 2);
