@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
-import { afterEach, describe, expect, test } from 'vitest';
+import { afterEach, describe, expect, test, vi } from 'vitest';
 import { rateLimitNotice, UserRateLimiter } from '../../../src/conversation/rate-limit.js';
 import { ConversationService } from '../../../src/conversation/service.js';
 import { Responder } from '../../../src/conversation/responder.js';
@@ -111,7 +111,12 @@ async function service(opts: { count: number; perSeconds?: number; reactionProba
   const responder = new Responder({ config, botName: 'Eos', model, surface, state, histories, queue, log });
   const access = new AccessPolicy(behaviourSchema.parse({}));
   const conv = new ConversationService({ config, state, surface, access, responder, histories, log, random: () => 0, now: c.now });
-  return { conv, surface, model, clock: c };
+  /** Resolves once no model call runs or waits (reactions run in the background) and what follows one has run. */
+  const idle = async () => {
+    await vi.waitFor(() => expect(queue.stats()).toMatchObject({ active: 0, queued: 0 }), { interval: 1 });
+    await new Promise((r) => setImmediate(r));
+  };
+  return { conv, surface, model, clock: c, idle };
 }
 
 const author = (id: string) => ({ id, username: id, displayName: id.toUpperCase(), bot: false });
@@ -148,7 +153,7 @@ describe('ConversationService with a per-user rate limit', () => {
     const t = await service({ count: 2, reactionProbability: 1 });
     const plain = (text: string) => incoming({ content: text, author: author('chatty') });
     for (let i = 0; i < 6; i++) await t.conv.onMessage(plain(`plain chatter ${i}`));
-    await new Promise((r) => setTimeout(r, 20));
+    await t.idle();
     expect(t.model.calls).toHaveLength(2);
     expect(t.surface.reactions).toHaveLength(2);
     expect(t.surface.sent).toHaveLength(0);
