@@ -21,6 +21,7 @@ import {
   buildDist,
 } from './shard-harness.js';
 import { mention, PROJECT_ROOT } from './harness.js';
+import { allStoredText } from './stored-text.js';
 import { guildStateFile } from '../../src/shard/ownership.js';
 import { guildDataFiles } from '../../src/tenancy/layout.js';
 import { cliShards } from '../../src/cli/shards.js';
@@ -169,6 +170,27 @@ describe('two shards, one process each', () => {
       async () => (await readFile(guildDataFiles(w.dataDir, w.guilds[1]!.id).contributions, 'utf8').catch(() => '')).length > 0,
       "guild 1's contribution index",
     );
+  });
+
+  test("!forget me in the guild of shard 1 removes Bob's texts from that server's files (rewritten by shard 1 only)", async () => {
+    const bob = w.emu.createUser({ username: 'bob', globalName: 'Bob' });
+    w.emu.addMember(w.guilds[1]!.id, bob.id, {});
+    say(1, mention(w.emu.botUser.id, 'BOB-SECRET words to forget'), bob.id);
+    const reply = await botSaysIn(1, (c) => c.includes('BOB-SECRET'), 'reply to Bob');
+    await w.emu.waitFor(() => w.emu.messages(w.general[1]!.id).find((m) => m.id === reply.id && m.components.length > 0), {
+      label: "buttons on Bob's reply",
+      timeoutMs: 20_000,
+    });
+    w.emu.addReaction({ channelId: w.general[1]!.id, messageId: reply.id, userId: w.alice.id, emoji: '👍' });
+    await until(async () => (await datasetText(w.dataDir)).includes('BOB-SECRET'), "the 👍 record holding Bob's words");
+    say(1, '?forget me', bob.id);
+    await botSaysIn(1, (c) => /^Done: removed [1-9]\d* stored line/.test(c), '!forget me done');
+    // His line in the conversation log, the rated record and the candidate went; Eos's own echo of it (not his) stays.
+    const userLines = (await allStoredText(w.dataDir)).split('\n').filter((l) => l.includes('"role":"user"'));
+    expect(userLines.filter((l) => l.includes('BOB-SECRET'))).toEqual([]);
+    expect(await datasetText(w.dataDir)).not.toContain('BOB-SECRET');
+    expect(await readFile(guildDataFiles(w.dataDir, w.guilds[1]!.id).candidates, 'utf8')).not.toContain('BOB-SECRET');
+    expect(await datasetText(w.dataDir)).toContain('FEEDBACK-ME'); // Alice's stay
   });
 
   test('a SIGKILLed shard is respawned, resumes answering, every acknowledged record is kept; SIGTERM stops all cleanly; no file has two writers', async () => {
