@@ -138,12 +138,14 @@ describe('Pipeline', () => {
   test('stop() stops every stage once, drops queued frames, and ignores later pushes', async () => {
     const stopped: string[] = [];
     const processed: string[] = [];
+    const ended: string[] = [];
     const stage = (name: string): Stage => ({
       name,
       async process(f, push) {
         processed.push(name);
         await delay(20);
         push(f);
+        ended.push(name);
       },
       stop: () => void stopped.push(name),
     });
@@ -151,11 +153,11 @@ describe('Pipeline', () => {
     await p.start();
     p.push(utterance('u'));
     p.push(utterance('u', 1));
-    await delay(5);
+    await vi.waitFor(() => expect(processed).toEqual(['a']), { interval: 1 });
+    await p.stop(); // waits for a's running process(), whose push is then dropped
+    expect(ended).toEqual(['a']);
     await p.stop();
-    await p.stop();
-    p.push(utterance('u', 2));
-    await delay(40);
+    p.push(utterance('u', 2)); // dropped at once
     expect(stopped).toEqual(['a', 'b']);
     expect(processed).toEqual(['a']);
     expect(p.stopped).toBe(true);
