@@ -300,12 +300,14 @@ export async function startEos(opts: EosOptions): Promise<EosApp> {
       () => follower?.resume({ owners: !me || me.id === 0, ownsGuild: (g) => !me || ownsGuild(me, g) }),
       () => undefined,
     );
+    void bot.ready.then(training.warm, () => undefined); // the few-shot index is built once connected, not before
     if (scope.ownsDms)
       void bot.ready
         .then(() => notifyInterruptedImports(datasets, surface, log.child({ component: 'datasets' }), config.bot.prefix))
         .catch((err: unknown) => log.warn({ err }, 'interrupted-import notice failed'));
     return { mode, log, state, ready: bot.ready, done: new Promise(() => undefined), stop: () => shutdown(() => bot.stop()) };
   }
+  training.warm();
   const done = runConsole({
     router,
     input: opts.input ?? process.stdin,

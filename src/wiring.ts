@@ -57,9 +57,13 @@ export async function buildTrainingServices(config: AppConfig, state: StateStore
     cacheDir: path.join(config.dataDir, 'cache', 'embeddings'),
     log: log.child({ component: 'memory' }),
   });
-  if (scope.ownsDms) void memory.warm().catch((err: unknown) => log.warn({ err }, 'building the example index failed'));
+  // Called by startEos once connected: indexing a large dataset (about 1 s of CPU at 100k examples) would otherwise
+  // compete with the login. A search before then builds the index itself.
+  const warm = () => {
+    if (scope.ownsDms) void memory.warm().catch((err: unknown) => log.warn({ err }, 'building the example index failed'));
+  };
   const evaluations = new ResultStore({ dir: path.join(config.dataDir, 'evaluations') });
-  return { datasets, candidates, feedback, transcript, memory: memory as ExampleMemory, embedder, evaluations, repairs, context };
+  return { datasets, candidates, feedback, transcript, memory: memory as ExampleMemory, embedder, evaluations, repairs, context, warm };
 }
 
 /**
