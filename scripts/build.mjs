@@ -1,9 +1,9 @@
 #!/usr/bin/env node
 /**
  * Compiles src/ to dist/ (tsc -p tsconfig.build.json). `npm install` runs it (prepare: always builds), and
- * `npm start` / `npm run cli` run it first with --if-stale, which only builds when a file under src/ or a
- * tsconfig is newer than the last build (a stat of each file, ~10 ms), so a fresh checkout or a `git pull`
- * without `npm install` never runs stale JavaScript.
+ * `npm start` (scripts/start.mjs, in the bot's own process) / `npm run cli` run it first with --if-stale, which only
+ * builds when a file under src/ or a tsconfig is newer than the last build (a stat of each file, ~10 ms), so a fresh
+ * checkout or a `git pull` without `npm install` never runs stale JavaScript.
  *
  * The build goes to a temporary folder that replaces dist/ when complete, under a lock (dist.lock), so
  * concurrent starts (e.g. tests) neither build twice nor see half a build. Type errors are printed, but
@@ -12,6 +12,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const DIST = path.join(ROOT, 'dist');
@@ -80,6 +81,7 @@ function withLock(fn) {
   try {
     return fn();
   } finally {
+    process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
     release();
   }
 }
@@ -109,7 +111,11 @@ function build() {
   process.stderr.write(`build: dist/ compiled in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
 }
 
-const ifStale = process.argv.includes('--if-stale');
-// tests/e2e/entry.test.ts builds once before its tests and sets EOS_BUILD_CHECK=off for the `npm start` it runs.
-if (ifStale && process.env.EOS_BUILD_CHECK === 'off' && existsSync(STAMP)) process.exit(0);
-if (!ifStale || isStale()) withLock(() => (!ifStale || isStale() ? build() : undefined));
+/** Builds dist/ (with `ifStale`, only when src/ is newer than the last build). */
+export function ensureBuilt({ ifStale }) {
+  // tests/e2e/entry.test.ts builds once before its tests and sets EOS_BUILD_CHECK=off for the `npm start` it runs.
+  if (ifStale && process.env.EOS_BUILD_CHECK === 'off' && existsSync(STAMP)) return;
+  if (!ifStale || isStale()) withLock(() => (!ifStale || isStale() ? build() : undefined));
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) ensureBuilt({ ifStale: process.argv.includes('--if-stale') });
