@@ -107,8 +107,12 @@ export class VoiceBridge {
       try {
         for (const [i, part] of parts.entries()) {
           const sent = await surface.send(ctx.textChannelId, { content: part, buttons: i === 0 && capture ? FEEDBACK_BUTTONS : undefined });
-          if (i === 0 && capture)
-            await feedback.capture({ messageId: sent.id, channelId: ctx.textChannelId, context: done.context, reply: done.text });
+          if (i === 0 && capture) {
+            const save = () =>
+              feedback.capture({ messageId: sent.id, channelId: ctx.textChannelId, context: done.context, reply: done.text });
+            // As the server's tenant: its candidate goes to the server's own journal (guilds/<id>/candidates.jsonl).
+            await (this.deps.tenants ? this.deps.tenants.run(ctx.guildId, save) : save());
+          }
           if (i === 0) captured?.();
         }
       } finally {

@@ -151,6 +151,9 @@ describe('!forget me covers imported files and voice messages', () => {
       const answered = await h.emu.waitFor(() => h.emu.interactionResponses.find((x) => x.interactionId === up.id), { timeoutMs: 30_000 });
       // The buttons come with the reply's one send: a click may reach Eos before the send is answered (it waits).
       expect(ratingText(answered), answer).toMatch(SAVED);
+      // A voice reply is the server's candidate: in its own journal, not the DM one.
+      expect(await read(path.join(h.dataDir, 'guilds', h.guild.id, 'candidates.jsonl'))).toContain(`"messageId":"${posted.id}"`);
+      expect(await read(path.join(h.dataDir, 'state', 'candidates.jsonl'))).not.toContain(posted.id);
     };
     await turn(h.alice.id, 'ALICECHAN spoken in the lounge', 'Lounge answer one.');
     await turn(h.bob.id, 'BOBCHAN spoken in the lounge', 'Lounge answer two.');
