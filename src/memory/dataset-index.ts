@@ -4,13 +4,23 @@
  * bytes before the old end must be unchanged, checked by a short fingerprint); a truncated,
  * replaced or rewritten file is indexed again from the start.
  */
-import { open, stat, type FileHandle } from 'node:fs/promises';
+import { statSync, type Stats } from 'node:fs';
+import { open, type FileHandle } from 'node:fs/promises';
 import { Bm25Index, type Hit } from './bm25.js';
 import { readLineAt, readLinesFrom, type LineRef } from './jsonl-reader.js';
 import { parseMemoryRecord, type MemoryRecord } from './record.js';
 import { terms } from './text.js';
 
 const FINGERPRINT = 64;
+
+/** The file's stat, or null when it cannot be stat'ed (missing, or any other error, as before). */
+function statOrNull(file: string): Stats | null {
+  try {
+    return statSync(file, { throwIfNoEntry: false }) ?? null;
+  } catch {
+    return null;
+  }
+}
 /** Records kept after being read back (see record()). */
 const RECORD_CACHE = 256;
 
@@ -46,7 +56,9 @@ export class DatasetIndex {
    * (`reset` true when the index was rebuilt from the start, so earlier ids are gone).
    */
   async sync(onNew?: (records: NewRecord[], reset: boolean) => void): Promise<void> {
-    const st = await stat(this.file).catch(() => null);
+    // A synchronous stat (a few µs on a local file) rather than fs/promises' (~50 µs of CPU in thread-pool and
+    // promise hand-offs): sync() runs before every search, i.e. once per reply (bench/profile.ts replies).
+    const st = statOrNull(this.file);
     if (!st) {
       if (this.end > 0 || this.size > 0) this.reset();
       await this.close();
