@@ -16,13 +16,16 @@ export const OWNERS_JOB_TIMEOUT_MS = 15_000;
 export type OwnersJobRequest =
   /** jobId: the one named, else shard 0's current job (its state is the writer's own, never a replica behind it). */
   | { action: 'status' | 'cancel' | 'chart'; jobId?: string; none?: string }
-  | { action: 'follow'; jobId: string; message: { channelId: string; messageId: string; note?: string } };
+  | { action: 'follow'; jobId: string; message: { channelId: string; messageId: string; note?: string } }
+  /** Before a job is started for the owners on another shard: is shard 0 there to follow it? */
+  | { action: 'ping' };
 
 /** Shard 0's answer: a reply (text, and a base64 PNG for chart), or the error it met (a UserError keeps its identifier). */
 export type OwnersJobAnswer =
   { handled: false } | { handled: true; text: string; jobId?: string; png?: string; error?: string; errorId?: string };
 
 async function answer(deps: { fineTune: FineTuneService; follower: FineTuneFollower }, req: OwnersJobRequest): Promise<OwnersJobAnswer> {
+  if (req.action === 'ping') return { handled: true, text: '' };
   if (req.action === 'follow') {
     await deps.follower.follow(req.jobId, req.message, deps.follower.scope(null));
     return { handled: true, text: '' };
@@ -78,8 +81,14 @@ export function ownersJobElsewhere(ops: OwnerOps | undefined): ops is OwnerOps {
 export async function askOwnersJob(ops: OwnerOps, req: OwnersJobRequest): Promise<{ text: string; jobId?: string; png?: Buffer }> {
   const answers = await ops.ask<OwnersJobAnswer>(OWNER_FINETUNE, req, OWNERS_JOB_TIMEOUT_MS);
   const zero = answers.find((a) => a.shard === 0);
-  if (!zero || !zero.ok || !zero.result.handled) {
-    const why = zero && !zero.ok ? zero.error : 'not running on this host';
+  if (!zero) {
+    throw new UserError(
+      'ShardZeroElsewhere',
+      "Shard 0, which follows the bot owners' fine-tuning job, runs on another host: use a DM or a server of shard 0 for it.",
+    );
+  }
+  if (!zero.ok || !zero.result.handled) {
+    const why = zero.ok ? 'it declined' : zero.error;
     throw new UserError(
       'ShardNotAnswering',
       `Shard 0 follows the bot owners' fine-tuning job and did not answer (${why}); try again in a moment.`,

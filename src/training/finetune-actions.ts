@@ -107,6 +107,8 @@ async function start(ctx: CommandContext, rest: string): Promise<void> {
       "The datasets are shared by every server Eos is in: a server's own fine-tuning needs `perServerData`.",
     );
   }
+  // The owners' job is followed by shard 0: refused before anything is uploaded when shard 0 is not reachable.
+  if (scope.guildId === null && ownersJobElsewhere(ctx.services.ownerOps)) await askOwnersJob(ctx.services.ownerOps, { action: 'ping' });
   const dataset = ctx.services.datasets.activeName();
   const prepared = await fineTune.prepare(ctx.services.datasets.dir(dataset), m);
   const report = formatDatasetReport(prepared.report);

@@ -66,6 +66,14 @@ describe('shards of one bot on two hosts', () => {
     }
   }, 90_000);
 
+  test("the owners' fine-tuning job cannot be started on host B (shard 0, its follower, is on host A): refused before any upload", async () => {
+    const uploads = w.llm.fineTuning.files.size;
+    expect(await command(1, '!train start', /./, w.owner.id)).toBe(
+      "Shard 0, which follows the bot owners' fine-tuning job, runs on another host: use a DM or a server of shard 0 for it.",
+    );
+    expect(w.llm.fineTuning.files.size).toBe(uploads);
+  }, 60_000);
+
   test('both stop cleanly; each manager has its own status file and no file had two writers', async () => {
     expect(await hostB.stop()).toBe(0);
     expect(await hostA.stop()).toBe(0);

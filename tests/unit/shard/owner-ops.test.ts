@@ -171,6 +171,13 @@ describe("the owners' fine-tuning job asked of shard 0", () => {
     expect((err as UserError).message).toContain('no answer to owner.finetune within 15000 ms');
   });
 
+  test('shard 0 on another host (several hosts): a UserError saying where to go, before anything starts', async () => {
+    const err = await askOwnersJob(ops([{ shard: 1, ok: true, result: { handled: false } }]), { action: 'ping' }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(UserError);
+    expect((err as UserError).identifier).toBe('ShardZeroElsewhere');
+    expect((err as UserError).message).toContain('runs on another host');
+  });
+
   test("shard 0's UserError keeps its identifier and text (the same reply as on shard 0)", async () => {
     const err = await askOwnersJob(
       ops([{ shard: 0, ok: true, result: { handled: true, text: '', error: 'No fine-tuning job yet.', errorId: 'NoJob' } }]),
