@@ -219,7 +219,9 @@ export class CandidateStore {
     this.dropped.delete(c.messageId);
     this.items.set(c.messageId, c);
     for (const id of c.partIds ?? []) this.parts.set(id, c.messageId);
-    this.latest.set(c.channelId, c.messageId);
+    // The newest reply is "my last reply here" (an adopted old one must not displace it).
+    const current = this.items.get(this.latest.get(c.channelId) ?? '');
+    if (!current || current === c || current.at <= c.at) this.latest.set(c.channelId, c.messageId);
     while (this.items.size > this.max) {
       const oldest = this.items.keys().next();
       if (oldest.done) break;

@@ -130,6 +130,24 @@ describe('CandidateRouter', () => {
     }
   });
 
+  test("legacy: deciding an old reply does not make it the channel's latest (!correct without a reference), also after a restart", async () => {
+    const w = await world();
+    await w.legacy({ ...candidate('old'), channelId: 'chan', at: '2030-01-01T00:00:00.000Z' });
+    const shard1 = w.open({ ownsDms: false, owns: [G1] });
+    await shard1.load();
+    w.inGuild(G1);
+    await shard1.add({ ...candidate('new'), channelId: 'chan', at: '2030-01-02T00:00:00.000Z', guildId: G1 });
+    shard1.claim('old', { kind: 'up' });
+    await shard1.persist('old');
+    expect(shard1.latestIn('chan')).toBe('new');
+    await shard1.close();
+    const again = w.open({ ownsDms: false, owns: [G1] });
+    await again.load();
+    w.inGuild(G1);
+    expect(again.latestIn('chan')).toBe('new');
+    expect(again.verdictOf('old')).toEqual({ kind: 'up' });
+  });
+
   test('legacy: !forget me drops a pre-sharding reply by a tombstone in the server file, never copying its text there', async () => {
     const w = await world();
     await w.legacy(candidate('old1', 'ALICE-SECRET reply'));
