@@ -63,8 +63,12 @@ function checkId(id: string, what: string): string {
   return id;
 }
 
+/** Checked ids → file path, so a busy channel's lines skip the id checks and path joins (cleared when full). */
+const MAX_CACHED_PATHS = 10_000;
+
 export class ConversationLog {
   private readonly writer: BatchedWriter;
+  private readonly files = new Map<string, string>();
 
   constructor(private readonly opts: ConversationLogOptions) {
     this.writer = new BatchedWriter({
@@ -73,8 +77,15 @@ export class ConversationLog {
   }
 
   fileFor(guildId: string | null, channelId: string): string {
-    const guild = guildId === null ? 'dm' : checkId(guildId, 'guild id');
-    return join(this.opts.root, `${guild}_${checkId(channelId, 'channel id')}.jsonl`);
+    const key = `${guildId ?? ''}\u0000${channelId}`;
+    let file = this.files.get(key);
+    if (file === undefined) {
+      const guild = guildId === null ? 'dm' : checkId(guildId, 'guild id');
+      file = join(this.opts.root, `${guild}_${checkId(channelId, 'channel id')}.jsonl`);
+      if (this.files.size >= MAX_CACHED_PATHS) this.files.clear();
+      this.files.set(key, file);
+    }
+    return file;
   }
 
   /**
