@@ -1,10 +1,10 @@
 /**
- * Start to READY and idle RSS of the whole process tree, as an operator starts the bot: `npm start` (npm, its
- * prestart build check, then node dist/main.js), `node dist/main.js` alone, and the bare discord.js bot
+ * Start to READY and idle RSS of the whole process tree, as an operator starts the bot: `npm start` (npm, then node
+ * scripts/start.mjs: the build check, then dist/main.js in the same process), `node dist/main.js` alone, and the bare discord.js bot
  * (`node bench/lib/bare-child.mjs`). Each is spawned against the Discord emulator; the time is from spawn to the
  * emulator's READY dispatch, the RSS is the sum of VmRSS over the spawned process and its descendants 2 s after
  * READY (no forced GC: what `ps` shows). Median of `repeats`. Also the CPU spent to READY (utime + stime of the tree at
- * READY, with the children it already reaped, e.g. npm's prestart build check): less sensitive to the machine's load
+ * READY, with the children it already reaped, e.g. npm's shell): less sensitive to the machine's load
  * than the wall time. Run alone: npx tsx bench/start.ts [repeats=3] [kind,kind] (kinds: npm, node, bare)
  */
 import { spawn } from 'node:child_process';
