@@ -1,6 +1,6 @@
 /** Streaming reads of JSONL files: parsed lines with their numbers, and raw line counts. */
 import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { open, stat } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 
 export interface JsonlLine {
@@ -37,22 +37,42 @@ export async function* readJsonl(file: string): AsyncGenerator<JsonlLine> {
   }
 }
 
-/** Number of non-blank lines, counted on raw bytes (no parsing), for manifest rebuilds. */
+/**
+ * Number of non-blank lines, counted on raw bytes (no parsing), for manifest checks at every start: newlines are
+ * found with Buffer.indexOf (memchr) and only a line's leading whitespace is looked at, so a 25 MB file takes a few
+ * milliseconds instead of a JavaScript loop over every byte (one reused 1 MiB buffer).
+ */
 export async function countLines(file: string): Promise<number> {
   let count = 0;
   let lineHasContent = false;
+  let handle;
   try {
-    for await (const chunk of createReadStream(file) as AsyncIterable<Buffer>) {
-      for (const byte of chunk) {
-        if (byte === 0x0a) {
-          if (lineHasContent) count += 1;
-          lineHasContent = false;
-        } else if (byte !== 0x20 && byte !== 0x0d && byte !== 0x09) lineHasContent = true;
-      }
-    }
+    handle = await open(file, 'r');
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return 0;
     throw err;
+  }
+  try {
+    const chunk = Buffer.allocUnsafe(1 << 20);
+    for (;;) {
+      const { bytesRead } = await handle.read(chunk, 0, chunk.length, null);
+      if (bytesRead === 0) break;
+      let pos = 0;
+      while (pos < bytesRead) {
+        const nl = chunk.indexOf(0x0a, pos);
+        const end = nl === -1 || nl >= bytesRead ? bytesRead : nl;
+        for (let i = pos; !lineHasContent && i < end; i++) {
+          const byte = chunk[i];
+          if (byte !== 0x20 && byte !== 0x0d && byte !== 0x09) lineHasContent = true;
+        }
+        if (end === bytesRead) break;
+        if (lineHasContent) count += 1;
+        lineHasContent = false;
+        pos = nl + 1;
+      }
+    }
+  } finally {
+    await handle.close();
   }
   return lineHasContent ? count + 1 : count;
 }
