@@ -26,6 +26,7 @@ export interface CandidateRouterOptions {
   ownsGuild: (guildId: string) => boolean;
   /** The server of the event being handled (TenantContext), for calls that name none. */
   guildOf?: () => string | null;
+  /** Candidates kept in memory over all stores (default 5,000, least recently added forgotten first). */
   max?: number;
   names?: MentionNames;
   log?: Logger;
@@ -36,9 +37,13 @@ const GUILD_ID = /^\d{15,25}$/;
 export class CandidateRouter extends CandidateStore {
   private readonly dm: CandidateStore;
   private readonly guilds = new Map<string, CandidateStore>();
+  /** Every remembered candidate → its store, least recently added first: one memory bound for all stores. */
+  private readonly order = new Map<string, CandidateStore>();
+  private readonly cap: number;
 
   constructor(private readonly r: CandidateRouterOptions) {
     super({ max: r.max, names: r.names, log: r.log });
+    this.cap = Math.max(1, Math.floor(r.max ?? 5000));
     this.dm = new CandidateStore({ file: r.dmFile, readOnly: !r.ownsDms, max: r.max, names: r.names, log: r.log });
   }
 
@@ -58,13 +63,26 @@ export class CandidateRouter extends CandidateStore {
     await this.dm.load();
     const names = await readdir(this.r.guildsDir).catch(() => [] as string[]);
     for (const g of names) if (GUILD_ID.test(g) && this.r.ownsGuild(g)) await this.storeOf(g).load();
+    const all = this.stores().flatMap((s) => s.ids().map((c) => ({ ...c, s })));
+    for (const c of all.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0))) this.track(c.s, c.messageId);
     return this.size;
+  }
+
+  override ids(): { messageId: string; at: string }[] {
+    return this.stores().flatMap((s) => s.ids());
+  }
+
+  override evict(messageId: string): void {
+    this.find(messageId)?.evict(messageId);
   }
 
   /** Stores a candidate in its server's journal (`guildId` on the input, else the event's server). */
   override add(input: Candidate & { guildId?: string | null }): Promise<Candidate> {
     const g = input.guildId !== undefined ? input.guildId : this.hint();
-    return this.target(g).add(input);
+    const s = this.target(g);
+    const added = s.add(input);
+    this.track(s, input.messageId);
+    return added;
   }
 
   override has(messageId: string): boolean {
@@ -110,6 +128,7 @@ export class CandidateRouter extends CandidateStore {
   override async drop(messageId: string): Promise<void> {
     const s = this.find(messageId);
     if (!s) return;
+    this.order.delete(s.get(messageId)?.messageId ?? messageId);
     if (s !== this.dm) return s.drop(messageId);
     const id = this.dm.get(messageId)?.messageId ?? messageId;
     const g = this.hint();
@@ -186,6 +205,19 @@ export class CandidateRouter extends CandidateStore {
     if (!c) return undefined;
     const own = this.storeOf(g);
     own.adopt(c).catch((err: unknown) => this.r.log?.warn({ err, guild: g }, 'could not adopt a pre-sharding candidate'));
+    this.dm.evict(c.messageId); // one copy in memory (the DM journal still holds it)
+    this.track(own, c.messageId);
     return own;
+  }
+
+  /** Notes a candidate as the most recently added; beyond the bound the least recent is forgotten from memory. */
+  private track(store: CandidateStore, messageId: string): void {
+    this.order.delete(messageId);
+    this.order.set(messageId, store);
+    while (this.order.size > this.cap) {
+      const [oldest, s] = this.order.entries().next().value as [string, CandidateStore];
+      this.order.delete(oldest);
+      s.evict(oldest);
+    }
   }
 }

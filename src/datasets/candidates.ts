@@ -148,6 +148,16 @@ export class CandidateStore {
     return this.write({ op: 'add', candidate: c });
   }
 
+  /** Remembered candidates, least recently added first: message ID and time (for a bound shared by several stores). */
+  ids(): { messageId: string; at: string }[] {
+    return [...this.items.values()].map((c) => ({ messageId: c.messageId, at: c.at }));
+  }
+
+  /** Forgets a candidate from memory only (its journal keeps it): the LRU bound of a router over several stores. */
+  evict(messageId: string): void {
+    this.forget(messageId);
+  }
+
   /** The candidate of any of its parts' message IDs (a copy). */
   get(messageId: string): Candidate | undefined {
     const c = this.items.get(this.parts.get(messageId) ?? messageId);

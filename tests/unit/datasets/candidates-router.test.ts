@@ -193,6 +193,38 @@ describe('CandidateRouter', () => {
     expect(await read(w.dmFile)).toContain('"op":"decide","messageId":"d"');
   });
 
+  test('one memory bound over every store (like the single store before): the least recently added is forgotten, its journal keeps it', async () => {
+    const w = await world();
+    const open = (max: number) => {
+      const r = new CandidateRouter({
+        dmFile: w.dmFile,
+        guildFile: (g) => w.file(g),
+        guildsDir: join(w.dataDir, 'guilds'),
+        ownsDms: true,
+        ownsGuild: () => true,
+        max,
+      });
+      onCleanup(() => r.close());
+      return r;
+    };
+    const r = open(3);
+    await r.load();
+    await r.add({ ...candidate('a', 'reply a'), guildId: G1, at: '2030-01-01T00:00:01.000Z' });
+    await r.add({ ...candidate('b'), guildId: G2, at: '2030-01-01T00:00:02.000Z' });
+    await r.add({ ...candidate('c'), guildId: null, at: '2030-01-01T00:00:03.000Z' });
+    await r.add({ ...candidate('d'), guildId: G2, at: '2030-01-01T00:00:04.000Z' });
+    expect(r.size).toBe(3);
+    expect(r.get('a')).toBeUndefined();
+    expect(r.get('d')?.reply).toBe('reply d');
+    await r.flush();
+    expect(await read(w.file(G1))).toContain('reply a');
+    // A restart keeps the 3 most recent over all journals.
+    const again = open(3);
+    expect(await again.load()).toBe(3);
+    expect(again.get('a')).toBeUndefined();
+    expect(again.get('b')?.reply).toBe('reply b');
+  });
+
   test('the router overrides every public CandidateStore method (a new one would silently use the empty base store)', () => {
     const methods = Object.getOwnPropertyNames(CandidateStore.prototype).filter((m) => m !== 'constructor');
     const own = new Set(Object.getOwnPropertyNames(CandidateRouter.prototype));
