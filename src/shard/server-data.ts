@@ -4,11 +4,12 @@
  * own servers' folders (guilds/<id>/, `(id >> 22) % count`); shard 0 (or the single process) adds the bot owners'
  * tenant (DMs, console: the top-level datasets/).
  */
-import { readdir } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { DatasetStore } from '../datasets/store.js';
 import type { DatasetManifest } from '../datasets/types.js';
 import type { TenantDirectory } from '../tenancy/directory.js';
+import { tenantPaths } from '../tenancy/layout.js';
 import { ownsGuild, type ShardIdentity } from './ownership.js';
 import type { OwnerOps } from './owner-ops.js';
 
@@ -64,13 +65,21 @@ async function counts(store: DatasetStore): Promise<DatasetCounts[]> {
   return (await store.list()).map((m) => ({ name: m.name, active: m.name === active, ...m.counts }));
 }
 
+/** A server (or the owners' tenant) and its store (null: no datasets folder yet). */
+type Source = { guildId: string | null; name: string | null; datasets: DatasetStore | null; datasetsDir: string; archivesDir: string };
+
 /** The servers (and owners' tenant) this shard answers for, with their stores. */
 async function tenantsOf(deps: ServerDataDeps) {
   const names = deps.guildNames();
-  const out: { guildId: string | null; name: string | null; datasets: DatasetStore; datasetsDir: string; archivesDir: string }[] = [];
+  const out: Source[] = [];
   if (deps.me.id === 0) out.push({ guildId: null, name: null, ...deps.owners });
   if (!deps.tenants) return out;
   for (const g of await ownedGuilds(deps)) {
+    // A server with no datasets folder yet is listed without building its tenant (stores, memory) just for that.
+    if (!(await isDir(tenantPaths(deps.dataDir, g).datasets))) {
+      out.push({ guildId: g, name: names.get(g) ?? null, datasets: null, datasetsDir: '', archivesDir: '' });
+      continue;
+    }
     const t = deps.tenants.of(g);
     out.push({
       guildId: g,
@@ -83,9 +92,16 @@ async function tenantsOf(deps: ServerDataDeps) {
   return out;
 }
 
+const isDir = (p: string) =>
+  stat(p).then(
+    (s) => s.isDirectory(),
+    () => false,
+  );
+
 export async function listServerDatasets(deps: ServerDataDeps): Promise<ServerDatasets[]> {
   const out: ServerDatasets[] = [];
-  for (const t of await tenantsOf(deps)) out.push({ guildId: t.guildId, name: t.name, datasets: await counts(t.datasets) });
+  for (const t of await tenantsOf(deps))
+    out.push({ guildId: t.guildId, name: t.name, datasets: t.datasets ? await counts(t.datasets) : [] });
   return out;
 }
 
@@ -95,9 +111,10 @@ export async function archiveServers(deps: ServerDataDeps): Promise<ServerArchiv
   const { createArchive } = await import('../archive/index.js');
   const out: ServerArchive[] = [];
   for (const t of await tenantsOf(deps)) {
-    const manifests = (await t.datasets.list()).filter((m) => records(m) > 0);
+    const store = t.datasets;
+    const manifests = store ? (await store.list()).filter((m) => records(m) > 0) : [];
     const base = { guildId: t.guildId, name: t.name, datasets: manifests.length, records: manifests.reduce((n, m) => n + records(m), 0) };
-    if (manifests.length === 0) {
+    if (!store || manifests.length === 0) {
       out.push(base);
       continue;
     }
@@ -106,7 +123,7 @@ export async function archiveServers(deps: ServerDataDeps): Promise<ServerArchiv
         datasetsDir: t.datasetsDir,
         archivesDir: t.archivesDir,
         names: manifests.map((m) => m.name),
-        snapshot: (n) => t.datasets.snapshot(n),
+        snapshot: (n) => store.snapshot(n),
       });
       out.push({ ...base, file: path.relative(deps.dataDir, r.path), bytes: r.bytes });
     } catch (err) {

@@ -205,6 +205,7 @@ describe('owner commands across two shards', () => {
   }, 240_000);
 
   test("an owners' job started in a guild of shard 1 is followed by shard 0: it goes on after shard 1 is SIGKILLed", async () => {
+    w.llm.fineTuning.totalSteps = 1_000_000; // running until cancelled
     const c1 = w.general[1]!.id;
     expect((await ask(c1, '!train positive', { attachments: [{ name: 's1.jsonl', data: examples(24, 'FROM-SHARD1') }] })).content).toMatch(
       /^Added 24/,
@@ -248,6 +249,7 @@ describe('a per-server fine-tune in a guild of shard 1 (training.fineTuneByServe
   test('started and followed by shard 1, status answered there, and followed again after a SIGKILL respawn of shard 1', async () => {
     await configure({ fineTuneByServerAdmins: true });
     await startBot();
+    w.llm.fineTuning.totalSteps = 1_000_000; // running until cancelled
     const g1 = w.guilds[1]!;
     const c1 = w.general[1]!.id;
     expect((await ask(c1, '!train positive', { attachments: [{ name: 'g.jsonl', data: examples(24, 'GUILD1') }] })).content).toMatch(

@@ -79,4 +79,17 @@ describe('server data of one shard', () => {
     expect(zips[1]!.file).toMatch(new RegExp(`^guilds/${A}/archives/default-\\d{8}-\\d{6}.*\\.zip$`));
     expect((await listServerDatasets(deps({ id: 1, count: 2 }))).map((s) => s.guildId)).toEqual([]);
   });
+
+  test('a server of the client with no datasets folder is listed as empty without building its tenant', async () => {
+    const d = deps({ id: 0, count: 2 }, [[C, 'Cee']]);
+    let made = 0;
+    const of = d.tenants!.of.bind(d.tenants);
+    (d.tenants as { of: typeof of }).of = (g) => (made++, of(g));
+    expect(await listServerDatasets(d)).toEqual([
+      { guildId: null, name: null, datasets: [] },
+      { guildId: C, name: 'Cee', datasets: [] },
+    ]);
+    expect((await archiveServers(d))[1]).toEqual({ guildId: C, name: 'Cee', datasets: 0, records: 0 });
+    expect(made).toBe(0);
+  });
 });
