@@ -15,7 +15,7 @@ import {
   buildDist,
   until,
 } from './shard-harness.js';
-import { appendFile, readFile, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { mention } from './harness.js';
 import { shardForGuild } from '../../src/shard/ownership.js';
@@ -37,6 +37,7 @@ let movedReply = '';
 /** A reply in guild 1 whose candidate is put back in the pre-sharding shared journal (state/candidates.jsonl). */
 let legacyReply = '';
 let sharedBefore = '';
+let sharedIndexBefore = '';
 
 beforeAll(async () => {
   buildDist(); // dist/ as npm start runs it (only when src/ is newer)
@@ -112,6 +113,14 @@ describe('reshard from 2 to 3 shards', () => {
     );
     sharedBefore = await readFile(shared, 'utf8');
     expect(sharedBefore).toContain('LEGACY-REPLY');
+    // Likewise guild 1's !forget me index: back into the one shared index of before.
+    const ownIndex = guildDataFiles(w.dataDir, w.guilds[1]!.id).contributions;
+    const sharedIndex = path.join(w.dataDir, 'state', 'privacy', 'contributions.jsonl');
+    await mkdir(path.dirname(sharedIndex), { recursive: true });
+    await appendFile(sharedIndex, await readFile(ownIndex, 'utf8'));
+    await rm(ownIndex);
+    sharedIndexBefore = await readFile(sharedIndex, 'utf8');
+    expect(sharedIndexBefore.length).toBeGreaterThan(0);
     // The candidate is in guild 2's own journal, which moves with the server.
     expect(await readFile(guildDataFiles(w.dataDir, w.guilds[2]!.id).candidates, 'utf8')).toContain(movedReply);
     expect(ownershipProblems(await readJournal(run.journalDir), w.dataDir, 2)).toEqual([]);
@@ -148,6 +157,14 @@ describe('reshard from 2 to 3 shards', () => {
       "the decision in guild 1's own journal",
     );
     expect(await readFile(path.join(w.dataDir, 'state', 'candidates.jsonl'), 'utf8')).toBe(sharedBefore);
+    // !forget me in guild 1 (shard 1 of 3) finds what Alice wrote there before the upgrade through the shared index,
+    // which it leaves as it was: her forgotten entries are hidden by a tombstone in the server's own index.
+    expect(await command(1, '%forget me', /stored line|nothing/i, w.alice.id)).toMatch(/^Done: removed [1-9]\d* stored line/);
+    const log = await readFile(path.join(w.dataDir, 'conversations', `${w.guilds[1]!.id}_${w.general[1]!.id}.jsonl`), 'utf8');
+    expect(log).not.toContain('say something too');
+    expect(await datasetText(w.dataDir)).not.toContain('LEGACY-REPLY'); // the rated record held her words
+    expect(await readFile(path.join(w.dataDir, 'state', 'privacy', 'contributions.jsonl'), 'utf8')).toBe(sharedIndexBefore);
+    expect(await readFile(guildDataFiles(w.dataDir, w.guilds[1]!.id).contributions, 'utf8')).toContain('"forgot":1');
     expect(await run.stop()).toBe(0);
     expect(ownershipProblems(await readJournal(run.journalDir), w.dataDir, 3)).toEqual([]);
     expect(w.emu.shardMisroutes).toEqual([]);
