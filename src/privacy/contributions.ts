@@ -85,7 +85,8 @@ export class ContributionIndex {
     const l = typeof layout === 'string' ? { dmFile: layout } : layout;
     this.layout = { ownsDms: true, ownsGuild: () => true, ...l };
     this.userKeyCache = Math.max(1, opts.userKeyCache ?? 10_000);
-    this.writer = new BatchedWriter({ maxOpen: l.guildFile ? 16 : 1, mode: 0o600, ...opts.writer });
+    // One file per server: as many kept open as the conversation log keeps (BatchedWriter default), one without servers.
+    this.writer = new BatchedWriter({ ...(l.guildFile ? {} : { maxOpen: 1 }), mode: 0o600, ...opts.writer });
     this.log = opts.log;
   }
 

@@ -64,6 +64,8 @@ describe('contribution index, one file per server', () => {
     await idx.note(G1, ALICE, ['alice in one']);
     await idx.note(G2, ALICE, ['alice in two']);
     await idx.note(null, ALICE, ['alice by DM']);
+    await idx.flush();
+    expect(idx.openFiles()).toBe(3); // every server's file stays open between batches (no reopening per message)
     await idx.close();
     const [one, two, dm] = await Promise.all([read(w.file(G1)), read(w.file(G2)), read(w.dmFile)]);
     expect([one, two, dm].map((t) => t.trim().split('\n').length)).toEqual([1, 1, 1]);
