@@ -88,6 +88,11 @@ export interface OutgoingMessage {
   buttons?: ButtonSpec[];
   /** Only visible to the invoking user where the platform allows it (slash commands). */
   ephemeral?: boolean;
+  /**
+   * A command reply only its author may see (e.g. it names other servers): typed in a server channel it goes
+   * by DM with a notice in the channel; a slash reply is ephemeral; in a DM it is answered there.
+   */
+  private?: boolean;
   /** A voice message (Ogg Opus): sent alone, without content. */
   voice?: { data: Buffer; durationSecs: number; waveform: string };
 }

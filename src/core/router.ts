@@ -74,14 +74,16 @@ export class Router {
       return;
     }
     const rawArgs = body.slice(word[0].length).trim();
-    const publicReply = reply;
-    // Files of admin commands (datasets, archives) never go into a server channel: they go to the admin by DM.
+    const publicReply = (m: OutgoingMessage | string) => reply(typeof m === 'string' ? m : withoutPrivate(m));
+    // Private replies, and files of admin commands (datasets, archives), never go into a server channel:
+    // they go to their author by DM.
+    const privateFiles = isPrivate(def);
     const privateReply = async (m: OutgoingMessage | string): Promise<SentMessage> => {
       const out = typeof m === 'string' ? { content: m } : m;
       const dm = this.services.surface.sendDM;
-      if (!out.files?.length || msg.isDM || !dm) return publicReply(m);
+      if (!(out.private || (privateFiles && out.files?.length)) || msg.isDM || !dm) return publicReply(m);
       try {
-        await dm.call(this.services.surface, msg.author.id, safe(out));
+        await dm.call(this.services.surface, msg.author.id, safe(withoutPrivate(out)));
       } catch (err) {
         this.log.warn({ err }, 'private reply by DM failed');
         return publicReply(`I couldn't send you a DM: allow DMs from this server, or use \`/${def.name}\` (only you see the answer).`);
@@ -101,7 +103,7 @@ export class Router {
       authorVoiceChannelId: msg.authorVoiceChannelId ?? null,
       attachments: msg.attachments,
       prefix,
-      reply: isPrivate(def) ? privateReply : publicReply,
+      reply: privateReply,
       parse: () => parsePrefixArgs(def.options, rawArgs, `${prefix}${def.usage}`),
     });
   }
@@ -131,9 +133,17 @@ export class Router {
   private async onSlash(inv: SlashInvocation): Promise<void> {
     const def = resolveCommand(this.services.commands, inv.name);
     const priv = def ? isPrivate(def) : false;
-    // Slash replies of admin commands (and every denial or error, below) are ephemeral: only the admin sees them.
+    // Slash replies of admin commands, private replies (and every denial or error, below) are ephemeral.
     const reply = (m: OutgoingMessage | string) =>
-      inv.reply(safe(typeof m === 'string' ? { content: m, ephemeral: priv || undefined } : priv ? { ...m, ephemeral: true } : m));
+      inv.reply(
+        safe(
+          typeof m === 'string'
+            ? { content: m, ephemeral: priv || undefined }
+            : priv || m.private
+              ? { ...withoutPrivate(m), ephemeral: true }
+              : m,
+        ),
+      );
     if (!def) {
       await reply({ content: `Unknown command \`/${inv.name}\`.`, ephemeral: true });
       return;
@@ -336,6 +346,13 @@ interface Invocation {
 
 function withReplyTo(m: OutgoingMessage | string, id: string): OutgoingMessage {
   return safe(typeof m === 'string' ? { content: m, replyTo: id } : { replyTo: id, ...m });
+}
+
+/** The message as sent once its privacy has been decided. */
+function withoutPrivate(m: OutgoingMessage): OutgoingMessage {
+  if (m.private === undefined) return m;
+  const { private: _private, ...rest } = m;
+  return rest;
 }
 
 /** Command replies never carry mass or role mentions, whatever text they echo. */

@@ -73,7 +73,11 @@ export function toSlashInvocation(interaction: ChatInputCommandInteraction, opts
     const base = { content, embeds, files, components, allowedMentions };
     const flags = msg.ephemeral ? MessageFlags.Ephemeral : undefined;
     let message;
-    if (interaction.deferred && !interaction.replied) message = await interaction.editReply(base);
+    if (interaction.deferred && !interaction.replied && msg.ephemeral && !interaction.ephemeral) {
+      // Deferred in public (the command was not known to be private), but this answer is for its author only.
+      await interaction.editReply({ content: '🔒 Only you can see the answer.', allowedMentions: { parse: [] } });
+      message = await interaction.followUp({ ...base, flags });
+    } else if (interaction.deferred && !interaction.replied) message = await interaction.editReply(base);
     else if (interaction.replied) message = await interaction.followUp({ ...base, flags });
     else {
       await interaction.reply({ ...base, flags });

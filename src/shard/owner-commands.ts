@@ -1,6 +1,7 @@
 /**
  * The owners' cross-server command replies (`!datasets servers`, `!archive servers`): bot owners only, asked of
  * every shard (or of this process unsharded), merged the same way whichever shard or DM received the command.
+ * The listings name every server: they are private replies (by DM from a server channel, ephemeral by slash).
  */
 import type { CommandContext } from '../core/command.js';
 import { UserError } from '../core/errors.js';
@@ -20,7 +21,7 @@ function ownerOps(ctx: CommandContext, what: string): OwnerOps {
 export async function serverDatasetsReply(ctx: CommandContext): Promise<void> {
   const ops = ownerOps(ctx, "list every server's datasets");
   const answers = await ops.ask<ServerDatasets[]>(OWNER_DATASETS, null, DEFAULT_FANOUT_TIMEOUT_MS);
-  await ctx.reply(formatServerDatasets(answers));
+  await ctx.reply({ content: formatServerDatasets(answers), private: true });
 }
 
 /** `!archive servers`: each shard zips its servers' datasets into guilds/<id>/archives/ (the files stay on the host). */
@@ -28,5 +29,5 @@ export async function serverArchivesReply(ctx: CommandContext): Promise<void> {
   const ops = ownerOps(ctx, "archive every server's datasets");
   const answers = await ops.ask<ServerArchive[]>(OWNER_ARCHIVE, null, ARCHIVE_TIMEOUT_MS);
   ctx.log.info({ shards: answers.map((a) => ({ shard: a.shard, ok: a.ok })) }, 'archived every server');
-  await ctx.reply(formatServerArchives(answers));
+  await ctx.reply({ content: formatServerArchives(answers), private: true });
 }

@@ -1,6 +1,7 @@
 /**
  * The owners' cross-server commands without sharding (one process asks itself, same replies as sharded):
  * `!datasets servers` and `!archive servers` over two servers and the owners' DM tenant, refused to non-owners;
+ * typed in a server channel, the listing (it names every server) goes to the owner by DM, the channel gets a notice;
  * and the CLI refusing to write while this bot runs on its data folder (state/running.json), reading meanwhile.
  */
 import { spawn } from 'node:child_process';
@@ -35,6 +36,15 @@ async function ask(channelId: string, content: string, userId = h.owner.id): Pro
   return (await h.emu.waitForBotMessage(channelId, (m) => m.replyTo === msg.id, { timeoutMs: 30_000, label: content })).content;
 }
 
+/** A command typed in a server channel whose answer must reach only its author: the channel gets the DM notice. */
+async function askPrivately(channelId: string, content: string): Promise<string> {
+  const seen = h.emu.botMessages(dmId).length;
+  expect(await ask(channelId, content)).toBe('📬 Sent to you by DM.');
+  const dm = await h.emu.waitFor(() => h.emu.botMessages(dmId)[seen], { label: `${content} by DM` });
+  expect(h.emu.botMessages(dmId)).toHaveLength(seen + 1);
+  return dm.content;
+}
+
 function cli(args: string[]): Promise<{ code: number | null; out: string; err: string }> {
   const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(DISCORD_|OPENAI_|EOS_|SHARD)/.test(k)));
   const child = spawn(process.execPath, ['dist/cli.js', ...args], { cwd: PROJECT_ROOT, env: { ...clean, EOS_DATA_DIR: h.dataDir } });
@@ -46,12 +56,12 @@ function cli(args: string[]): Promise<{ code: number | null; out: string; err: s
 }
 
 describe('owner commands across servers, one process', () => {
-  test('!datasets servers: the same listing from either server and a DM; members are refused', async () => {
+  test('!datasets servers: the same listing by DM from either server and in a DM; members are refused', async () => {
     expect(await ask(h.general.id, '!train User: U-Q1\nAssistant: U-A1')).toMatch(/Added 1/);
     expect(await ask(otherGeneral.id, '!train User: U-Q2\nAssistant: U-A2')).toMatch(/Added 1/);
     const answers = [
-      await ask(h.general.id, '!datasets servers'),
-      await ask(otherGeneral.id, '!datasets servers'),
+      await askPrivately(h.general.id, '!datasets servers'),
+      await askPrivately(otherGeneral.id, '!datasets servers'),
       await ask(dmId, '!datasets servers'),
     ];
     expect(new Set(answers).size).toBe(1);
@@ -60,6 +70,15 @@ describe('owner commands across servers, one process', () => {
     expect(answers[0]).toContain(`\`${h.guild.id}\` · shard 0: default (active): 1 positive`);
     expect(answers[0]).toContain(`**Second Place** \`${other.id}\` · shard 0: default (active): 1 positive`);
     expect(await ask(h.general.id, '!datasets servers', h.alice.id)).toBe("Only the bot owner can list every server's datasets.");
+    const slash = h.emu.interaction({
+      name: 'datasets',
+      userId: h.owner.id,
+      channelId: h.general.id,
+      guildId: h.guild.id,
+      options: [{ name: 'page', type: 3, value: 'servers' }],
+    });
+    const resp = await h.emu.waitFor(() => h.emu.interactionResponses.find((x) => x.interactionId === slash.id), { label: '/datasets' });
+    expect(resp.data).toMatchObject({ content: answers[0], flags: 64 }); // ephemeral: only the owner sees it
   }, 60_000);
 
   test('!archive servers zips each server into its own archives folder', async () => {
@@ -69,6 +88,9 @@ describe('owner commands across servers, one process', () => {
     const file = new RegExp(`\`(guilds/${other.id}/archives/[^\`]+\\.zip)\``).exec(text)?.[1];
     expect(file).toBeTruthy();
     await access(path.join(h.dataDir, file!));
+    const fromServer = await askPrivately(h.general.id, '!archive servers');
+    expect(fromServer).toMatch(/^Archives made: 2 of 3 .*answered by 1 shard\):/);
+    expect(fromServer).toContain(`\`${other.id}\``);
   }, 60_000);
 
   test('the CLI refuses to write while this bot runs (exit 3) and reads meanwhile', async () => {

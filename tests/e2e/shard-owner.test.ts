@@ -1,8 +1,8 @@
 /**
  * Owner commands that span servers, with Eos under discord.js's ShardingManager (2 shards, one process each):
- * `!datasets servers` and `!archive servers` give the same answer from a guild of shard 0, a guild of shard 1 and a
- * DM; a shard that does not answer (SIGSTOP) is named within the fan-out bound; the owners' fine-tuning job (followed
- * by shard 0) answers status/cancel/chart the same from shard 1; the CLI refuses to write while the bot runs; and a
+ * `!datasets servers` and `!archive servers` give the same answer (by DM) from a guild of shard 0, a guild of
+ * shard 1 and a DM; a shard that does not answer (SIGSTOP) is named within the fan-out bound; the owners' fine-tuning
+ * job (followed by shard 0) answers status/cancel/chart the same from shard 1; the CLI refuses to write while the bot runs; and a
  * per-server fine-tune (training.fineTuneByServerAdmins) in a guild of shard 1 is followed by shard 1 and survives a
  * SIGKILL respawn of it. Fine-tuning runs against the fake OpenAI server (tests/llm-server: the fine-tuning API as
  * OpenAI's published reference describes it; a running job takes one step per GET).
@@ -74,6 +74,17 @@ async function ask(channelId: string, content: string, opts: { attachments?: { n
 /** The same command from a guild of shard 0, a guild of shard 1 and a DM (shard 0). */
 const everywhere = () => [w.general[0]!.id, w.general[1]!.id, dmId];
 
+/** An owner listing (it names every server): asked in a DM it is answered there; in a server channel the channel
+ * gets only the DM notice and the listing arrives by DM (sent by the shard of that server). */
+async function listing(channelId: string, content: string, timeoutMs?: number): Promise<string> {
+  if (channelId === dmId) return (await ask(dmId, content, { timeoutMs })).content;
+  const seen = w.emu.botMessages(dmId).length;
+  expect((await ask(channelId, content, { timeoutMs })).content).toBe('📬 Sent to you by DM.');
+  const dm = await w.emu.waitFor(() => w.emu.botMessages(dmId)[seen], { label: `${content} by DM` });
+  expect(w.emu.botMessages(dmId)).toHaveLength(seen + 1);
+  return dm.content;
+}
+
 const examples = (n: number, tag: string) =>
   Buffer.from(
     jsonl(
@@ -137,7 +148,7 @@ describe('owner commands across two shards', () => {
     expect((await ask(w.general[1]!.id, '!train User: LIST-Q1\nAssistant: LIST-A1')).content).toMatch(/Added 1/);
     expect((await ask(dmId, '!train User: LIST-QD\nAssistant: LIST-AD')).content).toMatch(/Added 1/);
     const answers = [];
-    for (const c of everywhere()) answers.push((await ask(c, '!datasets servers')).content);
+    for (const c of everywhere()) answers.push(await listing(c, '!datasets servers'));
     expect(answers[1]).toBe(answers[0]);
     expect(answers[2]).toBe(answers[0]);
     const text = answers[0]!;
@@ -153,7 +164,7 @@ describe('owner commands across two shards', () => {
   test("!archive servers: each shard zips its servers' datasets into their own folder; the same report from each place", async () => {
     const stamp = (t: string) => t.replace(/\d{8}-\d{6}(-\d+)?/g, '<time>').replace(/\(\d[^)]*\)/g, '(<size>)');
     const reports = [];
-    for (const c of everywhere()) reports.push((await ask(c, '!archive servers', { timeoutMs: 90_000 })).content);
+    for (const c of everywhere()) reports.push(await listing(c, '!archive servers', 90_000));
     expect(stamp(reports[1]!)).toBe(stamp(reports[0]!));
     expect(stamp(reports[2]!)).toBe(stamp(reports[0]!));
     expect(reports[0]).toMatch(/^Archives made: 3 of 3 .*answered by 2 shards/);
