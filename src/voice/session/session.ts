@@ -80,7 +80,8 @@ export class VoiceSession extends EventEmitter<VoiceSessionEvents> {
     try {
       await Promise.all([this.voice.pipeline.start(), this.link.connect(this.connectAbort.signal)]);
     } catch (err) {
-      await this.destroy(`connect failed: ${err instanceof Error ? err.message : String(err)}`);
+      // The connect error is the one to report, not a failure to stop the pipeline afterwards.
+      await this.destroy(`connect failed: ${err instanceof Error ? err.message : String(err)}`).catch(() => undefined);
       throw err;
     } finally {
       clearTimeout(timer);
@@ -120,15 +121,18 @@ export class VoiceSession extends EventEmitter<VoiceSessionEvents> {
     await this.destroy(reason);
   }
 
-  /** Frees everything at once; safe to call in any state. */
+  /**
+   * Frees everything at once; safe to call in any state, and again from inside itself: the Discord link reports
+   * 'gone' while it is destroyed (its connection's Destroyed state), which calls destroy() again before it returns.
+   */
   destroy(reason = 'destroyed'): Promise<void> {
     if (this.teardown) return this.teardown;
     clearTimeout(this.aloneTimer);
     clearTimeout(this.reconnectTimer);
-    this.connectAbort.abort(new Error('voice session destroyed'));
     for (const fn of this.cleanups.splice(0)) fn();
-    this.link.destroy();
     this.teardown = this.voice.pipeline.stop();
+    this.connectAbort.abort(new Error('voice session destroyed'));
+    this.link.destroy();
     this.state = { status: 'destroyed', reason };
     return this.teardown;
   }

@@ -152,6 +152,32 @@ describe('VoiceSession', () => {
     expect(t.session.state.status).toBe('destroyed');
   });
 
+  test('a link that reports "gone" while being destroyed (as the Discord link does): start() rejects with the real error', async () => {
+    // DiscordVoiceLink.destroy() destroys the VoiceConnection, whose Destroyed state reports 'gone' synchronously.
+    class GoneOnDestroy extends FakeLink {
+      override destroy(): void {
+        super.destroy();
+        if (this.destroyed === 1) this.status('gone'); // a destroyed connection is not destroyed (nor reported) again
+      }
+    }
+    const failing = new GoneOnDestroy(false);
+    const s = makeSession({}, failing);
+    const started = s.session.start();
+    failing.finishConnect(new Error('UDP socket closed'));
+    await expect(started).rejects.toThrow('UDP socket closed');
+    expect(s.session.state).toEqual({ status: 'destroyed', reason: 'connect failed: UDP socket closed' });
+    expect(s.statuses).toEqual(['connecting', 'destroyed']);
+
+    // The same link destroyed from a connected state (reconnect timeout, shutdown): one 'destroyed', no throw.
+    const t = makeSession({}, new GoneOnDestroy());
+    await t.session.start();
+    await t.session.destroy('shutting down');
+    expect(t.session.state).toEqual({ status: 'destroyed', reason: 'shutting down' });
+    expect(t.statuses).toEqual(['connecting', 'listening', 'destroyed']);
+    await t.session.destroy('again');
+    expect(t.statuses).toEqual(['connecting', 'listening', 'destroyed']);
+  });
+
   test('say() speaks while connected and is refused otherwise', async () => {
     const s = makeSession();
     expect(await s.session.say('Not yet.')).toBe(false);
