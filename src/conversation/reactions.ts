@@ -1,8 +1,14 @@
 import type { ChatMessage } from '../llm/port.js';
 
-/** Fully-qualified emoji (RGI) — a property of strings, so it needs the `v` flag (Node 20+). */
-const RGI_EMOJI = new RegExp('\\p{RGI_Emoji}', 'v');
-const RGI_EMOJI_EXACT = new RegExp('^\\p{RGI_Emoji}$', 'v');
+/**
+ * Fully-qualified emoji (RGI) — a property of strings, so it needs the `v` flag (Node 20+). Compiling these
+ * takes 20–45 ms of CPU: done on first use (memoised), not at import, so it is not paid at start.
+ */
+let rgi: { search: RegExp; exact: RegExp } | undefined;
+function rgiEmoji(): { search: RegExp; exact: RegExp } {
+  rgi ??= { search: new RegExp('\\p{RGI_Emoji}', 'v'), exact: new RegExp('^\\p{RGI_Emoji}$', 'v') };
+  return rgi;
+}
 /** Fallback for a pictograph written without its emoji variation selector (e.g. bare "❤"). */
 const PICTOGRAPH = /\p{Extended_Pictographic}/u;
 const CUSTOM = /<a?:[A-Za-z0-9_]{2,32}:\d{17,20}>/;
@@ -19,7 +25,7 @@ const MAX_MESSAGE_CHARS = 500;
 export function parseReactionChoice(text: string): string | null {
   const answer = text.trim();
   if (!answer || DECLINE.test(answer)) return null;
-  const found = [firstMatch(answer, CUSTOM), firstMatch(answer, RGI_EMOJI), pictograph(answer)]
+  const found = [firstMatch(answer, CUSTOM), firstMatch(answer, rgiEmoji().search), pictograph(answer)]
     .filter((m): m is { index: number; value: string } => m !== null)
     .sort((a, b) => a.index - b.index);
   return found[0]?.value ?? null;
@@ -35,7 +41,7 @@ function pictograph(text: string): { index: number; value: string } | null {
   const m = PICTOGRAPH.exec(text);
   if (!m) return null;
   const upgraded = `${m[0]}\uFE0F`;
-  return RGI_EMOJI_EXACT.test(upgraded) ? { index: m.index, value: upgraded } : null;
+  return rgiEmoji().exact.test(upgraded) ? { index: m.index, value: upgraded } : null;
 }
 
 /**

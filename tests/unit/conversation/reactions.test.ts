@@ -1,4 +1,4 @@
-import { describe, expect, test } from 'vitest';
+import { describe, expect, test, vi } from 'vitest';
 import { parseReactionChoice, REACTION_PROMPT } from '../../../src/conversation/reactions.js';
 
 describe('parseReactionChoice', () => {
@@ -56,5 +56,28 @@ describe('REACTION_PROMPT', () => {
     expect(user!.content).toContain('…');
     expect(system!.content).toContain('<:pog:123456789012345678>');
     expect(REACTION_PROMPT('hi')[0]!.content).not.toContain('server emoji');
+  });
+});
+
+describe('start cost', () => {
+  test('the RGI emoji patterns (20–45 ms to compile) are compiled on first use, once, not at import', async () => {
+    const Original = globalThis.RegExp;
+    const compiled: string[] = [];
+    globalThis.RegExp = new Proxy(Original, {
+      construct(target, args: [string | RegExp, string?]) {
+        if (String(args[0]).includes('RGI_Emoji')) compiled.push(String(args[0]));
+        return Reflect.construct(target, args);
+      },
+    });
+    try {
+      vi.resetModules();
+      const fresh = await import('../../../src/conversation/reactions.js');
+      expect(compiled).toEqual([]);
+      expect(fresh.parseReactionChoice('sure ❤')).toBe('❤️');
+      expect(fresh.parseReactionChoice('👍🏽 yes')).toBe('👍🏽');
+      expect(compiled).toHaveLength(2); // the search pattern and the exact one, each once
+    } finally {
+      globalThis.RegExp = Original;
+    }
   });
 });
