@@ -190,6 +190,36 @@ describe('owner commands across two shards', () => {
     expect((await ask(dmId, '!datasets servers', { timeoutMs: 60_000 })).content).toMatch(/answered by 2 shards/);
   }, 180_000);
 
+  test('/datasets servers slower than the 2 s deferral (shard 1 stopped): deferred in public, the listing follows ephemeral', async () => {
+    const slash = await whileStopped(1, async () => {
+      const i = w.emu.interaction({
+        name: 'datasets',
+        userId: w.owner.id,
+        channelId: w.general[0]!.id,
+        guildId: w.guilds[0]!.id,
+        options: [{ name: 'page', type: 3, value: 'servers' }],
+      });
+      const followup = () => w.emu.interactionResponses.find((x) => x.interactionId === i.id && x.kind === 'followup');
+      await w.emu.waitFor(followup, { label: '/datasets servers followup', timeoutMs: 30_000 });
+      return i;
+    });
+    const calls = w.emu.interactionResponses.filter((x) => x.interactionId === slash.id);
+    expect(calls.map((x) => [x.kind, x.type])).toEqual([
+      ['callback', 5],
+      ['edit', 0],
+      ['followup', 0],
+    ]);
+    expect(((calls[0]!.data as { flags?: number } | null)?.flags ?? 0) & 64).toBe(0); // public "thinking…"
+    expect(calls[1]!.data).toMatchObject({ content: '🔒 Only you can see the answer.' });
+    expect(calls[2]!.data).toMatchObject({
+      content: expect.stringMatching(/^Datasets of 1 server \(answered by 1 of 2 shards\)/),
+      flags: 64,
+    });
+    const publicListing = w.emu.botMessages(w.general[0]!.id).filter((m) => m.content.startsWith('Datasets of') && (m.flags & 64) === 0);
+    expect(publicListing).toEqual([]);
+    await w.emu.waitFor(() => w.emu.connected(1), { label: 'shard 1 connected after SIGCONT', timeoutMs: 60_000 });
+  }, 120_000);
+
   test("the owners' fine-tuning job (followed by shard 0): status, cancel and chart answer the same from shard 1", async () => {
     w.llm.fineTuning.totalSteps = 1_000_000;
     expect((await ask(dmId, '!train positive', { attachments: [{ name: 'o.jsonl', data: examples(24, 'OWNERS') }] })).content).toMatch(
