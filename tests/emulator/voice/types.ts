@@ -102,6 +102,11 @@ export interface EmuVoice {
   dropVoice(guildId: string): void;
   /** The bot is kicked: VOICE_STATE_UPDATE with channel_id null, voice WebSocket closed with 4014. */
   disconnectBot(guildId: string): void;
+  /**
+   * Fault: the bot's next join in this guild gets a VOICE_SERVER_UPDATE whose endpoint nothing listens on
+   * (127.0.0.1:1), so its voice WebSocket fails to connect (ECONNREFUSED); later joins are normal.
+   */
+  unreachableNextJoin(guildId: string): void;
 
   /** Resolves once the bot's channel's DAVE group holds the bot and every user there, settled (at once with DAVE off). */
   waitForDave(guildId: string, opts?: { timeoutMs?: number }): Promise<true>;

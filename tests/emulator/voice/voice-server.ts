@@ -28,6 +28,8 @@ export class EmuVoiceServer implements EmuVoice {
   private cert: VoiceCert | null = null;
   /** Why start() could not set voice up (e.g. no `openssl`); text-only use of the emulator still works then. */
   private startError: Error | null = null;
+  /** Guilds whose next bot join gets an endpoint nothing listens on (unreachableNextJoin). */
+  private readonly unreachable = new Set<string>();
 
   constructor(
     ctx: EmuContext,
@@ -82,7 +84,7 @@ export class EmuVoiceServer implements EmuVoice {
 
   /** Main gateway hooks (see voice-state.ts). */
   onBotJoin(p: { guildId: string; channelId: string; sessionId: string }): void {
-    if (this.wss) botJoined(this.world, p, this.endpoint);
+    if (this.wss) botJoined(this.world, p, this.unreachable.delete(p.guildId) ? '127.0.0.1:1' : this.endpoint);
   }
   onBotLeave(p: { guildId: string }): void {
     botLeft(this.world, p.guildId);
@@ -168,6 +170,9 @@ export class EmuVoiceServer implements EmuVoice {
   }
   disconnectBot(guildId: string): void {
     disconnectBot(this.world, guildId);
+  }
+  unreachableNextJoin(guildId: string): void {
+    this.unreachable.add(guildId);
   }
 
   private requireCert(): VoiceCert {
