@@ -124,6 +124,7 @@ export async function startEos(opts: EosOptions): Promise<EosApp> {
     datasets,
     candidates: training.candidates,
     scope,
+    shard: opts.shard,
     log: log.child({ component: 'privacy' }),
     datasetsOf: tenants
       ? (g) => {

@@ -140,6 +140,22 @@ export class CandidateRouter extends CandidateStore {
     return this.target(this.hint()).tombstone(messageId);
   }
 
+  /** Removes these candidates' lines from every journal this process writes (CandidateStore.purge). */
+  override async purge(messageIds: ReadonlySet<string>): Promise<number> {
+    for (const id of messageIds) this.order.delete(id);
+    const counts = await Promise.all(this.stores().map((s) => s.purge(messageIds)));
+    return counts.reduce((a, b) => a + b, 0);
+  }
+
+  /**
+   * Removes these candidates' lines from the DM (pre-sharding shared) journal, where this process writes it: what
+   * `!forget me` hid on another shard leaves the shared file (src/privacy/shared-forget.ts). Returns the lines removed.
+   */
+  purgeShared(messageIds: ReadonlySet<string>): Promise<number> {
+    for (const id of messageIds) if (this.order.get(id) === this.dm) this.order.delete(id);
+    return this.dm.purge(messageIds);
+  }
+
   override async persist(messageId: string): Promise<void> {
     await this.find(messageId)?.persist(messageId);
   }

@@ -71,6 +71,18 @@ function isCandidate(v: unknown): v is Candidate {
     Array.isArray(c.context) && typeof c.reply === 'string' && typeof c.at === 'string';
 }
 
+/** The message IDs a journal line is about (a candidate's own and its parts'; none for a torn line). */
+function journalIds(line: string): string[] {
+  try {
+    const l = JSON.parse(line) as { messageId?: unknown; candidate?: { messageId?: unknown; partIds?: unknown } } | null;
+    const parts: unknown[] = Array.isArray(l?.candidate?.partIds) ? (l.candidate.partIds as unknown[]) : [];
+    const ids = [l?.messageId, l?.candidate?.messageId, ...parts];
+    return ids.filter((id): id is string => typeof id === 'string');
+  } catch {
+    return [];
+  }
+}
+
 export class CandidateStore {
   private readonly items = new Map<string, Candidate>();
   /** Message ID of every part → the candidate's (first) message ID. */
@@ -205,6 +217,27 @@ export class CandidateStore {
   async tombstone(messageId: string): Promise<void> {
     this.forget(messageId, true);
     await this.write({ op: 'take', messageId });
+  }
+
+  /**
+   * Removes every journal line of these candidates (added, decided, taken) from the file, and them from memory: their
+   * text leaves the file for good (`!forget me` on another shard, src/privacy/shared-forget.ts). Returns the lines removed.
+   */
+  async purge(messageIds: ReadonlySet<string>): Promise<number> {
+    for (const id of messageIds) this.forget(this.parts.get(id) ?? id);
+    if (!this.journal || messageIds.size === 0) return 0;
+    let removed = 0;
+    await this.journal.rewrite((text) => {
+      const kept = text.split('\n').filter((line) => {
+        if (!line) return false;
+        const hit = journalIds(line).some((id) => messageIds.has(id));
+        if (hit) removed++;
+        return !hit;
+      });
+      return removed === 0 ? text : kept.map((l) => `${l}\n`).join('');
+    });
+    this.journalLines = Math.max(0, this.journalLines - removed);
+    return removed;
   }
 
   async persist(messageId: string): Promise<void> {

@@ -5,7 +5,7 @@
  * partial last line, which `repairTornTail` cuts off and keeps aside in `<file>.torn-<time>`.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, rename, rm, type FileHandle } from 'node:fs/promises';
+import { mkdir, open, readFile, rename, rm, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { repairTornTail } from './jsonl-repair.js';
 
@@ -122,6 +122,24 @@ export class JsonlAppender {
     return this.enqueue(async () => {
       await this.closeHandle();
       await writeFileAtomic(this.file, text, this.opts.durable ?? false);
+      this.suspect = false;
+    });
+  }
+
+  /**
+   * Rewrites the file through `transform` once queued writes are done (temp file + rename, synced: used to remove
+   * forgotten lines for good); a missing file stays missing, an unchanged text is not rewritten.
+   */
+  rewrite(transform: (text: string) => string): Promise<void> {
+    return this.enqueue(async () => {
+      await this.closeHandle();
+      const text = await readFile(this.file, 'utf8').catch((err: NodeJS.ErrnoException) => {
+        if (err.code === 'ENOENT') return null;
+        throw err;
+      });
+      if (text === null) return;
+      const next = transform(text);
+      if (next !== text) await writeFileAtomic(this.file, next, true);
       this.suspect = false;
     });
   }

@@ -6,6 +6,7 @@ import type { ContributionIndex } from './contributions.js';
 import { jsonlFiles, removeMatchingLines } from './forget.js';
 import { toDatasetText } from '../conversation/sanitize.js';
 import { UserError } from '../core/errors.js';
+import type { SharedForget, SharedForgetOutcome } from './shared-forget.js';
 
 export interface PrivacyDeps {
   state: StateStore;
@@ -26,6 +27,11 @@ export interface PrivacyDeps {
   flushAll: () => Promise<unknown>;
   /** A server's own datasets (tenancy); without it every server uses `paths.datasets`. */
   datasetsOf?: (guildId: string | null) => { dirs: string[]; reconcile(): Promise<unknown>; flush(): Promise<unknown> };
+  /**
+   * Sharded, in a process not writing the pre-sharding shared files: asks the one writing them (shard 0) to remove a
+   * forgotten user's entries there (src/privacy/shared-forget.ts).
+   */
+  forgetShared?: (req: SharedForget) => Promise<SharedForgetOutcome>;
   /** Drops a remembered candidate reply from memory. */
   dropCandidate: (messageId: string) => Promise<unknown>;
   log: Logger;
@@ -124,10 +130,11 @@ export class PrivacyService implements OptOutLookup {
    * `!forget me`: removes every record and log line holding something the user wrote in this server
    * (datasets, conversation logs, candidate replies, feedback), then forgets the index entries.
    */
-  async forget(guildId: string | null, userId: string): Promise<{ lines: number; files: number }> {
+  async forget(guildId: string | null, userId: string): Promise<{ lines: number; files: number; shared?: SharedForgetOutcome }> {
     const { index, paths } = this.deps;
     const keys = index.textsOf(guildId, userId);
     if (keys.size === 0) return { lines: 0, files: 0 };
+    const sharedUser = index.sharedEntriesOf(guildId, userId);
     const own = this.deps.datasetsOf?.(guildId);
     const candidates = this.deps.candidateFiles?.(guildId) ?? { write: [paths.candidates], read: [] };
     await Promise.all([this.deps.flushAll(), index.flush()]);
@@ -148,7 +155,12 @@ export class PrivacyService implements OptOutLookup {
     await (own ? own.reconcile() : this.deps.reconcileDatasets());
     await index.drop(guildId, userId);
     this.deps.log.info({ files: result.files, lines: result.lines }, 'forgot a user');
-    return { lines: result.lines, files: result.files };
+    // What only the tombstones written above hide here leaves the shared files through their writer (shard 0).
+    const hidden = [...new Set(elsewhere.messageIds)];
+    const ask = this.deps.forgetShared;
+    if (!ask || !guildId || (hidden.length === 0 && sharedUser === null)) return { lines: result.lines, files: result.files };
+    const shared = await ask({ guildId, messageIds: hidden, userKeys: sharedUser === null ? [] : [sharedUser] });
+    return { lines: result.lines, files: result.files, shared };
   }
 }
 

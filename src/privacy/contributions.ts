@@ -254,6 +254,43 @@ export class ContributionIndex {
     });
   }
 
+  /** The user's key if the DM (pre-sharding) index holds entries of theirs for this server (null: none, or a DM). */
+  sharedEntriesOf(guildId: string | null, userId: string): string | null {
+    if (this.fileOf(guildId) === this.layout.dmFile) return null;
+    const u = this.userKey(guildId, userId);
+    return this.files.get(this.layout.dmFile)?.has(u) ? u : null;
+  }
+
+  /**
+   * Removes these users' lines from the DM (pre-sharding shared) index, which only the process owning it rewrites:
+   * what `!forget me` hid on another shard by a tombstone leaves the shared file. Returns the lines removed.
+   */
+  async forgetShared(userKeys: readonly string[]): Promise<number> {
+    const dm = this.layout.dmFile;
+    const gone = new Set(userKeys);
+    for (const u of gone) this.files.get(dm)?.delete(u);
+    if (!this.layout.ownsDms || gone.size === 0) return 0;
+    let removed = 0;
+    await this.writer.flush(async () => {
+      const text = await readFile(dm, 'utf8').catch(() => '');
+      const kept = text.split('\n').filter((line) => {
+        if (!line) return false;
+        let u: unknown;
+        try {
+          u = (JSON.parse(line) as IndexLine | null)?.u;
+        } catch {
+          return true; // a torn line holds no whole key
+        }
+        const hit = typeof u === 'string' && gone.has(u);
+        if (hit) removed++;
+        return !hit;
+      });
+      // Same file (an open appender's handle stays valid), as drop() rewrites it.
+      if (removed > 0) await writeFile(dm, kept.map((l) => `${l}\n`).join(''), { mode: 0o600 });
+    });
+    return removed;
+  }
+
   private usersIn(file: string): Map<string, Set<string>> {
     let m = this.files.get(file);
     if (!m) this.files.set(file, (m = new Map<string, Set<string>>()));

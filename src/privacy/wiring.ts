@@ -9,6 +9,15 @@ import { ContributionIndex } from './contributions.js';
 import { PrivacyService, type PrivacyDeps } from './consent.js';
 import { keyedHasher, loadOrCreateSecret } from './secret.js';
 import { guildDataFiles, WHOLE_BOT, type DataScope } from '../tenancy/layout.js';
+import type { ShardControl } from '../shard/types.js';
+import {
+  applyPendingSharedForgets,
+  applySharedForget,
+  askShardZero,
+  FORGET_SHARED_OP,
+  parseSharedForget,
+  type SharedFiles,
+} from './shared-forget.js';
 
 export interface PrivacyWiring {
   stateFile: string;
@@ -22,16 +31,34 @@ export interface PrivacyWiring {
   transcript: ConversationLog;
   datasets: { init(): Promise<unknown>; flush(): Promise<unknown> };
   /** CandidateStore: `drop(messageId)` (or the older `take`) removes a remembered reply from memory. */
-  candidates: { flush(): Promise<unknown> };
+  candidates: { flush(): Promise<unknown>; purgeShared?(messageIds: ReadonlySet<string>): Promise<number> };
   log: Logger;
   /** A server's own datasets (see src/tenancy). */
   datasetsOf?: PrivacyDeps['datasetsOf'];
   /** What this process writes (sharded: its servers; shard 0 also DMs and the privacy key). Default: everything. */
   scope?: DataScope;
+  /** Sharded: shard 0 answers other shards' `!forget me` on the shared files; the others ask it (src/privacy/shared-forget.ts). */
+  shard?: { handle(op: `owner.${string}`, fn: (args: unknown) => unknown): void; control: Pick<ShardControl, 'ask'> };
 }
 
 /** Time a shard waits for shard 0 to make the privacy key on a first start. */
 const KEY_WAIT_MS = 120_000;
+
+/**
+ * The process writing the pre-sharding shared files (shard 0, or the one unsharded process) answers other shards'
+ * requests to remove forgotten entries there, and at its start applies those left pending (tombstones).
+ */
+function answerSharedForgets(w: PrivacyWiring, index: ContributionIndex): void {
+  const files: SharedFiles = {
+    purgeCandidates: async (ids) => (ids.size > 0 ? ((await w.candidates.purgeShared?.(ids)) ?? 0) : 0),
+    forgetIndexUsers: (keys) => index.forgetShared(keys),
+  };
+  w.shard?.handle(FORGET_SHARED_OP, (args) => applySharedForget(files, parseSharedForget(args), w.log));
+  // In the background: the bot starts meanwhile (writes to these files are queued behind the rewrite).
+  applyPendingSharedForgets(w.dataDir, files, w.log).catch((err: unknown) =>
+    w.log.warn({ err }, 'could not apply pending removals to the shared pre-sharding files'),
+  );
+}
 
 /** Voice messages reach the conversation as their transcript: index it under the speaker for `!forget me`. */
 export function noteVoiceMessages(inner: MessageListener, privacy: PrivacyService): MessageListener {
@@ -88,7 +115,9 @@ export async function buildPrivacy(w: PrivacyWiring): Promise<{ privacy: Privacy
     },
     log: w.log,
     datasetsOf: w.datasetsOf,
+    ...(w.shard && !scope.ownsDms ? { forgetShared: askShardZero(w.shard.control, w.log) } : {}),
   });
+  if (scope.ownsDms) answerSharedForgets(w, index);
   const append = w.transcript.append.bind(w.transcript);
   w.transcript.append = async (entry) => (privacy.recording(entry.guildId) ? append(entry) : false);
   return { privacy, audit };

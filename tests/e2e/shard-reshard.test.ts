@@ -15,7 +15,7 @@ import {
   buildDist,
   until,
 } from './shard-harness.js';
-import { appendFile, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { mention } from './harness.js';
 import { shardForGuild } from '../../src/shard/ownership.js';
@@ -36,8 +36,21 @@ let run: EosRun | null = null;
 let movedReply = '';
 /** A reply in guild 1 whose candidate is put back in the pre-sharding shared journal (state/candidates.jsonl). */
 let legacyReply = '';
+/** Bob's reply in guild 1, also put back in the shared journal: Alice's !forget me must leave it. */
+let bobReply = '';
 let sharedBefore = '';
 let sharedIndexBefore = '';
+
+/** Every file under `dir` (recursive) whose content includes `marker`, relative to `dir`. */
+async function filesHolding(dir: string, marker: string): Promise<string[]> {
+  const names = (await readdir(dir, { recursive: true })).map(String);
+  const out: string[] = [];
+  for (const n of names) {
+    const text = await readFile(path.join(dir, n), 'utf8').catch(() => null); // folders and vanished files
+    if (text?.includes(marker)) out.push(n);
+  }
+  return out;
+}
 
 beforeAll(async () => {
   buildDist(); // dist/ as npm start runs it (only when src/ is newer)
@@ -89,6 +102,17 @@ describe('reshard from 2 to 3 shards', () => {
       { label: 'a reply with rating buttons in guild 2', timeoutMs: 20_000 },
     );
     movedReply = reply.id;
+    // Bob first: his reply's context then holds none of Alice's words (a reply whose context does goes with them).
+    w.llm.respondWith(() => ({ text: 'BOB-OLD-REPLY kept after Alice forgets' }));
+    const bob = w.emu.createUser({ username: 'bob', globalName: 'Bob' });
+    w.emu.addMember(w.guilds[1]!.id, bob.id, {});
+    w.emu.userSays({ channelId: w.general[1]!.id, userId: bob.id, content: mention(w.emu.botUser.id, 'BOB-KEEPS these words') });
+    bobReply = (
+      await w.emu.waitFor(
+        () => w.emu.botMessages(w.general[1]!.id).find((m) => m.content.includes('BOB-OLD-REPLY') && m.components.length > 0),
+        { label: "Bob's reply with rating buttons in guild 1", timeoutMs: 20_000 },
+      )
+    ).id;
     w.llm.respondWith(() => ({ text: 'LEGACY-REPLY from before the upgrade' }));
     w.emu.userSays({ channelId: w.general[1]!.id, userId: w.alice.id, content: mention(w.emu.botUser.id, 'say something too') });
     legacyReply = (
@@ -99,20 +123,22 @@ describe('reshard from 2 to 3 shards', () => {
     ).id;
     w.llm.respondWith(() => ({ text: 'ok' }));
     expect(await run.stop()).toBe(0);
-    // The layout an Eos from before per-server candidates left: guild 1's reply only in the shared journal.
+    // The layout an Eos from before per-server candidates left: guild 1's replies only in the shared journal.
     const own = guildDataFiles(w.dataDir, w.guilds[1]!.id).candidates;
     const lines = (await readFile(own, 'utf8')).split('\n').filter(Boolean);
     const shared = path.join(w.dataDir, 'state', 'candidates.jsonl');
-    await appendFile(shared, `${lines.filter((l) => l.includes(legacyReply)).join('\n')}\n`);
+    const legacy = (l: string) => l.includes(legacyReply) || l.includes(bobReply);
+    await appendFile(shared, `${lines.filter(legacy).join('\n')}\n`);
     await writeFile(
       own,
       lines
-        .filter((l) => !l.includes(legacyReply))
+        .filter((l) => !legacy(l))
         .map((l) => `${l}\n`)
         .join(''),
     );
     sharedBefore = await readFile(shared, 'utf8');
-    expect(sharedBefore).toContain('LEGACY-REPLY');
+    expect(sharedBefore).toContain('say something too');
+    expect(sharedBefore).toContain('BOB-KEEPS');
     // Likewise guild 1's !forget me index: back into the one shared index of before.
     const ownIndex = guildDataFiles(w.dataDir, w.guilds[1]!.id).contributions;
     const sharedIndex = path.join(w.dataDir, 'state', 'privacy', 'contributions.jsonl');
@@ -157,13 +183,20 @@ describe('reshard from 2 to 3 shards', () => {
       "the decision in guild 1's own journal",
     );
     expect(await readFile(path.join(w.dataDir, 'state', 'candidates.jsonl'), 'utf8')).toBe(sharedBefore);
-    // !forget me in guild 1 (shard 1 of 3) finds what Alice wrote there before the upgrade through the shared index,
-    // which it leaves as it was: her forgotten entries are hidden by a tombstone in the server's own index.
-    expect(await command(1, '%forget me', /stored line|nothing/i, w.alice.id)).toMatch(/^Done: removed [1-9]\d* stored line/);
-    const log = await readFile(path.join(w.dataDir, 'conversations', `${w.guilds[1]!.id}_${w.general[1]!.id}.jsonl`), 'utf8');
-    expect(log).not.toContain('say something too');
+    // !forget me in guild 1 (shard 1 of 3) finds what Alice wrote there before the upgrade through the shared index;
+    // shard 1 hides her old entries (tombstones in the server's own files) and asks shard 0, the only writer of the
+    // pre-sharding shared files, to remove them: her words are then in no file at all, Bob's stay.
+    const reply = await command(1, '%forget me', /stored line|nothing/i, w.alice.id);
+    expect(reply).toMatch(/^Done: removed [1-9]\d* stored line/);
+    expect(reply).toMatch(/older shared files.*removed/i);
+    expect(await filesHolding(w.dataDir, 'say something too')).toEqual([]);
+    expect(await filesHolding(w.dataDir, 'BOB-KEEPS')).toContain(path.join('state', 'candidates.jsonl'));
     expect(await datasetText(w.dataDir)).not.toContain('LEGACY-REPLY'); // the rated record held her words
-    expect(await readFile(path.join(w.dataDir, 'state', 'privacy', 'contributions.jsonl'), 'utf8')).toBe(sharedIndexBefore);
+    const sharedIndexAfter = await readFile(path.join(w.dataDir, 'state', 'privacy', 'contributions.jsonl'), 'utf8');
+    const entries = (t: string) => t.split('\n').filter(Boolean);
+    expect(entries(sharedIndexAfter).length).toBeGreaterThan(0); // Bob's and the others' entries
+    expect(entries(sharedIndexAfter).length).toBeLessThan(entries(sharedIndexBefore).length); // Alice's in guild 1 gone
+    expect(entries(sharedIndexBefore)).toEqual(expect.arrayContaining(entries(sharedIndexAfter)));
     expect(await readFile(guildDataFiles(w.dataDir, w.guilds[1]!.id).contributions, 'utf8')).toContain('"forgot":1');
     expect(await run.stop()).toBe(0);
     expect(ownershipProblems(await readJournal(run.journalDir), w.dataDir, 3)).toEqual([]);
