@@ -179,7 +179,9 @@ describe('feedback only where it is used', () => {
     const private_ = await h.emu.waitForBotMessage(dm.id, (m) => m.replyTo === q.id && m.content === 'DM-PRIVATE-ANSWER');
     await h.emu.waitFor(() => (private_.components.length > 0 ? private_ : undefined), { label: 'DM reply captured' });
     const cmd = say(h.alice.id, `!correct ${private_.id} a better answer`);
-    expect((await replyTo(cmd.id)).content).toBe('I can only correct my replies in this channel.');
+    // A server's candidates are its own (guilds/<id>/candidates.jsonl): from a server channel a DM reply is unknown,
+    // which also does not tell the server that the id is a reply somewhere else.
+    expect((await replyTo(cmd.id)).content).toMatch(/^That isn't one of my recent conversation replies/);
     for (const f of ['positive.jsonl', 'negative.jsonl', 'preference.jsonl'])
       expect(await read('datasets', 'default', f)).not.toContain('DM-PRIVATE');
     const modal = h.emu.interaction({
