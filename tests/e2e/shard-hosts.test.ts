@@ -3,10 +3,12 @@
  * host B shard 1 of 2. Each answers its own servers; global settings are written only by host A's manager (host B
  * refuses to change them and picks up A's changes); no file is written by two processes.
  */
-import { readdir, readFile } from 'node:fs/promises';
+import { appendFile, mkdir, readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { mention } from './harness.js';
+import { keyedHasher, loadOrCreateSecret } from '../../src/privacy/secret.js';
+import { guildDataFiles } from '../../src/tenancy/layout.js';
 import {
   buildDist,
   ownershipProblems,
@@ -109,4 +111,46 @@ describe('shards of one bot on two hosts', () => {
     const globalWriters = new Set(journal.filter((e) => path.relative(w.dataDir, e.path).startsWith('state/eos.json')).map((e) => e.role));
     expect([...globalWriters]).toEqual(['manager-0']);
   }, 60_000);
+
+  test('!forget me on host B while shard 0 runs nowhere: old shared entries hidden at once, the reply says their removal is pending, shard 0 removes them at its next start', async () => {
+    // What an Eos from before sharding left for Alice in guild 1 (shard 1): a reply holding her words in the shared
+    // journal, and her index entries in the shared index (keyed hashes, made with the data folder's privacy key).
+    const g1 = w.guilds[1]!.id;
+    const hash = keyedHasher(await loadOrCreateSecret(path.join(w.dataDir, 'state', 'privacy.key'), { create: false }));
+    const words = 'PENDING-SECRET words from before sharding';
+    const shared = path.join(w.dataDir, 'state', 'candidates.jsonl');
+    const sharedIndex = path.join(w.dataDir, 'state', 'privacy', 'contributions.jsonl');
+    const old = {
+      messageId: '900000000000000001',
+      channelId: w.general[1]!.id,
+      context: [{ role: 'user', content: words }],
+      reply: 'an old reply',
+      at: new Date(0).toISOString(),
+    };
+    await mkdir(path.dirname(sharedIndex), { recursive: true });
+    await appendFile(shared, `${JSON.stringify({ op: 'add', candidate: old })}\n`);
+    const aliceKey = hash('contributor', g1, w.alice.id);
+    await appendFile(sharedIndex, `${JSON.stringify({ u: aliceKey, t: hash('text', words) })}\n`);
+    hostB = await startSharded(w, { EOS_SHARDS: '2', EOS_SHARD_IDS: '1' });
+    await w.emu.waitFor(() => w.emu.connected(1), { label: 'host B again', timeoutMs: 120_000 });
+    const reply = await command(1, '!forget me', /stored|nothing/);
+    expect(reply).toMatch(/did not answer, it removes them at its next start/);
+    expect(await readFile(guildDataFiles(w.dataDir, g1).candidates, 'utf8')).toContain(`{"op":"take","messageId":"${old.messageId}"}`);
+    expect(await readFile(shared, 'utf8')).toContain(words); // only shard 0 writes it
+    hostA = await startSharded(w, { EOS_SHARDS: '2', EOS_SHARD_IDS: '0' });
+    await until(
+      async () => !(await readFile(shared, 'utf8')).includes(words),
+      'shard 0 removing the old reply from the shared journal',
+      120_000,
+    );
+    await until(
+      async () => !(await readFile(sharedIndex, 'utf8')).includes(aliceKey),
+      "shard 0 removing Alice's old shared index entries",
+      30_000,
+    );
+    expect(await hostB.stop()).toBe(0);
+    expect(await hostA.stop()).toBe(0);
+    const journal = [...(await readJournal(hostA.journalDir)), ...(await readJournal(hostB.journalDir))];
+    expect(ownershipProblems(journal, w.dataDir, 2)).toEqual([]);
+  }, 240_000);
 });
