@@ -86,8 +86,12 @@ export async function pendingSharedForgets(dataDir: string): Promise<{ messageId
 async function linesWith(file: string, needle: string): Promise<object[]> {
   const text = await readFile(file, 'utf8').catch(() => '');
   const out: object[] = [];
-  for (const line of text.split('\n')) {
-    if (!line.includes(needle)) continue;
+  // Only the lines around a match are cut out (a server's journal holds thousands of lines, few of them tombstones).
+  for (let at = text.indexOf(needle); at !== -1; at = text.indexOf(needle, at + 1)) {
+    const start = text.lastIndexOf('\n', at) + 1;
+    const end = text.indexOf('\n', at);
+    const line = text.slice(start, end === -1 ? text.length : end);
+    at = end === -1 ? text.length : end; // the next match is on a later line
     try {
       const v: unknown = JSON.parse(line);
       if (v && typeof v === 'object') out.push(v);

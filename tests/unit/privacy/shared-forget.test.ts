@@ -11,6 +11,7 @@ import { describe, expect, test } from 'vitest';
 import type { Candidate } from '../../../src/datasets/candidates.js';
 import { CandidateRouter } from '../../../src/datasets/candidate-router.js';
 import { ContributionIndex } from '../../../src/privacy/contributions.js';
+import { PrivacyService } from '../../../src/privacy/consent.js';
 import {
   applyPendingSharedForgets,
   applySharedForget,
@@ -179,5 +180,46 @@ describe('shared pre-sharding files after !forget me on another shard', () => {
         log,
       )(req),
     ).toBe('pending');
+  });
+
+  test('!forget me on shard 1: its index and journal hide the old entries, and shard 0 is asked with message IDs and the keyed user hash only', async () => {
+    const z = await shardZero();
+    const layout = {
+      dmFile: z.indexFile,
+      guildFile: (g: string) => guildDataFiles(z.dataDir, g).contributions,
+      guildsDir: join(z.dataDir, 'guilds'),
+    };
+    const index = new ContributionIndex({ ...layout, ownsDms: false, ownsGuild: (g) => g === G }, hash);
+    onCleanup(() => index.close());
+    await index.load();
+    const asked: unknown[] = [];
+    const dropped: string[] = [];
+    const service = (forgetShared?: (req: unknown) => Promise<'removed' | 'pending'>) =>
+      new PrivacyService({
+        state: undefined as never,
+        surface: undefined as never,
+        recordByDefault: true,
+        consoleMode: false,
+        index,
+        paths: { datasets: join(z.dataDir, 'datasets'), conversations: join(z.dataDir, 'conversations'), candidates: z.dmFile },
+        candidateFiles: () => ({ write: [z.guild.candidates], read: [z.dmFile] }),
+        reconcileDatasets: async () => undefined,
+        flushAll: async () => undefined,
+        dropCandidate: async (id) => void dropped.push(id),
+        ...(forgetShared ? { forgetShared } : {}),
+        log,
+      });
+    const sharedBefore = await read(z.dmFile);
+    const r = await service(async (req) => (asked.push(req), 'pending')).forget(G, 'alice-id');
+    expect(r.shared).toBe('pending');
+    expect(asked).toEqual([{ guildId: G, messageIds: ['111'], userKeys: [z.aliceKey] }]);
+    expect(JSON.stringify(asked)).not.toContain('alice-id');
+    expect(dropped).toContain('111');
+    expect(await read(z.dmFile)).toBe(sharedBefore); // shard 1 never writes the shared journal
+    expect(await read(z.guild.contributions)).toContain(JSON.stringify({ u: z.aliceKey, forgot: 1 }));
+    // Without an asker (the process writing the shared files itself, or unsharded) nothing is asked.
+    const unsharded = await service().forget(G, 'bob-id');
+    expect(unsharded.shared).toBeUndefined();
+    expect(asked).toHaveLength(1);
   });
 });
