@@ -49,6 +49,7 @@ export const recordingNotice = (prefix: string) =>
  */
 export class PrivacyService implements OptOutLookup {
   private readonly noticing = new Set<string>();
+  private turn: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly deps: PrivacyDeps) {}
 
@@ -127,10 +128,24 @@ export class PrivacyService implements OptOutLookup {
   }
 
   /**
+   * Runs `fn` once every earlier `!forget me` (or removal from the shared files, src/privacy/shared-forget.ts) is
+   * done: two rewrites of one file never interleave (one would put back what the other removed).
+   */
+  exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.turn.then(fn, fn);
+    this.turn = run.catch(() => undefined);
+    return run;
+  }
+
+  /**
    * `!forget me`: removes every record and log line holding something the user wrote in this server
    * (datasets, conversation logs, candidate replies, feedback), then forgets the index entries.
    */
-  async forget(guildId: string | null, userId: string): Promise<{ lines: number; files: number; shared?: SharedForgetOutcome }> {
+  forget(guildId: string | null, userId: string): Promise<{ lines: number; files: number; shared?: SharedForgetOutcome }> {
+    return this.exclusive(() => this.forgetNow(guildId, userId));
+  }
+
+  private async forgetNow(guildId: string | null, userId: string): Promise<{ lines: number; files: number; shared?: SharedForgetOutcome }> {
     const { index, paths } = this.deps;
     const keys = index.textsOf(guildId, userId);
     if (keys.size === 0) return { lines: 0, files: 0 };

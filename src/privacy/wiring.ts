@@ -48,10 +48,11 @@ const KEY_WAIT_MS = 120_000;
  * The process writing the pre-sharding shared files (shard 0, or the one unsharded process) answers other shards'
  * requests to remove forgotten entries there, and at its start applies those left pending (tombstones).
  */
-function answerSharedForgets(w: PrivacyWiring, index: ContributionIndex): void {
+function answerSharedForgets(w: PrivacyWiring, index: ContributionIndex, privacy: PrivacyService): void {
+  // One at a time with this process's own `!forget me` (which rewrites the same shared files).
   const files: SharedFiles = {
-    purgeCandidates: async (ids) => (ids.size > 0 ? ((await w.candidates.purgeShared?.(ids)) ?? 0) : 0),
-    forgetIndexUsers: (keys) => index.forgetShared(keys),
+    purgeCandidates: (ids) => privacy.exclusive(async () => (ids.size > 0 ? ((await w.candidates.purgeShared?.(ids)) ?? 0) : 0)),
+    forgetIndexUsers: (keys) => privacy.exclusive(() => index.forgetShared(keys)),
   };
   w.shard?.handle(FORGET_SHARED_OP, (args) => applySharedForget(files, parseSharedForget(args), w.log));
   // In the background: the bot starts meanwhile (writes to these files are queued behind the rewrite).
@@ -117,7 +118,7 @@ export async function buildPrivacy(w: PrivacyWiring): Promise<{ privacy: Privacy
     datasetsOf: w.datasetsOf,
     ...(w.shard && !scope.ownsDms ? { forgetShared: askShardZero(w.shard.control, w.log) } : {}),
   });
-  if (scope.ownsDms) answerSharedForgets(w, index);
+  if (scope.ownsDms) answerSharedForgets(w, index, privacy);
   const append = w.transcript.append.bind(w.transcript);
   w.transcript.append = async (entry) => (privacy.recording(entry.guildId) ? append(entry) : false);
   return { privacy, audit };

@@ -7,7 +7,7 @@
 import { appendFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { pino } from 'pino';
-import { describe, expect, test } from 'vitest';
+import { describe, expect, test, vi } from 'vitest';
 import type { Candidate } from '../../../src/datasets/candidates.js';
 import { CandidateRouter } from '../../../src/datasets/candidate-router.js';
 import { ContributionIndex } from '../../../src/privacy/contributions.js';
@@ -217,6 +217,19 @@ describe('shared pre-sharding files after !forget me on another shard', () => {
     expect(dropped).toContain('111');
     expect(await read(z.dmFile)).toBe(sharedBefore); // shard 1 never writes the shared journal
     expect(await read(z.guild.contributions)).toContain(JSON.stringify({ u: z.aliceKey, forgot: 1 }));
+    // A removal from the shared files waits for a running !forget me (both rewrite the same files).
+    const events: string[] = [];
+    let answer: (v: 'removed') => void = () => undefined;
+    const slow = service(() => new Promise((res) => (events.push('asking'), (answer = res))));
+    await index.note(G, 'dave-id', ['DAVE-WORDS']);
+    await appendFile(z.dmFile, `${JSON.stringify({ op: 'add', candidate: candidate('444', 'DAVE-WORDS') })}\n`);
+    const forgetting = slow.forget(G, 'dave-id').then(() => events.push('forgot'));
+    const purge = slow.exclusive(async () => void events.push('purge'));
+    await vi.waitFor(() => expect(events).toContain('asking')); // the forget is waiting for shard 0's answer
+    expect(events).toEqual(['asking']);
+    answer('removed');
+    await Promise.all([forgetting, purge]);
+    expect(events).toEqual(['asking', 'forgot', 'purge']);
     // Without an asker (the process writing the shared files itself, or unsharded) nothing is asked.
     const unsharded = await service().forget(G, 'bob-id');
     expect(unsharded.shared).toBeUndefined();
