@@ -16,7 +16,13 @@ const contract = createDiscordContract();
 
 let w: TextWorld;
 beforeEach(async () => {
-  w = await startTextWorld({ contract, login: { intents: [GatewayIntentBits.Guilds, GatewayIntentBits.GuildMessages] } });
+  // These tests are about what interactions carry, not Discord's 3 s deadline (contract.test.ts checks that one): in a
+  // loaded full run the test's own client answered after 3 s once (10062), so the deadline is 30 s here.
+  w = await startTextWorld({
+    contract,
+    login: { intents: [GatewayIntentBits.Guilds, GatewayIntentBits.GuildMessages] },
+    interactionTimeoutMs: 30_000,
+  });
 });
 afterEach(() => w.close());
 

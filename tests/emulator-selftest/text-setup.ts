@@ -23,6 +23,8 @@ export interface TextWorldOptions {
   alice?: { globalName?: string; nick?: string };
   /** Log a client in before the test starts (default: the test calls login()). */
   login?: LoginOptions;
+  /** Time for an interaction's first callback (default Discord's 3 s; expiry itself is tested in contract.test.ts). */
+  interactionTimeoutMs?: number;
 }
 
 export interface TextWorld {
@@ -39,7 +41,11 @@ export interface TextWorld {
 
 /** Starts the world; call from beforeEach and close it in afterEach. */
 export async function startTextWorld(opts: TextWorldOptions): Promise<TextWorld> {
-  const emu = await startDiscordEmulator({ heartbeatIntervalMs: 300, contract: opts.contract });
+  const emu = await startDiscordEmulator({
+    heartbeatIntervalMs: 300,
+    contract: opts.contract,
+    interactionTimeoutMs: opts.interactionTimeoutMs,
+  });
   const alice = emu.createUser({ username: 'alice', globalName: opts.alice?.globalName });
   const guild = emu.createGuild({ name: 'Test Guild' });
   emu.addMember(guild.id, alice.id, opts.alice?.nick === undefined ? undefined : { nick: opts.alice.nick });
