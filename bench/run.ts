@@ -28,6 +28,15 @@ import type { VoicePipelineFigures } from './voice-pipeline.js';
 const ROOT = path.resolve(import.meta.dirname, '..');
 const DOC = path.join(ROOT, 'docs/BENCHMARKS.md');
 
+/** Hand-written notes (profiles, partial runs) after this line of docs/BENCHMARKS.md survive a regenerated doc. */
+const NOTES_MARKER = '<!-- Notes below are kept when npm run bench rewrites this file. -->';
+
+async function keptNotes(): Promise<string> {
+  const old = await readFile(DOC, 'utf8').catch(() => '');
+  const at = old.indexOf(NOTES_MARKER);
+  return at < 0 ? '' : `\n${old.slice(at)}`;
+}
+
 function flag(name: string): string | true | undefined {
   const arg = process.argv.find((a) => a === `--${name}` || a.startsWith(`--${name}=`));
   if (!arg) return undefined;
@@ -93,7 +102,8 @@ async function main(): Promise<void> {
   if (writeDoc)
     await writeFile(
       DOC,
-      renderDoc({ machine, ratioTable, engineTable, text: textOptions, details, totalSeconds, load, withBefore: before !== undefined }),
+      renderDoc({ machine, ratioTable, engineTable, text: textOptions, details, totalSeconds, load, withBefore: before !== undefined }) +
+        (await keptNotes()),
     );
   process.stdout.write(`${ratioTable}\n\n${engineTable}\n`);
   process.stderr.write(
