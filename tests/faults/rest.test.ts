@@ -18,7 +18,9 @@ let ledger: ReplyLedger;
 
 beforeAll(async () => {
   h = await startHarness({ behaviour: { conversation: { streamEditIntervalMs: 250, userRateLimit: { count: 0 } } } });
-  h.llm!.respondWith(taggedResponder({ chunkDelayMs: 25, chunkSize: 10 }));
+  // About 600 ms of stream for a 250 ms edit interval: the reply is edited (PATCH) while it streams. At 25 ms per chunk
+  // the whole answer could arrive within the first interval and go out as one send with its buttons (no PATCH at all).
+  h.llm!.respondWith(taggedResponder({ chunkDelayMs: 60, chunkSize: 10 }));
   ledger = new ReplyLedger(h.emu);
 });
 afterAll(async () => {
