@@ -57,7 +57,15 @@ describe('voice channel turns pass the gate', () => {
     expect(h.llm!.chatRequests().length).toBe(chatsBefore + 1);
     const prompt = JSON.stringify(h.llm!.chatRequests().at(-1));
     expect(prompt).not.toContain('Bob:');
-    const log = await readFile(path.join(h.dataDir, 'conversations', `${h.guild.id}_${h.general.id}.jsonl`), 'utf8');
+    // The conversation log is written in group commits after the turn: wait for Ali's line, then check Bob has none.
+    const file = path.join(h.dataDir, 'conversations', `${h.guild.id}_${h.general.id}.jsonl`);
+    const log = await h.emu.waitFor(
+      async () => {
+        const text = await readFile(file, 'utf8').catch(() => '');
+        return text.includes(GOFORWARD_TEXT) ? text : undefined;
+      },
+      { label: "Ali's voice turn in the conversation log" },
+    );
     expect(log.split('\n').filter((l) => l.includes(GOFORWARD_TEXT))).toHaveLength(1);
     expect(log).not.toContain('"name":"Bob"');
     const leave = h.emu.userSays({ channelId: h.general.id, userId: h.alice.id, content: '!leave' });
