@@ -74,14 +74,7 @@ describe('a blocked user, everywhere', () => {
   test('buttons, the context menu and a modal by a blocked user are refused ephemerally and store nothing', async () => {
     const r = await ask('What is 3 times 3?', 'Nine.');
     const before = await read('datasets', 'default', 'positive.jsonl');
-    const click = h.emu.interaction({
-      name: 'eos:fb:up',
-      type: 3,
-      customId: 'eos:fb:up',
-      userId: h.bob.id,
-      channelId: h.general.id,
-      targetMessageId: r.id,
-    });
+    const click = h.emu.clickButton({ customId: 'eos:fb:up', userId: h.bob.id, channelId: h.general.id, messageId: r.id });
     expect(await interactionReply(click.id)).toMatchObject({ content: "Sorry, you're not allowed to use Eos.", flags: 64 });
     const menu = h.emu.interaction({ name: 'Correct reply', type: 2, userId: h.bob.id, channelId: h.general.id, targetMessageId: r.id });
     expect(await interactionReply(menu.id)).toMatchObject({ content: "Sorry, you're not allowed to use Eos.", flags: 64 });

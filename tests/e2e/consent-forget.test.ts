@@ -62,14 +62,12 @@ async function voiceMessage(userId: string, words: string, answer: string) {
   });
   const r = await h.emu.waitForBotMessage(h.general.id, (m) => m.replyTo === msg.id && m.content === answer, { timeoutMs: 30_000 });
   await h.emu.waitFor(() => (r.components.length > 0 ? r : undefined), { timeoutMs: 30_000, label: 'captured' });
-  const up = h.emu.interaction({
-    name: 'eos:fb:up',
-    type: 3,
+  const up = h.emu.clickButton({
     customId: 'eos:fb:up',
     userId: h.owner.id,
     channelId: h.general.id,
     guildId: h.guild.id,
-    targetMessageId: r.id,
+    messageId: r.id,
   });
   const answered = await h.emu.waitFor(() => h.emu.interactionResponses.find((x) => x.interactionId === up.id), { timeoutMs: 30_000 });
   expect(ratingText(answered), answer).toMatch(SAVED);
@@ -139,14 +137,12 @@ describe('!forget me covers imported files and voice messages', () => {
       await h.emu.voice.speak({ guildId: h.guild.id, userId, pcm: asDiscordAudio(goforward()), pace: 'realtime' });
       const posted = await h.emu.waitForBotMessage(h.general.id, (m) => m.content.startsWith(`🔊 ${answer}`), { timeoutMs: 30_000 });
       await h.emu.waitFor(() => (posted.components.length > 0 ? true : undefined), { timeoutMs: 30_000, label: 'voice reply captured' });
-      const up = h.emu.interaction({
-        name: 'eos:fb:up',
-        type: 3,
+      const up = h.emu.clickButton({
         customId: 'eos:fb:up',
         userId: h.owner.id,
         channelId: h.general.id,
         guildId: h.guild.id,
-        targetMessageId: posted.id,
+        messageId: posted.id,
       });
       const answered = await h.emu.waitFor(() => h.emu.interactionResponses.find((x) => x.interactionId === up.id), { timeoutMs: 30_000 });
       // The buttons come with the reply's one send: a click may reach Eos before the send is answered (it waits).

@@ -77,14 +77,7 @@ describe('opting out', () => {
 describe('!forget me', () => {
   test('removes what a user contributed from datasets, the conversation log, candidates and feedback; others keep theirs', async () => {
     const r = await ask(h.alice.id, 'ALICE-PURPLE-ELEPHANT is my favourite animal', 'Nice choice.');
-    const up = h.emu.interaction({
-      name: 'eos:fb:up',
-      type: 3,
-      customId: 'eos:fb:up',
-      userId: h.owner.id,
-      channelId: h.general.id,
-      targetMessageId: r.id,
-    });
+    const up = h.emu.clickButton({ customId: 'eos:fb:up', userId: h.owner.id, channelId: h.general.id, messageId: r.id });
     await h.emu.waitFor(() => h.emu.interactionResponses.find((x) => x.interactionId === up.id));
     await ask(h.alice.id, 'ALICE-CANDIDATE-ONLY stays a candidate', 'Unrated.');
     expect(await run(h.alice.id, '!train User: ALICE-TRAINED-Q\nAssistant: ALICE-TRAINED-A')).toMatch(/Added/);

@@ -52,14 +52,12 @@ async function ask(userId: string, question: string, answer: string) {
   return h.emu.waitFor(() => (r.components.length > 0 ? r : undefined), { label: 'feedback buttons' });
 }
 function clickUp(messageId: string) {
-  const click = h.emu.interaction({
-    name: 'eos:fb:up',
-    type: 3,
+  const click = h.emu.clickButton({
     customId: 'eos:fb:up',
     userId: h.bob.id,
     channelId: h.general.id,
     guildId: h.guild.id,
-    targetMessageId: messageId,
+    messageId: messageId,
   });
   return h.emu
     .waitFor(() => h.emu.interactionResponses.find((x) => x.interactionId === click.id))

@@ -61,14 +61,12 @@ describe('REST calls per reply', () => {
     const r = await ask('Capital of France?', answer);
     expect(r.content).toBe(answer);
     expect(r.components.length).toBeGreaterThan(0); // present at creation
-    const click = h.emu.interaction({
-      name: 'eos:fb:up',
-      type: 3,
+    const click = h.emu.clickButton({
       customId: 'eos:fb:up',
       userId: h.bob.id,
       channelId: h.general.id,
       guildId: h.guild.id,
-      targetMessageId: r.id,
+      messageId: r.id,
     });
     expect((await interactionReply(click.id)).content).toMatch(/^Thanks! Saved as a positive example/);
     expect(await lastTurns('positive.jsonl')).toContain(answer);
@@ -96,14 +94,12 @@ describe('REST calls per reply', () => {
 describe('feedback that arrives before the answer to the reply POST', () => {
   test('a 👍 click is held until the reply is captured, then saved', async () => {
     const { reply, post } = await askWithLateAnswer('Largest planet?', 'Jupiter, by far.', 1500);
-    const click = h.emu.interaction({
-      name: 'eos:fb:up',
-      type: 3,
+    const click = h.emu.clickButton({
       customId: 'eos:fb:up',
       userId: h.bob.id,
       channelId: h.general.id,
       guildId: h.guild.id,
-      targetMessageId: reply.id,
+      messageId: reply.id,
     });
     expect((await interactionReply(click.id)).content).toBe('Thanks! Saved as a positive example in **default**.');
     expect(post.status).toBe(200);
@@ -159,14 +155,12 @@ describe("per-server data (the product default): captured by the owners' service
 
   test("a 👍 click before the answer to the reply POST lands in the server's dataset", async () => {
     const { reply, post } = await askWithLateAnswer('Smallest planet?', 'Mercury.', 1500);
-    const click = h.emu.interaction({
-      name: 'eos:fb:up',
-      type: 3,
+    const click = h.emu.clickButton({
       customId: 'eos:fb:up',
       userId: h.bob.id,
       channelId: h.general.id,
       guildId: h.guild.id,
-      targetMessageId: reply.id,
+      messageId: reply.id,
     });
     expect((await interactionReply(click.id)).content).toBe('Thanks! Saved as a positive example in **default**.');
     expect(post.status).toBe(200);

@@ -84,14 +84,7 @@ describe('each server owns its data', () => {
     await run(h.general.id, carol.id, '!train User: What is the A password?\nAssistant: A-ONLY-PASSWORD');
     const inA = await ask(h.general.id, h.alice.id, 'What is the A password?', 'A-ONLY-PASSWORD, as trained.');
     expect(inA.prompt).toContain('A-ONLY-PASSWORD');
-    const up = h.emu.interaction({
-      name: 'eos:fb:up',
-      type: 3,
-      customId: 'eos:fb:up',
-      userId: zed.id,
-      channelId: bGeneral.id,
-      targetMessageId: inB.reply.id,
-    });
+    const up = h.emu.clickButton({ customId: 'eos:fb:up', userId: zed.id, channelId: bGeneral.id, messageId: inB.reply.id });
     await h.emu.waitFor(() => h.emu.interactionResponses.find((x) => x.interactionId === up.id));
     await h.emu.waitFor(
       async () => (await read(guildFile(guildB.id, 'default', 'positive.jsonl'))).includes('I do not know.') || undefined,

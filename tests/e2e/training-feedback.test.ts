@@ -39,14 +39,12 @@ const interactionReply = (id: string) =>
 describe('feedback turns replies into training data', () => {
   test('👍 button: the reply and its context go to positive, once', async () => {
     const r = await ask('What is the capital of France?', 'Paris.');
-    const click = h.emu.interaction({
-      name: 'eos:fb:up',
-      type: 3,
+    const click = h.emu.clickButton({
       customId: 'eos:fb:up',
       userId: h.bob.id,
       channelId: h.general.id,
       guildId: h.guild.id,
-      targetMessageId: r.id,
+      messageId: r.id,
     });
     const ack = await interactionReply(click.id);
     expect(ack.content).toBe('Thanks! Saved as a positive example in **default**.');
@@ -57,14 +55,12 @@ describe('feedback turns replies into training data', () => {
     expect(msgs[0]!.role).toBe('system');
     expect(msgs.at(-2)).toEqual({ role: 'user', content: 'Ali: What is the capital of France?' });
     expect(msgs.at(-1)).toEqual({ role: 'assistant', content: 'Paris.', weight: 1 });
-    const again = h.emu.interaction({
-      name: 'eos:fb:up',
-      type: 3,
+    const again = h.emu.clickButton({
       customId: 'eos:fb:up',
       userId: h.bob.id,
       channelId: h.general.id,
       guildId: h.guild.id,
-      targetMessageId: r.id,
+      messageId: r.id,
     });
     expect((await interactionReply(again.id)).content).toMatch(/already rated/);
     expect(await lines('positive.jsonl')).toHaveLength(1);

@@ -123,14 +123,12 @@ describe('voice channels end to end (real speech over RTP, real engines)', () =>
     await h.emu.voice.speak({ guildId: h.guild.id, userId: h.alice.id, pcm: asDiscordAudio(goforward()), pace: 'realtime' });
     const posted = await botSays((c) => c === '🔊 Rated answer.');
     expect(posted.components.length).toBeGreaterThan(0);
-    const up = h.emu.interaction({
-      name: 'eos:fb:up',
-      type: 3,
+    const up = h.emu.clickButton({
       customId: 'eos:fb:up',
       userId: h.owner.id,
       channelId: h.general.id,
       guildId: h.guild.id,
-      targetMessageId: posted.id,
+      messageId: posted.id,
     });
     const answered = await h.emu.waitFor(() => h.emu.interactionResponses.find((x) => x.interactionId === up.id), {
       label: 'rating answered',

@@ -60,6 +60,8 @@ export interface DiscordEmulator {
   /** A user edits their message (MESSAGE_UPDATE). */
   userEdits(p: { channelId: string; messageId: string; content: string }): EmuMessage;
   interaction(p: InteractionParams): EmuInteraction;
+  /** A user presses the button `customId` under message `messageId` (a component interaction, type 3). */
+  clickButton(p: { customId: string; userId: string; channelId: string; guildId?: string; messageId: string }): EmuInteraction;
   addReaction(p: { channelId: string; messageId: string; userId: string; emoji: string }): void;
 
   /** Channel history (users' and bot's messages, ephemeral ones included), without deleted messages. */

@@ -131,6 +131,10 @@ export class Emulator implements DiscordEmulator {
   interaction(p: InteractionParams) {
     return triggerInteraction(this.ctx, p);
   }
+  clickButton(p: { customId: string; userId: string; channelId: string; guildId?: string; messageId: string }) {
+    const { customId, messageId, ...who } = p;
+    return triggerInteraction(this.ctx, { ...who, name: customId, type: 3, customId, targetMessageId: messageId });
+  }
   addReaction(p: { channelId: string; messageId: string; userId: string; emoji: string }): void {
     addReaction(this.ctx, p);
   }

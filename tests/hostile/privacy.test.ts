@@ -47,14 +47,12 @@ async function ask(userId: string, question: string, answer: string) {
 
 async function exercise(): Promise<void> {
   const a1 = await ask(h.alice.id, `my friend <@${h.bob.id}> and <@${carol.id}> from <@&${h.adminRole.id}> ask: what is 2+2?`, 'Four.');
-  const click = h.emu.interaction({
-    name: 'eos:fb:up',
-    type: 3,
+  const click = h.emu.clickButton({
     customId: 'eos:fb:up',
     userId: h.bob.id,
     channelId: h.general.id,
     guildId: h.guild.id,
-    targetMessageId: a1.id,
+    messageId: a1.id,
   });
   await h.emu.waitFor(() => h.emu.interactionResponses.find((x) => x.interactionId === click.id));
   const a2 = await ask(h.bob.id, 'Is the sun cold?', `Yes <@${h.alice.id}>, very cold.`);
