@@ -1,30 +1,20 @@
-import { mkdir, mkdtemp, open, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, open, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { pino } from 'pino';
-import { afterAll, describe, expect, test } from 'vitest';
+import { tempDir } from '../datasets/helpers.js';
+import { describe, expect, test } from 'vitest';
 import { ConversationLog } from '../../../src/datasets/conversation-log.js';
 import { ContributionIndex } from '../../../src/privacy/contributions.js';
 import { keyedHasher, loadOrCreateSecret } from '../../../src/privacy/secret.js';
 import { buildPrivacy } from '../../../src/privacy/wiring.js';
 import { createStateStore } from '../../../src/state/store.js';
 
-const dirs: string[] = [];
-async function tmp() {
-  const d = await mkdtemp(path.join(tmpdir(), 'eos-privacy-batch-'));
-  dirs.push(d);
-  return d;
-}
-afterAll(async () => {
-  for (const d of dirs) await rm(d, { recursive: true, force: true });
-});
-
 const G = '100000000000000001';
 const userId = (i: number) => `2000000000000${String(i).padStart(5, '0')}`;
 
 describe('contribution index cost per observed message', () => {
   test('N observed messages: one folder creation, one open, a bounded user-key cache, one keyed hash per user', async () => {
-    const d = await tmp();
+    const d = await tempDir();
     const file = path.join(d, 'state', 'privacy', 'contributions.jsonl');
     const counts = { mkdir: 0, open: 0, contributorHashes: 0 };
     const fs = {
@@ -62,7 +52,7 @@ describe('contribution index cost per observed message', () => {
   });
 
   test('forget right after buffered writes (index and conversation log) still finds and removes everything', async () => {
-    const d = await tmp();
+    const d = await tempDir();
     const stateFile = path.join(d, 'state', 'eos.json');
     const state = await createStateStore(stateFile);
     const conversations = path.join(d, 'conversations');

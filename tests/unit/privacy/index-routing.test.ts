@@ -4,27 +4,17 @@
  * the shared file (a tombstone in the server's own). Also `!forget me` through buildPrivacy on such a process: the
  * shared candidate journal is only read, the matching replies are dropped from memory.
  */
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { pino } from 'pino';
-import { afterAll, describe, expect, test } from 'vitest';
+import { tempDir } from '../datasets/helpers.js';
+import { describe, expect, test } from 'vitest';
 import { ConversationLog } from '../../../src/datasets/conversation-log.js';
 import { ContributionIndex, type IndexLayout } from '../../../src/privacy/contributions.js';
 import { keyedHasher, loadOrCreateSecret } from '../../../src/privacy/secret.js';
 import { buildPrivacy } from '../../../src/privacy/wiring.js';
 import { createStateStore } from '../../../src/state/store.js';
 import { guildDataFiles } from '../../../src/tenancy/layout.js';
-
-const dirs: string[] = [];
-async function tmp() {
-  const d = await mkdtemp(path.join(tmpdir(), 'eos-privacy-route-'));
-  dirs.push(d);
-  return d;
-}
-afterAll(async () => {
-  for (const d of dirs) await rm(d, { recursive: true, force: true });
-});
 
 const G1 = '100000000000000001';
 const G2 = '100000000000000002';
@@ -34,7 +24,7 @@ const hash = keyedHasher(Buffer.alloc(32, 7));
 const read = (f: string) => readFile(f, 'utf8').catch(() => '');
 
 async function world() {
-  const d = await tmp();
+  const d = await tempDir();
   const dmFile = path.join(d, 'state', 'privacy', 'contributions.jsonl');
   const layout = (ownsDms: boolean, owns: string[]): IndexLayout => ({
     dmFile,
@@ -132,7 +122,7 @@ describe('contribution index, one file per server', () => {
 
 describe('!forget me on a shard other than 0', () => {
   test('the shared candidate journal is only read: her old replies are dropped from memory, the file is not written', async () => {
-    const d = await tmp();
+    const d = await tempDir();
     const stateFile = path.join(d, 'state', 'eos.json');
     const state = await createStateStore(stateFile);
     await loadOrCreateSecret(path.join(d, 'state', 'privacy.key')); // made by shard 0
@@ -174,7 +164,7 @@ describe('!forget me on a shard other than 0', () => {
   });
 
   test('a shard other than 0 does not create the privacy key: it waits for it', async () => {
-    const d = await tmp();
+    const d = await tempDir();
     const file = path.join(d, 'state', 'privacy.key');
     const waiting = loadOrCreateSecret(file, { create: false, waitMs: 5000 });
     const made = await loadOrCreateSecret(file); // shard 0

@@ -3,11 +3,11 @@
  * (shard 0) moves single-server data, and only into a server it owns; a guild-scoped lookup never falls back to the
  * owners' tenant.
  */
-import { mkdtemp, mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { pino } from 'pino';
-import { afterAll, describe, expect, test } from 'vitest';
+import { tempDir } from '../datasets/helpers.js';
+import { describe, expect, test } from 'vitest';
 import { createStateStore } from '../../../src/state/store.js';
 import { migrateSingleServer } from '../../../src/tenancy/migrate.js';
 import { TenantContext } from '../../../src/tenancy/context.js';
@@ -15,15 +15,10 @@ import { TenantDirectory, type Tenant } from '../../../src/tenancy/directory.js'
 import { guildDataFiles } from '../../../src/tenancy/layout.js';
 
 const log = pino({ level: 'silent' });
-const dirs: string[] = [];
-afterAll(async () => {
-  for (const d of dirs) await rm(d, { recursive: true, force: true });
-});
 const A = '100000000000000001';
 
 async function legacyDir() {
-  const dataDir = await mkdtemp(path.join(tmpdir(), 'eos-scope-'));
-  dirs.push(dataDir);
+  const dataDir = await tempDir();
   const paths = {
     datasets: path.join(dataDir, 'datasets'),
     archives: path.join(dataDir, 'archives'),
